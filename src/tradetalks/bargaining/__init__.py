@@ -1,0 +1,1 @@
+"""Multi-issue bargaining: outcome spaces, frontiers, solutions, protocols, strategies, batches."""

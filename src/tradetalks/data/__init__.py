@@ -1,0 +1,1 @@
+"""Loaders and checks for bundled and user trade data (WIOD, gravity panels), as labelled arrays."""

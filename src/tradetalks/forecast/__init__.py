@@ -1,0 +1,1 @@
+"""Forecast negotiated outcomes with spatial bargaining models, scored on real decisions."""

@@ -1,0 +1,1 @@
+"""Monitor agreements: results-oriented goals judged on data."""

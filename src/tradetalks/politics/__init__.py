@@ -1,0 +1,1 @@
+"""Constituencies' stakes, government utilities, ratification and win-sets (the two-level game)."""

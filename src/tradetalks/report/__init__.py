@@ -1,0 +1,1 @@
+"""Reports: plots and HTML pages built from saved runs."""

@@ -1,0 +1,1 @@
+"""Scenario files: a negotiation described in TOML, validated into typed models."""

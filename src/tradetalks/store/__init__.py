@@ -1,0 +1,1 @@
+"""The run store: every run saved to a DuckDB file."""
