@@ -13,6 +13,7 @@ from tradetalks.cli import (
     _bargaining_cmds,
     _economics_cmds,
     _forecast_cmds,
+    _gravity_cmds,
     _monitor_cmds,
     _scenario_cmds,
 )
@@ -52,6 +53,7 @@ def _root(
 for _module in (
     _scenario_cmds,
     _economics_cmds,
+    _gravity_cmds,
     _bargaining_cmds,
     _forecast_cmds,
     _monitor_cmds,
