@@ -1,9 +1,122 @@
-"""Commands of the monitor layer."""
+"""Commands of the monitor layer: ``tradetalks monitor GOALS``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from tradetalks.cli._common import console, print_json, progress
+from tradetalks.monitor import (
+    Assessment,
+    GoalAssessment,
+    Verdict,
+    assess_goal,
+    bundled_examples,
+    combine_verdicts,
+    indicator_series,
+    load_goals,
+    plot_assessment,
+)
+from tradetalks.monitor._assess import TriggerOutcome, decide_triggers
+from tradetalks.monitor._load import resolve_goals
+
+_STYLE = {
+    Verdict.MET: "bold green",
+    Verdict.PARTLY_MET: "yellow",
+    Verdict.NOT_MET: "bold red",
+    Verdict.NOT_ENOUGH_DATA: "dim",
+}
+
+
+def _verdict(v: Verdict) -> str:
+    return f"[{_STYLE[v]}]{v.value}[/]"
+
+
+def _run(goals: str, data: Path | None) -> Assessment:
+    path = resolve_goals(goals)
+    monitoring = load_goals(path)
+    judged: list[GoalAssessment] = []
+    with progress() as bar:
+        task = bar.add_task("judging goals", total=len(monitoring.goals))
+        for goal in monitoring.goals:
+            series = indicator_series(goal, data=data, base_dir=path.parent)
+            judged.append(assess_goal(goal, series))
+            bar.advance(task)
+    series_of = {g.goal.id: g.series for g in judged}
+    triggers: TriggerOutcome = decide_triggers(monitoring, series_of)
+    verdict = combine_verdicts([g.verdict for g in judged], monitoring.rule)
+    return Assessment(monitoring.title, verdict, monitoring.rule, tuple(judged), triggers)
+
+
+def _show(result: Assessment) -> None:
+    table = Table(title=result.title or "Monitoring", show_lines=True)
+    table.add_column("goal", style="bold")
+    table.add_column("criterion")
+    table.add_column("verdict")
+    table.add_column("evidence", overflow="fold")
+    for g in result.goals:
+        table.add_row(
+            g.goal.id,
+            f"[b]goal ({g.goal.rule})[/]",
+            _verdict(g.verdict),
+            "; ".join(g.notes) or g.goal.title,
+        )
+        for c in g.criteria:
+            table.add_row("", c.kind, _verdict(c.verdict), c.evidence)
+    console.print(table)
+    console.print(f"overall ({result.rule}): {_verdict(result.verdict)}")
+    for d in result.triggers.decisions:
+        mark = {
+            "active": "[bold red]ACTIVE[/]",
+            "inactive": "[green]inactive[/]",
+            "undecided": "[dim]undecided[/]",
+        }[d.status]
+        console.print(
+            f"trigger {d.trigger.threat} ({d.trigger.deadline}): {mark} — {d.reason}",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:
     """Add this layer's commands to ``app``."""
+
+    @app.command("monitor")
+    def monitor(
+        goals: Annotated[
+            str,
+            typer.Argument(
+                help="Goals TOML file (or a scenario with [monitoring]), or a bundled example: "
+                + ", ".join(bundled_examples()),
+                show_default=False,
+            ),
+        ],
+        data: Annotated[
+            Path | None,
+            typer.Option(
+                "--data",
+                help="CSV/Parquet with period/date and value columns, "
+                'for goals whose indicator is kind = "file" with no path.',
+            ),
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the verdicts as JSON instead of a table.")
+        ] = False,
+        plots: Annotated[
+            Path | None,
+            typer.Option("--plots", help="Write one PNG per goal indicator into this directory."),
+        ] = None,
+    ) -> None:
+        """Judge an agreement's goals on data: verdicts per criterion, goal and overall."""
+        result = _run(goals, data)
+        written = plot_assessment(result.goals, plots) if plots is not None else []
+        if as_json:
+            out = result.to_dict()
+            out["plots"] = [str(p) for p in written]
+            print_json(out)
+            return
+        _show(result)
+        for p in written:
+            console.print(f"plot: {p}", highlight=False)
