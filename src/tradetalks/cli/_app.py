@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from tradetalks import __version__
 from tradetalks._errors import TradetalksError
@@ -70,7 +71,9 @@ def main(argv: list[str] | None = None) -> None:
         if "--debug" in args:
             raise
         for line in error.lines():
-            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
+            )
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")

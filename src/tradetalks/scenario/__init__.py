@@ -1,1 +1,66 @@
-"""Scenario files: a negotiation described in TOML, validated into typed models."""
+"""Scenario files: a negotiation described in TOML, validated into typed models.
+
+>>> from tradetalks.scenario import load_scenario
+>>> s = load_scenario("us-japan-1995-autos")
+>>> [p.code for p in s.parties]
+['USA', 'JPN']
+"""
+
+from tradetalks.scenario._checks import iter_cited, resolve_target
+from tradetalks.scenario._codes import SECTOR_NAMES, WIOD_COUNTRIES, WIOD_SECTORS
+from tradetalks.scenario._load import (
+    builtin_scenarios,
+    dump_scenario,
+    load_scenario,
+    loads_scenario,
+    scenario_text,
+)
+from tradetalks.scenario._model import (
+    Compliance,
+    Constituency,
+    Deadline,
+    Economics,
+    Fact,
+    Issue,
+    Leader,
+    Option,
+    Party,
+    Quantity,
+    Ratification,
+    Scenario,
+    Source,
+    Stake,
+    TariffLine,
+    Threat,
+    UncertainRange,
+)
+
+__all__ = [
+    "SECTOR_NAMES",
+    "WIOD_COUNTRIES",
+    "WIOD_SECTORS",
+    "Compliance",
+    "Constituency",
+    "Deadline",
+    "Economics",
+    "Fact",
+    "Issue",
+    "Leader",
+    "Option",
+    "Party",
+    "Quantity",
+    "Ratification",
+    "Scenario",
+    "Source",
+    "Stake",
+    "TariffLine",
+    "Threat",
+    "UncertainRange",
+    "builtin_scenarios",
+    "dump_scenario",
+    "iter_cited",
+    "load_scenario",
+    "loads_scenario",
+    "resolve_target",
+    "scenario_text",
+]

@@ -1,0 +1,220 @@
+"""Checks across the fields of a scenario: ids, references, sources, uncertainty targets.
+
+Each check returns ``(field path, message)`` pairs, so that every problem in a file is
+reported at once rather than the first one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from tradetalks.scenario._codes import WIOD_SECTORS
+from tradetalks.scenario._model import Deadline, Quantity, Scenario, UncertainRange
+
+Finding = tuple[str, str]
+
+
+def cross_check(s: Scenario) -> list[Finding]:
+    """All problems that involve more than one field of ``s``."""
+    return [
+        *_duplicates(s),
+        *_party_references(s),
+        *_issue_checks(s),
+        *_stake_references(s),
+        *_threat_checks(s),
+        *_undeclared_sources(s),
+        *_uncertainty_targets(s),
+    ]
+
+
+def _dupes(ids: list[str]) -> list[str]:
+    return [k for k, n in Counter(ids).items() if n > 1]
+
+
+def _duplicates(s: Scenario) -> Iterator[Finding]:
+    groups: list[tuple[str, list[str]]] = [
+        ("sources", [x.id for x in s.sources]),
+        ("parties", [p.code for p in s.parties]),
+        ("facts", [f.id for f in s.facts]),
+        ("issues", [i.id for i in s.issues]),
+        ("threats", [t.id for t in s.threats]),
+    ]
+    groups += [(f"parties[{k}].constituencies", [c.id for c in p.constituencies])
+               for k, p in enumerate(s.parties)]  # fmt: skip
+    groups += [(f"issues[{k}].options", i.option_ids()) for k, i in enumerate(s.issues)]
+    for path, ids in groups:
+        for d in _dupes(ids):
+            yield path, f"duplicate id {d!r}"
+
+
+def _party_references(s: Scenario) -> Iterator[Finding]:
+    codes = {p.code for p in s.parties}
+    for k, i in enumerate(s.issues):
+        for f in ("applied_by", "applied_to"):
+            if getattr(i, f) not in codes:
+                yield f"issues[{k}].{f}", f"{getattr(i, f)!r} is not a party ({sorted(codes)})"
+        if i.applied_by == i.applied_to:
+            yield f"issues[{k}].applied_to", "a party cannot apply an instrument to itself"
+    for k, t in enumerate(s.threats):
+        for f in ("by", "against"):
+            if getattr(t, f) not in codes:
+                yield f"threats[{k}].{f}", f"{getattr(t, f)!r} is not a party ({sorted(codes)})"
+    for code in s.strategies:
+        if code not in codes:
+            yield f"strategies.{code}", f"{code!r} is not a party ({sorted(codes)})"
+    for k, p in enumerate(s.parties):
+        ids = {c.id for c in p.constituencies}
+        for v in p.ratification.veto_players:
+            if v not in ids:
+                yield (
+                    f"parties[{k}].ratification.veto_players",
+                    f"{v!r} is not a constituency of {p.code} ({sorted(ids)})",
+                )
+
+
+def _issue_checks(s: Scenario) -> Iterator[Finding]:
+    for k, i in enumerate(s.issues):
+        if i.status_quo not in i.option_ids():
+            yield (
+                f"issues[{k}].status_quo",
+                (f"{i.status_quo!r} is not one of the options {i.option_ids()}"),
+            )
+        if i.instrument == "rule":
+            continue
+        if not i.sectors:
+            yield f"issues[{k}].sectors", f"a {i.instrument} issue needs the sectors it covers"
+        missing = [o.id for o in i.options if o.value is None]
+        if missing:
+            yield f"issues[{k}].options", f"options {missing} need a value ({i.instrument})"
+        elif i.is_ordered:
+            values = [o.value.value for o in i.options if o.value is not None]
+            steps = [b - a for a, b in itertools.pairwise(values)]
+            if not (all(d > 0 for d in steps) or all(d < 0 for d in steps)):
+                yield (
+                    f"issues[{k}].options",
+                    (
+                        f"ordered options must be strictly increasing or decreasing in value, "
+                        f"got {values}"
+                    ),
+                )
+        if i.instrument in ("tariff", "ntb"):
+            negative = [o.id for o in i.options if o.value is not None and o.value.value < 0]
+            if negative:
+                yield f"issues[{k}].options", f"tariff rates must be >= 0; options {negative}"
+
+
+def _stake_references(s: Scenario) -> Iterator[Finding]:
+    issues = {i.id: i for i in s.issues}
+    for k, p in enumerate(s.parties):
+        holders = [(f"parties[{k}].leader", p.leader.stakes)] + [
+            (f"parties[{k}].constituencies[{c}]", con.stakes)
+            for c, con in enumerate(p.constituencies)
+        ]
+        for where, stakes in holders:
+            for j, st in enumerate(stakes):
+                if st.indicator != "issue_preference" or st.issue is None:
+                    continue
+                path = f"{where}.stakes[{j}]"
+                if st.issue not in issues:
+                    yield f"{path}.issue", f"unknown issue {st.issue!r} ({sorted(issues)})"
+                    continue
+                unknown = sorted(set(st.scores or {}) - set(issues[st.issue].option_ids()))
+                if unknown:
+                    yield (
+                        f"{path}.scores",
+                        (
+                            f"unknown options {unknown} of issue {st.issue!r} "
+                            f"({issues[st.issue].option_ids()})"
+                        ),
+                    )
+
+
+def _threat_checks(s: Scenario) -> Iterator[Finding]:
+    issues = {i.id: i for i in s.issues}
+    for k, t in enumerate(s.threats):
+        if t.by == t.against:
+            yield f"threats[{k}].against", "a party cannot threaten itself"
+        for issue_id, options in t.compliance.requires.items():
+            if issue_id not in issues:
+                yield (
+                    f"threats[{k}].compliance.requires.{issue_id}",
+                    (f"unknown issue {issue_id!r} ({sorted(issues)})"),
+                )
+                continue
+            unknown = sorted(set(options) - set(issues[issue_id].option_ids()))
+            if unknown:
+                yield (
+                    f"threats[{k}].compliance.requires.{issue_id}",
+                    (f"unknown options {unknown} ({issues[issue_id].option_ids()})"),
+                )
+
+
+def iter_cited(node: Any, path: str = "") -> Iterator[tuple[str, Quantity | Deadline]]:
+    """Every number-with-source in a model tree, with its field path."""
+    if isinstance(node, Quantity | Deadline):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from iter_cited(getattr(node, name), f"{path}.{name}" if path else name)
+    elif isinstance(node, list | tuple):
+        for k, item in enumerate(node):
+            yield from iter_cited(item, f"{path}[{k}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from iter_cited(item, f"{path}.{key}")
+
+
+def _undeclared_sources(s: Scenario) -> Iterator[Finding]:
+    declared = {x.id for x in s.sources}
+    for path, q in iter_cited(s):
+        if q.source is not None and q.source not in declared:
+            yield f"{path}.source", f"source {q.source!r} is not declared in [[sources]]"
+    for k, u in enumerate(s.uncertainty):
+        if u.source is not None and u.source not in declared:
+            yield f"uncertainty[{k}].source", f"source {u.source!r} is not declared in [[sources]]"
+    if s.economics.year_source is not None and s.economics.year_source not in declared:
+        yield "economics.year_source", f"source {s.economics.year_source!r} is not declared"
+
+
+def resolve_target(s: Scenario, target: str) -> Quantity | None:
+    """The number an uncertainty ``target`` names, or ``None`` if it names nothing."""
+    parts = target.split(".")
+    try:
+        match parts:
+            case ["threats", tid, "credibility"]:
+                return next(t.credibility for t in s.threats if t.id == tid)
+            case ["parties", code, "ratification", ("leader_strength" | "threshold") as f]:
+                q: Quantity = getattr(s.party(code).ratification, f)
+                return q
+            case ["parties", code, "leader", "weight"]:
+                return s.party(code).leader.weight
+            case ["parties", code, "constituencies", cid, "weight"]:
+                return next(c.weight for c in s.party(code).constituencies if c.id == cid)
+            case ["economics", "elasticities", sector] if sector in WIOD_SECTORS:
+                # An elasticity the scenario does not override still exists (the model default).
+                return s.economics.elasticities.get(sector, Quantity(value=1.0))
+    except StopIteration:
+        return None
+    return None
+
+
+def _uncertainty_targets(s: Scenario) -> Iterator[Finding]:
+    for k, u in enumerate(s.uncertainty):
+        if resolve_target(s, u.target) is None:
+            yield (
+                f"uncertainty[{k}].target",
+                (f"{u.target!r} names no number of this scenario (see UncertainRange)"),
+            )
+        elif _is_probability(u) and not 0.0 <= u.low <= u.high <= 1.0:
+            yield f"uncertainty[{k}]", f"a range for {u.target} must lie in [0, 1]"
+        elif u.low < 0:
+            yield f"uncertainty[{k}].low", f"a range for {u.target} must be >= 0"
+
+
+def _is_probability(u: UncertainRange) -> bool:
+    return u.target.endswith(("credibility", "leader_strength", "threshold"))

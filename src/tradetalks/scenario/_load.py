@@ -1,0 +1,204 @@
+"""Reading and writing scenario files; every problem becomes one :class:`ScenarioError`.
+
+Loading never lets another exception escape: invalid TOML, wrong types, out-of-range
+numbers and inconsistent references all become :class:`~tradetalks.ScenarioError`, whose
+``problems`` name the file, the line where it can be told, the field and what was
+expected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+from tradetalks._errors import Problem, ScenarioError
+from tradetalks.scenario import _model
+from tradetalks.scenario._checks import cross_check
+from tradetalks.scenario._model import Scenario
+
+_LIBRARY = "tradetalks.scenario.library"
+_MODEL_NAMES = {name for name, obj in vars(_model).items() if isinstance(obj, type)}
+
+
+def builtin_scenarios() -> list[str]:
+    """Names of the scenarios that ship with tradetalks."""
+    files = resources.files(_LIBRARY).iterdir()
+    return sorted(f.name.removesuffix(".toml") for f in files if f.name.endswith(".toml"))
+
+
+def scenario_text(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
+    """The TOML text of a scenario file or built-in scenario, and where it came from."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists() or os.sep in str(name_or_path):
+        try:
+            return path.read_text(encoding="utf-8"), str(path)
+        except FileNotFoundError:
+            raise ScenarioError(
+                f"no such file: {path}", [Problem(str(path), "", "file not found")]
+            ) from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise ScenarioError(f"cannot read {path}", [Problem(str(path), "", str(e))]) from None
+    name = str(name_or_path)
+    if name in builtin_scenarios():
+        resource = resources.files(_LIBRARY).joinpath(f"{name}.toml")
+        return resource.read_text(encoding="utf-8"), f"<built-in {name}>"
+    raise ScenarioError(
+        f"no scenario named {name!r}",
+        [
+            Problem(
+                name,
+                "",
+                "neither a file nor a built-in scenario; built-ins: "
+                + ", ".join(builtin_scenarios()),
+            )
+        ],
+    )
+
+
+def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
+    """Load and check a scenario from a TOML file or the name of a built-in scenario."""
+    text, origin = scenario_text(name_or_path)
+    return loads_scenario(text, origin)
+
+
+def loads_scenario(text: str, source: str = "<string>") -> Scenario:
+    """Parse and check scenario TOML ``text``; ``source`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(e))
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        raise ScenarioError(
+            f"{source} is not valid TOML", [Problem(source, "", f"invalid TOML: {message}", line)]
+        ) from None
+    lines = _LineIndex(text)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        problems = [_problem(source, lines, err) for err in e.errors()]
+        raise ScenarioError(f"{source} is not a valid scenario", problems) from None
+    findings = cross_check(scenario)
+    if findings:
+        problems = [Problem(source, path, msg, lines.find(path)) for path, msg in findings]
+        raise ScenarioError(f"{source} is not a consistent scenario", problems)
+    return scenario
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The scenario as TOML text that loads back to an equal model."""
+    return tomli_w.dumps(_plain(scenario.model_dump(exclude_none=True)))
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [_plain(v) for v in node]
+    if isinstance(node, BaseModel):  # pragma: no cover - model_dump already flattened models
+        return _plain(node.model_dump(exclude_none=True))
+    return node
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for item in loc:
+        if isinstance(item, int):
+            path += f"[{item}]"
+        elif "[" in item or item in _MODEL_NAMES:
+            continue  # pydantic's names for union members and validators, not fields
+        else:
+            path += f".{item}" if path else item
+    return path
+
+
+def _problem(source: str, lines: _LineIndex, err: Any) -> Problem:
+    path = _loc_path(tuple(err["loc"]))
+    kind, message = err["type"], str(err["msg"]).removeprefix("Value error, ")
+    if kind == "missing":
+        message = "required field is missing"
+    elif kind == "extra_forbidden":
+        field = path.rsplit(".", 1)[-1]
+        message = f"unknown field {field!r} (misspelt, or not part of the scenario format)"
+    elif kind == "literal_error":
+        message = f"{message}, got {err.get('input')!r}"
+    return Problem(source, path, message, lines.find(path))
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
+
+
+def _split_key(key: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in key.split(".")]
+
+
+class _LineIndex:
+    """Where each field of a TOML document is written, as ``path -> line``.
+
+    A light scan, not a parser: it follows table headers, arrays of tables, keys and
+    inline tables that start a line inside a multi-line array. It is only used to point
+    at the line of a problem, so a miss falls back to the nearest enclosing field.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        table = ""
+        open_array: str | None = None
+        in_string = False
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.count('"""') % 2 == 1:
+                in_string = not in_string
+                if not in_string:
+                    continue
+            if in_string:
+                continue
+            header = _HEADER.match(line)
+            if header:
+                open_array = None
+                *parents, last = _split_key(header.group(2))
+                table = ".".join(filter(None, [self._resolve(parents, counts), last]))
+                if header.group(1) == "[[":
+                    counts[table] = counts.get(table, 0) + 1
+                if table in counts:
+                    table = f"{table}[{counts[table] - 1}]"
+                self.lines.setdefault(table, number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                path = ".".join(filter(None, [table, *_split_key(key.group(1))]))
+                self.lines.setdefault(path, number)
+                rest = line[key.end() :].strip()
+                if rest.startswith("[") and not rest.rstrip().endswith("]"):
+                    open_array, counts[path] = path, 0
+                continue
+            if open_array is not None and line.lstrip().startswith("{"):
+                self.lines[f"{open_array}[{counts[open_array]}]"] = number
+                counts[open_array] += 1
+            if open_array is not None and line.strip().startswith("]"):
+                open_array = None
+
+    def _resolve(self, parts: list[str], counts: dict[str, int]) -> str:
+        path = ""
+        for part in parts:
+            path = f"{path}.{part}" if path else part
+            if path in counts:
+                path = f"{path}[{counts[path] - 1}]"
+        return path
+
+    def find(self, path: str) -> int | None:
+        """The line of ``path``, or of the nearest enclosing field that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None

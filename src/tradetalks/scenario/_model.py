@@ -1,0 +1,412 @@
+"""The scenario schema: a negotiation as typed, immutable pydantic models.
+
+A scenario file is TOML. Every number may be written plainly (``discount = 0.98``) or
+with its source (``discount = { value = 0.98, source = "seed-004", note = "..." }``);
+both load into a :class:`Quantity`. Checks that involve a single field (types,
+ranges, required fields) live here; checks across fields (unknown ids, undeclared
+sources) live in :mod:`tradetalks.scenario._checks` so that every problem is reported
+at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tradetalks.scenario._codes import WIOD_COUNTRIES, WIOD_SECTORS
+
+Instrument = Literal["tariff", "ntb", "quota", "purchase_commitment", "rule"]
+ThreatInstrument = Literal["tariff", "ntb", "quota"]
+Indicator = Literal[
+    "value_added",
+    "gross_output",
+    "exports",
+    "imports",
+    "real_income",
+    "consumer_prices",
+    "tariff_revenue",
+    "trade_balance",
+    "issue_preference",
+]
+Distribution = Literal["uniform", "triangular"]
+
+#: Instruments whose options are numbers on one scale (so they must be ordered).
+NUMERIC_INSTRUMENTS: frozenset[str] = frozenset({"tariff", "ntb", "quota", "purchase_commitment"})
+#: Indicators and the fields each one needs.
+INDICATOR_NEEDS: dict[str, tuple[str, ...]] = {
+    "value_added": ("country",),
+    "gross_output": ("country",),
+    "exports": ("country", "partner"),
+    "imports": ("country", "partner"),
+    "real_income": ("country",),
+    "consumer_prices": ("country",),
+    "tariff_revenue": ("country",),
+    "trade_balance": ("country",),
+    "issue_preference": ("issue", "scores"),
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Quantity(_Frozen):
+    """A number with the source it comes from (a declared source id) and an optional note."""
+
+    value: float
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_number(cls, data: Any) -> Any:
+        if isinstance(data, bool):
+            raise ValueError(f"expected a number, got {data!r}")
+        if isinstance(data, int | float):
+            return {"value": data}
+        if isinstance(data, str):
+            raise ValueError(
+                f"expected a number or a table {{ value = ..., source = ... }}, got {data!r}"
+            )
+        return data
+
+
+def default(value: float) -> Quantity:
+    """A default number: marked as not written by the user, so it needs no source."""
+    return Quantity.model_construct(_fields_set=set(), value=value)
+
+
+def _in_range(q: Quantity, low: float, high: float, what: str) -> Quantity:
+    if not low <= q.value <= high:
+        raise ValueError(f"expected {what} in [{low:g}, {high:g}], got {q.value:g}")
+    return q
+
+
+def _non_negative(q: Quantity, what: str = "a non-negative number") -> Quantity:
+    if q.value < 0:
+        raise ValueError(f"expected {what}, got {q.value:g}")
+    return q
+
+
+def _country(code: str) -> str:
+    if code not in WIOD_COUNTRIES:
+        raise ValueError(f"unknown country code {code!r}; expected a WIOD code such as USA, JPN")
+    return code
+
+
+def _sectors(codes: list[str]) -> list[str]:
+    unknown = [c for c in codes if c not in WIOD_SECTORS]
+    if unknown:
+        raise ValueError(f"unknown sector code(s) {unknown}; expected WIOD codes c1..c35")
+    return codes
+
+
+CountryCode = Annotated[str, Field(min_length=2)]
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
+
+
+class Source(_Frozen):
+    """A source the scenario's numbers cite: a seed file, a dataset, a publication."""
+
+    id: Identifier
+    citation: str = Field(min_length=1)
+
+
+class Deadline(_Frozen):
+    """A deadline in rounds of talks and/or a calendar date."""
+
+    round: int | None = Field(default=None, ge=1)
+    date: dt.date | None = None
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _needs_one(self) -> Deadline:
+        if self.round is None and self.date is None:
+            raise ValueError("a deadline needs a round, a date, or both")
+        return self
+
+
+class Stake(_Frozen):
+    """One weighted, signed economic indicator a constituency or leader cares about.
+
+    ``sign = 1`` means the actor gains when the indicator rises; ``-1`` when it falls
+    (e.g. consumer prices). ``issue_preference`` stakes score the options of an issue
+    directly, for commitments the trade model does not price (rules, purchase plans).
+    """
+
+    indicator: Indicator
+    country: CountryCode | None = None
+    partner: CountryCode | None = None
+    sectors: list[str] = Field(default_factory=list)
+    issue: str | None = None
+    scores: dict[str, float] | None = None
+    weight: Quantity = Field(default_factory=lambda: default(1.0))
+    sign: Literal[1, -1] = 1
+    note: str | None = None
+
+    _check_country = field_validator("country", "partner")(
+        lambda v: None if v is None else _country(v)
+    )
+    _check_sectors = field_validator("sectors")(_sectors)
+    _check_weight = field_validator("weight")(lambda q: _non_negative(q, "a weight >= 0"))
+
+    @model_validator(mode="after")
+    def _needs(self) -> Stake:
+        missing = [f for f in INDICATOR_NEEDS[self.indicator] if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"indicator {self.indicator!r} needs {', '.join(missing)}")
+        return self
+
+
+class Constituency(_Frozen):
+    """A group at home whose support the government needs (Congress, automakers, farmers...)."""
+
+    id: Identifier
+    name: str
+    weight: Quantity
+    veto: bool = False
+    tolerance: Quantity = Field(default_factory=lambda: default(0.0))
+    stakes: list[Stake] = Field(min_length=1)
+    note: str | None = None
+
+    _check_weight = field_validator("weight")(lambda q: _non_negative(q, "a weight >= 0"))
+    _check_tolerance = field_validator("tolerance")(lambda q: _non_negative(q, "a tolerance >= 0"))
+
+
+class Leader(_Frozen):
+    """The head of government's own stake: its weight in the government's utility."""
+
+    name: str
+    weight: Quantity
+    stakes: list[Stake] = Field(min_length=1)
+
+    _check_weight = field_validator("weight")(lambda q: _non_negative(q, "a weight >= 0"))
+
+
+class Ratification(_Frozen):
+    """How a deal passes at home: support threshold, veto players, leader strength."""
+
+    threshold: Quantity
+    veto_players: list[str] = Field(default_factory=list)
+    leader_strength: Quantity = Field(default_factory=lambda: default(0.0))
+
+    _check_threshold = field_validator("threshold")(
+        lambda q: _in_range(q, 0.0, 1.0, "a share of weighted support")
+    )
+    _check_strength = field_validator("leader_strength")(
+        lambda q: _in_range(q, 0.0, 1.0, "a leader strength")
+    )
+
+
+class Party(_Frozen):
+    """A government at the table."""
+
+    code: CountryCode
+    name: str
+    negotiators: list[str] = Field(default_factory=list)
+    discount: Quantity = Field(default_factory=lambda: default(1.0))
+    deadline: Deadline | None = None
+    leader: Leader
+    constituencies: list[Constituency] = Field(default_factory=list)
+    ratification: Ratification
+
+    _check_code = field_validator("code")(_country)
+
+    @field_validator("discount")
+    @classmethod
+    def _check_discount(cls, q: Quantity) -> Quantity:
+        if not 0.0 < q.value <= 1.0:
+            raise ValueError(f"expected a discount factor per round in (0, 1], got {q.value:g}")
+        return q
+
+
+class Option(_Frozen):
+    """One option of an issue; ``value`` is on the issue's unit (absent for rules)."""
+
+    id: Identifier
+    label: str = ""
+    value: Quantity | None = None
+
+
+class Issue(_Frozen):
+    """One issue on the table: an instrument that ``applied_by`` applies to ``applied_to``.
+
+    For ``tariff`` and ``ntb`` the option values are tariff(-equivalent) rates
+    (0.025 = 2.5%) on ``applied_by``'s imports from ``applied_to`` in ``sectors``; for
+    ``quota`` a cap in the issue's unit; for ``purchase_commitment`` the value of
+    purchases in the issue's unit; ``rule`` options are categorical commitments.
+    """
+
+    id: Identifier
+    label: str
+    instrument: Instrument
+    applied_by: CountryCode
+    applied_to: CountryCode
+    sectors: list[str] = Field(default_factory=list)
+    unit: str = ""
+    ordered: bool | None = None
+    options: list[Option] = Field(min_length=2)
+    status_quo: str
+    note: str | None = None
+
+    _check_sectors = field_validator("sectors")(_sectors)
+
+    @property
+    def is_ordered(self) -> bool:
+        """Whether the options lie on one scale (numeric instruments unless told otherwise)."""
+        return self.instrument in NUMERIC_INSTRUMENTS if self.ordered is None else self.ordered
+
+    def option_ids(self) -> list[str]:
+        """The ids of the options, in order."""
+        return [o.id for o in self.options]
+
+    def status_quo_index(self) -> int:
+        """Position of the status-quo option."""
+        return self.option_ids().index(self.status_quo)
+
+
+class Compliance(_Frozen):
+    """What counts as compliance: the threat is withdrawn if the deal lands in these options."""
+
+    description: str
+    requires: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Threat(_Frozen):
+    """A threat to be carried out at a deadline if there is no deal (e.g. Section 301 tariffs)."""
+
+    id: Identifier
+    by: CountryCode
+    against: CountryCode
+    instrument: ThreatInstrument
+    sectors: list[str] = Field(min_length=1)
+    size: Quantity
+    covered_value_musd: Quantity | None = None
+    deadline: Deadline | None = None
+    credibility: Quantity
+    credibility_range: tuple[float, float] | None = None
+    compliance: Compliance
+    note: str | None = None
+
+    _check_sectors = field_validator("sectors")(_sectors)
+    _check_size = field_validator("size")(lambda q: _non_negative(q, "a rate >= 0"))
+    _check_credibility = field_validator("credibility")(
+        lambda q: _in_range(q, 0.0, 1.0, "a probability")
+    )
+
+    @field_validator("credibility_range")
+    @classmethod
+    def _check_range(cls, r: tuple[float, float] | None) -> tuple[float, float] | None:
+        if r is not None and not 0.0 <= r[0] <= r[1] <= 1.0:
+            raise ValueError(f"expected [low, high] with 0 <= low <= high <= 1, got {list(r)}")
+        return r
+
+    @model_validator(mode="after")
+    def _credibility_in_range(self) -> Threat:
+        r = self.credibility_range
+        if r is not None and not r[0] <= self.credibility.value <= r[1]:
+            raise ValueError(
+                f"credibility {self.credibility.value:g} lies outside its range {list(r)}"
+            )
+        return self
+
+
+class TariffLine(_Frozen):
+    """A baseline tariff: ``importer`` charges ``rate`` on imports from ``exporter``."""
+
+    importer: CountryCode
+    exporter: CountryCode
+    sectors: list[str] = Field(min_length=1)
+    rate: Quantity
+
+    _check_countries = field_validator("importer", "exporter")(_country)
+    _check_sectors = field_validator("sectors")(_sectors)
+    _check_rate = field_validator("rate")(lambda q: _non_negative(q, "a tariff rate >= 0"))
+
+
+class Economics(_Frozen):
+    """How outcomes are priced: data year, baseline tariffs, elasticity overrides."""
+
+    year: int = Field(default=2011, ge=1995, le=2011)
+    year_source: str | None = None
+    baseline_tariffs: list[TariffLine] = Field(default_factory=list)
+    elasticities: dict[str, Quantity] = Field(default_factory=dict)
+
+    @field_validator("elasticities")
+    @classmethod
+    def _check_elasticities(cls, e: dict[str, Quantity]) -> dict[str, Quantity]:
+        _sectors(list(e))
+        bad = {k: q.value for k, q in e.items() if q.value <= 0}
+        if bad:
+            raise ValueError(f"trade elasticities must be > 0, got {bad}")
+        return e
+
+
+class UncertainRange(_Frozen):
+    """A parameter drawn from a range in uncertainty sweeps.
+
+    ``target`` names a number of the scenario: ``threats.<id>.credibility``,
+    ``parties.<code>.ratification.leader_strength``,
+    ``parties.<code>.ratification.threshold``, ``parties.<code>.constituencies.<id>.weight``,
+    ``parties.<code>.leader.weight`` or ``economics.elasticities.<sector>``.
+    """
+
+    target: str
+    low: float
+    high: float
+    distribution: Distribution = "uniform"
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UncertainRange:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low:g} is above high {self.high:g}")
+        return self
+
+
+class Fact(_Frozen):
+    """A reported figure that describes the situation (a market share, a deficit).
+
+    Facts are not inputs of the models; they are context for the reader, and
+    indicators that monitoring goals can refer to.
+    """
+
+    id: Identifier
+    label: str
+    value: Quantity
+    unit: str
+
+
+class Scenario(_Frozen):
+    """A negotiation: parties and their constituencies, issues, threats, protocol, economics."""
+
+    id: Identifier
+    title: str
+    period: str
+    summary: str
+    sources: list[Source] = Field(min_length=1)
+    parties: list[Party] = Field(min_length=2)
+    facts: list[Fact] = Field(default_factory=list)
+    issues: list[Issue] = Field(min_length=1)
+    threats: list[Threat] = Field(default_factory=list)
+    protocol: dict[str, Any] = Field(default_factory=dict)
+    strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    economics: Economics = Economics()
+    uncertainty: list[UncertainRange] = Field(default_factory=list)
+    monitoring: dict[str, Any] = Field(default_factory=dict)
+
+    def party(self, code: str) -> Party:
+        """The party with this country code."""
+        return next(p for p in self.parties if p.code == code)
+
+    def issue(self, issue_id: str) -> Issue:
+        """The issue with this id."""
+        return next(i for i in self.issues if i.id == issue_id)
+
+    def source(self, source_id: str) -> Source:
+        """The declared source with this id."""
+        return next(s for s in self.sources if s.id == source_id)
