@@ -17,6 +17,7 @@ from tradetalks.cli import (
     _gravity_cmds,
     _monitor_cmds,
     _scenario_cmds,
+    _store_cmds,
 )
 from tradetalks.cli._common import err_console
 
@@ -58,6 +59,7 @@ for _module in (
     _bargaining_cmds,
     _forecast_cmds,
     _monitor_cmds,
+    _store_cmds,
 ):
     _module.register(app)
 
