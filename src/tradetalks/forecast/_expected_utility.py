@@ -47,6 +47,8 @@ from tradetalks._errors import ForecastError
 from tradetalks.forecast._base import ParamsMixin, weighted_median
 from tradetalks.forecast._issues import FloatArray, IssueSet
 
+_INDIFFERENT = 1e-9
+
 
 class BasicUtilities(NamedTuple):
     """``(m, m)`` utilities of row actor ``i`` facing column actor ``j`` (step 2)."""
@@ -121,7 +123,8 @@ def resolve_offers(x: FloatArray, e: FloatArray) -> FloatArray:
     """Step 6: new positions after each actor accepts the smallest move it is offered."""
     # For target i (rows) and challenger j (columns): e_ji = E[j, i], e_ij = E[i, j].
     e_ji, e_ij = e.T, e
-    offered = e_ji > 0
+    # Expected utilities within rounding of 0 are no reason to challenge (e.g. r = 2 ± ulp).
+    offered = e_ji > _INDIFFERENT
     lose = offered & (e_ij > 0) & (e_ij < e_ji)
     compromise = offered & (e_ij < 0) & (np.abs(e_ij) < e_ji)
     capitulate = offered & (e_ij < 0) & (np.abs(e_ij) >= e_ji)
