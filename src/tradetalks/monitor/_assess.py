@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from tradetalks._errors import MonitorError, Problem
 from tradetalks.monitor._criteria import (
     CriterionVerdict,
@@ -188,7 +190,11 @@ def _criterion(
 
 
 def assess_goal(goal: Goal, series: IndicatorSeries | None) -> GoalAssessment:
-    """Judge every criterion of ``goal`` on ``series`` and combine them by the goal's rule."""
+    """Judge every criterion of ``goal`` on ``series`` and combine them by the goal's rule.
+
+    Floating-point warnings are silenced here on purpose: extreme user values (tiny or huge)
+    give infinite ratios that the criteria compare correctly and report as missing.
+    """
     notes: list[str] = []
     if series is not None:
         if series.gaps:
@@ -199,7 +205,8 @@ def assess_goal(goal: Goal, series: IndicatorSeries | None) -> GoalAssessment:
                 f"the agreement ({goal.agreement}) is outside the series "
                 f"({series.labels[0]}..{series.labels[-1]})"
             )
-    verdicts = tuple(_criterion(goal, c, series) for c in goal.criteria)
+    with np.errstate(all="ignore"):
+        verdicts = tuple(_criterion(goal, c, series) for c in goal.criteria)
     verdict = combine_verdicts([v.verdict for v in verdicts], goal.rule)
     return GoalAssessment(goal, verdict, verdicts, series, tuple(notes))
 

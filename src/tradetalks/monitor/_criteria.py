@@ -34,6 +34,7 @@ answer could hide, too few points) the verdict is *not enough data*, with the re
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -53,7 +54,8 @@ from tradetalks.monitor._model import (
 from tradetalks.monitor._series import IndicatorSeries, to_time
 
 Stat = float | int | str | None
-_EPS = 1e-9
+_EPS = 1e-9  # on times, in years
+_REL_TOL = 1e-9  # relative tolerance on values: float rounding is not a change
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class CriterionVerdict:
             "kind": self.kind,
             "verdict": self.verdict.value,
             "evidence": self.evidence,
-            "statistics": dict(self.statistics),
+            "statistics": {k: _clean(v) for k, v in self.statistics.items()},
         }
 
 
@@ -133,6 +135,18 @@ def _threshold(base: float, rel: float | None, abs_: float | None) -> float:
     return max((rel or 0.0) * abs(base), abs_ or 0.0)
 
 
+def _rel(change: float, ref: float) -> float | None:
+    """``change / |ref|``, or None when it is not a finite number (ref zero or tiny)."""
+    with np.errstate(all="ignore"):
+        out = np.float64(change) / abs(np.float64(ref))
+    return float(out) if np.isfinite(out) else None
+
+
+def _clean(x: Stat) -> Stat:
+    """JSON has no NaN or infinity: report them as missing."""
+    return None if isinstance(x, float) and not np.isfinite(x) else x
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
@@ -163,7 +177,8 @@ def assess_prompt(w: Window, c: Prompt) -> CriterionVerdict:
         p_val = stats.t.sf(t_stat, df=base.size - 1)
     else:
         t_stat = p_val = np.full(change.shape, np.nan)
-    big = change >= h - _EPS
+    tol = _REL_TOL * abs(mean)  # rounding of the mean must not count as a change
+    big = (change >= h - tol) & (change > tol)
     sig = (p_val < c.alpha) if testable else np.ones(change.shape, dtype=bool)
     hit = big & sig & ~np.isnan(change)
     k = c.within_periods
@@ -182,7 +197,7 @@ def assess_prompt(w: Window, c: Prompt) -> CriterionVerdict:
         statistics |= {
             "best_period": labels[post_idx[j]],
             "best_change": float(change[j]),
-            "best_change_rel": float(change[j] / abs(mean)) if mean else None,
+            "best_change_rel": _rel(float(change[j]), mean),
             "t": float(t_stat[j]) if testable else None,
             "p": float(p_val[j]) if testable else None,
         }
@@ -218,7 +233,7 @@ def assess_prompt(w: Window, c: Prompt) -> CriterionVerdict:
             statistics,
             thresholds,
         )
-    if np.any(window_changes > 0):
+    if np.any(window_changes > tol):
         why = "not significant" if np.any(big[in_win]) else f"below the threshold {_fmt(h)}"
         return CriterionVerdict(
             c.kind,
@@ -291,24 +306,29 @@ def assess_substantial(w: Window, c: Substantial) -> CriterionVerdict:
         "reference": ref,
         "reference_kind": ref_name,
         "change": change,
-        "change_rel": change / abs(ref) if ref else None,
+        "change_rel": _rel(change, ref),
         "threshold_change": h,
     }
     post_all = s.values[idx]
     post_all = post_all[~np.isnan(post_all)]
     if base.size >= 2 and post_all.size >= 2 and (base.std() > 0 or post_all.std() > 0):
-        test = stats.ttest_ind(
-            post_all if w.sign > 0 else -post_all,
-            base if w.sign > 0 else -base,
-            equal_var=False,
-            alternative="greater",
-        )
+        with warnings.catch_warnings():
+            # near-constant groups make scipy warn of precision loss; the statistic is
+            # only reported (non-finite values end up as missing), never used for the verdict
+            warnings.simplefilter("ignore", RuntimeWarning)
+            test = stats.ttest_ind(
+                post_all if w.sign > 0 else -post_all,
+                base if w.sign > 0 else -base,
+                equal_var=False,
+                alternative="greater",
+            )
         statistics |= {"welch_t": float(test.statistic), "welch_p": float(test.pvalue)}
     thresholds = (Threshold(f"substantial (vs {ref_name})", ref + w.sign * h, w.agreement_time),)
     text = f"{judged}: {_fmt(level)} vs {ref_name} {_fmt(ref)}, change {_fmt(change)}"
-    if change > 0 and change >= h - _EPS:
+    tol = _REL_TOL * abs(ref)
+    if change > tol and change >= h - tol:
         verdict, text = Verdict.MET, f"{text} >= {_fmt(h)}"
-    elif change > 0:
+    elif change > tol:
         verdict, text = Verdict.PARTLY_MET, f"{text} < {_fmt(h)}"
     else:
         verdict, text = Verdict.NOT_MET, f"{text}: no change in the goal's direction"
@@ -384,7 +404,9 @@ def assess_target(w: Window, c: Target) -> CriterionVerdict:
     if idx.size == 0:
         return _ned(c.kind, "no period after the agreement in the data", **statistics)
     y = s.values[idx]
-    reached = w.sign * (y - c.level) >= -_EPS
+    if np.isnan(y).all():
+        return _ned(c.kind, "no observation after the agreement", **statistics)
+    reached = w.sign * (y - c.level) >= -_REL_TOL * abs(c.level)
     at_by = idx[s.times[idx] <= by + _EPS]
     if at_by.size:
         last = s.values[at_by[-1]]

@@ -147,7 +147,9 @@ class Continuous(_Model):
     kind: Literal["continuous"]
     tolerance: float = Field(default=0.10, ge=0)
     alpha: float = Field(default=0.05, gt=0, lt=1)
-    min_periods: int = Field(default=4, ge=3)
+    # five points is the fewest for which a two-sided Mann–Kendall test can reject at 5%
+    # (with four, p >= 0.089 even for a strictly monotone series)
+    min_periods: int = Field(default=5, ge=3)
     by: Period | None = None
 
     _by = field_validator("by")(_check_period)
@@ -316,7 +318,9 @@ def load_goals_file(path: Path) -> Monitoring:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
+        # Python 3.11's tomllib puts the position only in the message: "(at line 3, column 9)"
+        found = re.search(r"at line (\d+)", str(error))
+        line = int(found.group(1)) if found else None
         raise MonitorError(
             "invalid TOML", [Problem(src, "", f"not valid TOML: {error}", line)]
         ) from None
