@@ -210,11 +210,6 @@ def evaluate(
         raise ForecastError(
             f"{data.source}: no issue has an outcome and at least 3 positions: nothing to score"
         )
-    if train is not None and train.actors != data.actors:
-        raise ForecastError(
-            f"{train.source} and {data.source} have different actors: "
-            f"{list(train.actors)} vs {list(data.actors)}"
-        )
     fold_index = None if train is not None else proposal_folds(data.proposal_ids, folds, seed)
     predictions: dict[str, FloatArray] = {}
     for name, model in models.items():

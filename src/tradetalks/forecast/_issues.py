@@ -15,7 +15,7 @@ parties and constituencies as actors and the negotiated instruments as issues.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -76,7 +76,6 @@ class IssueSet:
     intro_date: tuple[date | None, ...]
     scale: tuple[float, float] = (0.0, 100.0)
     source: str = "<memory>"
-    _hash: int = field(default=0, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n, m = len(self.issue_ids), len(self.actors)
@@ -98,11 +97,6 @@ class IssueSet:
             raise ForecastError(f"{self.source}: capabilities must be finite and non-negative")
         for arr in (self.position, self.salience, self.capability, self.reference, self.outcome):
             arr.flags.writeable = False
-        # A content fingerprint lets models cache work on the same issues (cross-validation).
-        digest = hash(
-            (self.issue_ids, self.actors, self.position.tobytes(), self.capability.tobytes())
-        )
-        object.__setattr__(self, "_hash", digest)
 
     @property
     def n_issues(self) -> int:
@@ -161,10 +155,6 @@ class IssueSet:
             scale=self.scale,
             source=self.source,
         )
-
-    def fingerprint(self) -> int:
-        """A hash of the content, for caching predictions of deterministic models."""
-        return self._hash
 
 
 def make_issue_set(

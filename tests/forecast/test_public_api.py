@@ -1,0 +1,28 @@
+"""The curated public namespace of tradetalks.forecast is pinned."""
+
+import tradetalks.forecast as forecast
+
+
+def test_forecast_exports_are_pinned() -> None:
+    assert set(forecast.__all__) == {
+        "DEU_ACTORS", "CompromiseModel", "ContractError", "Evaluation", "ExchangeModel",
+        "ExpectedUtilityModel", "InstitutionRoles", "IssueSet", "MeanModel", "MedianModel",
+        "ModelScore", "NashBargainingModel", "NotFittedError", "SpatialModel", "StackedModel",
+        "bundled_deu_path", "check_model", "council_weights", "cross_val_predict",
+        "default_models", "eu_capabilities", "evaluate", "load_deu", "load_issues",
+        "make_issue_set", "plot_evaluation", "proposal_folds",
+    }  # fmt: skip
+    for name in forecast.__all__:
+        assert hasattr(forecast, name)
+
+
+def test_errors_derive_from_forecast_error() -> None:
+    from tradetalks import ForecastError
+
+    assert issubclass(forecast.NotFittedError, ForecastError)
+    assert issubclass(forecast.ContractError, ForecastError)
+
+
+def test_every_default_model_is_a_spatial_model() -> None:
+    for model in forecast.default_models().values():
+        assert isinstance(model, forecast.SpatialModel)
