@@ -60,7 +60,7 @@ def test_table_and_plots_for_a_bundled_example(
 ) -> None:
     code, out, _ = run(["monitor", "insurance-1994", "--plots", str(tmp_path / "p")], capsys)
     assert code == 0
-    assert "foreign_c28_sales" in out and "overall (all)" in out and "s301_insurance" in out
+    assert "foreign_c28_sales" in out and "overall (all)" in out and "us_trade_laws" in out
     pngs = sorted(p.name for p in (tmp_path / "p").glob("*.png"))
     assert pngs == ["foreign_c28_sales.png", "foreign_c28_share.png"]
     assert all((tmp_path / "p" / n).read_bytes()[:4] == b"\x89PNG" for n in pngs)
@@ -95,3 +95,21 @@ def test_bad_data_file_exits_2(
     code, _, err = run(["monitor", str(goals), "--data", str(data)], capsys)
     assert code == 2
     assert "duplicated periods: 1990" in err
+
+
+def test_follow_up_scenario_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_path = tmp_path / "next.toml"
+    code, out, _ = run(["monitor", "autos-1995", "--json", "--follow-up", str(out_path)], capsys)
+    assert code == 0
+    assert json.loads(out)["follow_up"] == str(out_path)
+    code, out, _ = run(["validate", str(out_path)], capsys)
+    assert code == 0
+
+
+def test_follow_up_needs_a_scenario(
+    goals_and_data: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    goals, data = goals_and_data
+    args = ["monitor", str(goals), "--data", str(data), "--follow-up", str(goals.parent / "n.toml")]
+    code, _, err = run(args, capsys)
+    assert code == 2 and "scenario" in err

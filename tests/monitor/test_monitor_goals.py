@@ -173,8 +173,8 @@ INSURANCE = {"foreign_c28_sales": Verdict.PARTLY_MET, "foreign_c28_share": Verdi
 @pytest.mark.parametrize(
     ("name", "expected", "threats"),
     [
-        ("autos-1995", AUTOS, ("s301_luxury_car_tariffs",)),
-        ("insurance-1994", INSURANCE, ("s301_insurance",)),
+        ("autos-1995", AUTOS, ("section_301_luxury_cars",)),
+        ("insurance-1994", INSURANCE, ("us_trade_laws",)),
     ],
 )
 def test_bundled_examples(name: str, expected: dict[str, Verdict], threats: tuple[str]) -> None:

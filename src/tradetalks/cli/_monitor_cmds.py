@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from tradetalks._errors import MonitorError, Problem
 from tradetalks.cli._common import console, print_json, progress
 from tradetalks.monitor import (
     Assessment,
     GoalAssessment,
+    Monitoring,
     Verdict,
     assess_goal,
     bundled_examples,
@@ -19,6 +21,7 @@ from tradetalks.monitor import (
     indicator_series,
     load_goals,
     plot_assessment,
+    write_follow_up,
 )
 from tradetalks.monitor._assess import TriggerOutcome, decide_triggers
 from tradetalks.monitor._load import resolve_goals
@@ -35,7 +38,7 @@ def _verdict(v: Verdict) -> str:
     return f"[{_STYLE[v]}]{v.value}[/]"
 
 
-def _run(goals: str, data: Path | None) -> Assessment:
+def _run(goals: str, data: Path | None) -> tuple[Monitoring, Assessment]:
     path = resolve_goals(goals)
     monitoring = load_goals(path)
     judged: list[GoalAssessment] = []
@@ -48,7 +51,9 @@ def _run(goals: str, data: Path | None) -> Assessment:
     series_of = {g.goal.id: g.series for g in judged}
     triggers: TriggerOutcome = decide_triggers(monitoring, series_of)
     verdict = combine_verdicts([g.verdict for g in judged], monitoring.rule)
-    return Assessment(monitoring.title, verdict, monitoring.rule, tuple(judged), triggers)
+    return monitoring, Assessment(
+        monitoring.title, verdict, monitoring.rule, tuple(judged), triggers
+    )
 
 
 def _show(result: Assessment) -> None:
@@ -108,15 +113,36 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--plots", help="Write one PNG per goal indicator into this directory."),
         ] = None,
+        follow_up: Annotated[
+            Path | None,
+            typer.Option(
+                "--follow-up",
+                help="Write the follow-up scenario (TOML) with the triggered threats active; "
+                "the goals must name their scenario (scenario = ...) or sit in one.",
+            ),
+        ] = None,
     ) -> None:
         """Judge an agreement's goals on data: verdicts per criterion, goal and overall."""
-        result = _run(goals, data)
+        monitoring, result = _run(goals, data)
         written = plot_assessment(result.goals, plots) if plots is not None else []
+        scenario_out = None
+        if follow_up is not None:
+            if monitoring.scenario is None:
+                raise MonitorError(
+                    "no scenario to follow up",
+                    [Problem(goals, "scenario", 'set scenario = "<name or file>" in the goals')],
+                )
+            scenario_out = write_follow_up(
+                monitoring.scenario, result.triggers, follow_up, title=monitoring.title
+            )
         if as_json:
             out = result.to_dict()
             out["plots"] = [str(p) for p in written]
+            out["follow_up"] = None if scenario_out is None else str(scenario_out)
             print_json(out)
             return
         _show(result)
         for p in written:
             console.print(f"plot: {p}", highlight=False)
+        if scenario_out is not None:
+            console.print(f"follow-up scenario: {scenario_out}", highlight=False)

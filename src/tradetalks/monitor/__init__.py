@@ -3,7 +3,8 @@
 Goals (an indicator, a baseline, the agreement date and criteria: prompt, substantial,
 continuous, numerical target, qualitative) are read from TOML (:func:`load_goals`), judged
 on the bundled WIOD or the user's series (:func:`assess`) into verdicts per criterion, per
-goal and overall, and triggers say which threats become active.
+goal and overall; triggers say which threats become active, and :func:`write_follow_up`
+writes the scenario of the next round with those threats active.
 """
 
 from tradetalks.monitor._assess import (
@@ -17,6 +18,7 @@ from tradetalks.monitor._assess import (
     indicator_series,
 )
 from tradetalks.monitor._criteria import CriterionVerdict, Threshold
+from tradetalks.monitor._followup import follow_up_scenario, write_follow_up
 from tradetalks.monitor._load import bundled_examples, load_goals
 from tradetalks.monitor._model import (
     Continuous,
@@ -59,6 +61,7 @@ __all__ = [
     "assess_goal",
     "bundled_examples",
     "combine_verdicts",
+    "follow_up_scenario",
     "indicator_series",
     "load_goals",
     "monitoring_from_dict",
@@ -67,4 +70,5 @@ __all__ = [
     "read_series_file",
     "series_from_points",
     "wiod_indicator",
+    "write_follow_up",
 ]

@@ -254,10 +254,16 @@ class Trigger(_Model):
 
 
 class Monitoring(_Model):
-    """Everything to monitor for one agreement: goals, the overall rule, triggers."""
+    """Everything to monitor for one agreement: goals, the overall rule, triggers.
+
+    ``scenario`` names the scenario the triggers' threats belong to (a built-in scenario's
+    name or a path relative to the goals file); a follow-up scenario is written from it.
+    """
 
     title: str = ""
     description: str = ""
+    note: str = ""
+    scenario: str | None = None
     rule: CombineRule = "all"
     goals: list[Goal] = Field(min_length=1)
     triggers: list[Trigger] = Field(default_factory=list)
@@ -324,9 +330,16 @@ def load_goals_file(path: Path) -> Monitoring:
         raise MonitorError(
             "invalid TOML", [Problem(src, "", f"not valid TOML: {error}", line)]
         ) from None
-    if "monitoring" in data:
+    in_scenario = "monitoring" in data
+    if in_scenario:
         section = data["monitoring"]
         if not isinstance(section, dict):
             raise MonitorError("bad monitoring", [Problem(src, "monitoring", "expected a table")])
         data = section
-    return monitoring_from_dict(data, source=src, text=text)
+    monitoring = monitoring_from_dict(data, source=src, text=text)
+    scenario = monitoring.scenario
+    if in_scenario and scenario is None:
+        scenario = str(path)  # the goals sit in the scenario they follow up
+    elif scenario is not None and scenario.endswith(".toml") and not Path(scenario).is_absolute():
+        scenario = str(path.parent / scenario)
+    return monitoring.model_copy(update={"scenario": scenario})
