@@ -95,5 +95,6 @@ class Equilibrium:
         if k == 0:
             threshold = np.full(view.setup.n_sessions, np.inf)
         else:
-            threshold = state.values[k, :, view.party] / delta ** (k - 1)
+            # the plan's feasibility test allows the same rounding slack
+            threshold = (state.values[k, :, view.party] - _TOL) / delta ** (k - 1)
         return Proposal(state.offers[k].copy(), threshold)

@@ -1,0 +1,219 @@
+"""The protocol engine: batch = single sessions, seeds, deadlines, discount, escalation."""
+
+import numpy as np
+import pytest
+from _bargaining_helpers import inner_reservation, random_linear
+
+from tradetalks.bargaining import (
+    ACConst,
+    ACNext,
+    ACTime,
+    BargainingProblem,
+    Escalation,
+    Hardliner,
+    MiCRO,
+    OutcomeSpace,
+    Protocol,
+    Status,
+    Strategy,
+    all_of,
+    analyse,
+    any_of,
+    pareto_frontier,
+    parse_strategy,
+    run_batch,
+    run_session,
+)
+
+SPACE = OutcomeSpace.from_sizes([4, 5, 3])
+
+
+@pytest.fixture(scope="module")
+def sampled() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    n = 12
+    u = np.stack([random_linear(SPACE, 2, rng) for _ in range(n)])
+    r = np.stack([inner_reservation(x, rng, 0.5) for x in u])
+    deadlines = rng.integers(5, 40, size=n)
+    return u, r, deadlines
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("boulware", "conceder"),
+        ("linear", "tft"),
+        ("nash", "conceder:e=2"),
+        ("hardliner", "linear"),
+        ("tft:delta=2", "nash"),
+    ],
+)
+def test_batch_runs_the_same_policy_code_as_single_sessions(sampled, a: str, b: str) -> None:
+    u, r, deadlines = sampled
+    batch = run_batch(u, r, [a, b], deadlines=deadlines, space=SPACE)
+    for s in range(u.shape[0]):
+        problem = BargainingProblem(u[s], r[s], SPACE)
+        single = run_session(problem, None, Protocol(rounds=int(deadlines[s])), (a, b))
+        assert int(batch.status[s]) == single.status
+        assert (batch.agreement[s] if batch.agreed[s] else None) == single.agreement
+        assert batch.rounds[s] == single.rounds
+        np.testing.assert_array_equal(batch.utilities[s], single.utilities)
+
+
+def test_runs_are_reproducible_from_the_seed(sampled) -> None:
+    u, r, deadlines = sampled
+    one = run_batch(u, r, ["micro", "micro"], deadlines=deadlines, rng=3, record_offers=True)
+    two = run_batch(
+        u,
+        r,
+        ["micro", "micro"],
+        deadlines=deadlines,
+        rng=np.random.default_rng(3),
+        record_offers=True,
+    )
+    assert one.offers is not None and two.offers is not None
+    np.testing.assert_array_equal(one.offers, two.offers)
+    np.testing.assert_array_equal(one.agreement, two.agreement)
+
+
+def test_micro_agreements_are_rational_and_mostly_pareto_optimal(sampled) -> None:
+    u, r, _ = sampled
+    res = run_batch(u, r, ["micro", "micro"], protocol=Protocol(rounds=200), rng=1)
+    assert res.agreed.all()  # 60 outcomes, 200 rounds: MiCRO always gets there
+    assert np.all(res.utilities >= res.reservation - 1e-12)
+    on_frontier = [
+        int(res.agreement[s]) in set(pareto_frontier(u[s], r[s]).tolist()) for s in range(len(u))
+    ]
+    assert np.mean(on_frontier) >= 0.5
+
+
+def test_hardliners_hit_the_deadline_with_reservation_values() -> None:
+    u = random_linear(SPACE, 2, np.random.default_rng(1))
+    res = run_session(u, [0.1, 0.2], Protocol(rounds=7, discount=0.9), ("hardliner", "hardliner"))
+    assert res.status is Status.DEADLINE
+    assert res.utilities == (0.1, 0.2)
+    assert res.turns == 14 and res.rounds == 7
+    assert res.discounted == pytest.approx((0.1 * 0.9**14, 0.2 * 0.9**14))
+    assert len(res.trace) == 14 and all(s.action == "offer" for s in res.trace)
+
+
+def test_time_limit_on_the_simulated_clock() -> None:
+    u = random_linear(SPACE, 2, np.random.default_rng(1))
+    res = run_session(
+        u,
+        [0.0, 0.0],
+        Protocol(rounds=None, time_limit=10.0, round_duration=2.0),
+        ("hardliner",) * 2,
+    )
+    assert res.rounds == 4  # t = (r + 1) * 2 / 10 < 1 for r = 0..3
+    assert res.trace[-1].time == pytest.approx(0.8)
+
+
+def test_discount_applies_per_offer_period() -> None:
+    u = np.array([[1.0, 0.0], [0.0, 1.0]])
+    # B accepts A's best offer at its first turn (AC_const 0): offered at turn 0, no discount
+    b_accepts = Strategy(Hardliner(), ACConst(0.0))
+    res = run_session(u, [0.0, 0.0], Protocol(rounds=5, discount=0.5), ("hardliner", b_accepts))
+    assert res.agreement == 0 and res.discounted == (1.0, 0.0) and res.turns == 2
+    # A accepts B's offer (made at turn 1) at turn 2: discounted by 0.5 once
+    a_accepts = Strategy(Hardliner(), ACTime(0.3))
+    res = run_session(u, [0.0, 0.0], Protocol(rounds=5, discount=0.5), (a_accepts, "hardliner"))
+    assert res.agreement == 1 and res.discounted == (0.0, 0.5) and res.rounds == 2
+
+
+def test_acceptance_combinations() -> None:
+    u = np.array([[1.0, 0.6, 0.0], [0.0, 0.6, 1.0]])
+    late = Strategy(Hardliner(), all_of(ACTime(0.5), ACConst(0.5)))
+    res = run_session(
+        u,
+        [0.0, 0.0],
+        Protocol(rounds=9),
+        (late, Strategy(parse_strategy("linear").offering, ACNext())),
+    )
+    assert res.status is Status.AGREED
+    either = any_of(ACConst(2.0), ACTime(1.0))  # never true before the deadline
+    res = run_session(u, [0.0, 0.0], Protocol(rounds=9), (Strategy(Hardliner(), either),) * 2)
+    assert res.status is Status.DEADLINE
+
+
+def test_escalation_changes_reservation_and_talks_go_on() -> None:
+    u = np.vstack([np.linspace(0, 1, 101), np.linspace(1, 0, 101)])
+    threat = Escalation(round=3, party=0, reservation=(0.1, 0.45))
+    res = run_session(
+        u, [0.0, 0.0], Protocol(rounds=30, escalations=(threat,)), ("boulware", "boulware")
+    )
+    assert [s.action for s in res.trace].count("escalation") == 1
+    assert res.status is Status.AGREED
+    assert res.reservation == (0.1, 0.45)
+    assert res.utilities[1] >= 0.45 - 1e-12  # the time-based floor moved up with the threat
+    calm = run_session(u, [0.0, 0.0], Protocol(rounds=30), ("boulware", "boulware"))
+    assert calm.utilities[1] < res.utilities[1]
+
+
+def test_escalation_can_end_the_talks() -> None:
+    u = np.vstack([np.linspace(0, 1, 11), np.linspace(1, 0, 11)])
+    threat = Escalation(round=2, party=1, reservation=(-0.5, 0.1), end=True)
+    res = run_session(u, [0.0, 0.0], Protocol(rounds=30, escalations=(threat,)), ("hardliner",) * 2)
+    assert res.status is Status.ESCALATED
+    assert res.utilities == (-0.5, 0.1) and res.rounds == 2
+    # in a batch, per-session escalation rounds (-1: never)
+    batch = run_batch(
+        u,
+        [0.0, 0.0],
+        ["hardliner"] * 2,
+        Protocol(
+            rounds=30,
+            escalations=(
+                Escalation(round=np.array([2, -1]), party=1, reservation=(-0.5, 0.1), end=True),
+            ),
+        ),
+        n_sessions=2,
+    )
+    assert batch.status.tolist() == [Status.ESCALATED, Status.DEADLINE]
+
+
+def test_three_parties_need_every_other_party_to_accept() -> None:
+    rng = np.random.default_rng(11)
+    u = random_linear(SPACE, 3, rng)
+    res = run_session(u, inner_reservation(u, rng, 0.3), Protocol(rounds=40), ("conceder",) * 3)
+    assert res.status is Status.AGREED
+    actions = [s.action for s in res.trace]
+    assert actions[-2:] == ["accept", "accept"]
+    assert res.trace[-3].action == "offer" and res.trace[-3].outcome == res.agreement
+
+
+def test_strategies_against_each_other_end_rationally() -> None:
+    rng = np.random.default_rng(2)
+    u = random_linear(SPACE, 2, rng)
+    r = inner_reservation(u, rng, 0.4)
+    a = analyse(u, r)
+    for pair in [
+        ("tft", "conceder"),
+        ("nash", "nash"),
+        ("micro", "boulware"),
+        ("equilibrium", "equilibrium"),
+    ]:
+        res = run_session(u, r, Protocol(rounds=60), pair, rng=0)
+        assert res.status is Status.AGREED, pair
+        assert all(x >= y - 1e-12 for x, y in zip(res.utilities, r, strict=True)), pair
+    spe = run_session(u, r, Protocol(rounds=60), ("equilibrium", "equilibrium"))
+    assert spe.agreement in set(a.frontier.tolist())  # no delay and no waste in equilibrium
+    assert spe.turns == 2
+
+
+def test_tit_for_tat_does_not_concede_to_a_hardliner() -> None:
+    u = np.vstack([np.linspace(0, 1, 21), np.linspace(1, 0, 21)])
+    res = run_session(u, [0.0, 0.0], Protocol(rounds=30), ("tft", "hardliner"))
+    assert res.status is Status.DEADLINE
+    assert {s.outcome for s in res.trace if s.party == 0} == {20}
+
+
+def test_micro_concedes_one_step_per_new_opponent_offer() -> None:
+    u = np.vstack([np.linspace(0, 1, 21), np.linspace(1, 0, 21)])
+    res = run_session(
+        u, [0.0, 0.0], Protocol(rounds=30), (Strategy(MiCRO(), ACNext()), "hardliner"), rng=0
+    )
+    offers_a = [s.outcome for s in res.trace if s.party == 0]
+    assert (
+        len(set(offers_a)) == 2
+    )  # best, then one concession after the one distinct offer received
