@@ -1,9 +1,234 @@
-"""Commands of the economics layer."""
+"""Commands of the economics layer: ``tradetalks price`` (Caliendo–Parro on WIOD)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
 import typer
+from rich.table import Table
+
+from tradetalks._errors import InputError, Problem
+from tradetalks.cli._common import console, err_console, print_json
+from tradetalks.data import WIOD_SECTORS, load_wiod, read_wiod_table
+from tradetalks.economics import (
+    CPBaseline,
+    CPResult,
+    ShockEntry,
+    calibrate,
+    default_elasticities,
+    make_shock,
+    parse_shock,
+    solve,
+    tariff_array,
+)
+
+
+def _elasticities(overrides: list[str]) -> tuple[float, ...] | None:
+    if not overrides:
+        return None
+    theta = list(default_elasticities(WIOD_SECTORS))
+    for text in overrides:
+        code, _, value = text.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if code not in WIOD_SECTORS or not number > 0:
+            raise InputError(
+                f"bad --theta {text!r}",
+                [Problem("--theta", code, f"{text!r}: expected SECTOR=VALUE, e.g. c15=1.01 (> 0)")],
+            )
+        theta[WIOD_SECTORS.index(code)] = number
+    return tuple(theta)
+
+
+def _baseline_tariffs(texts: list[str]) -> list[tuple[str, str, list[str], float]]:
+    rows = []
+    for text in texts:
+        entry = parse_shock(text, WIOD_SECTORS)
+        if entry.kind != "tariff" or entry.mode != "level":
+            raise InputError(
+                f"bad --baseline-tariff {text!r}",
+                [Problem("--baseline-tariff", "", f"{text!r}: expected a tariff level, e.g. "
+                         "'USA<-JPN c15 tariff 0.025'")],
+            )  # fmt: skip
+        rows.append((entry.importer, entry.exporter, list(entry.sectors), entry.rate))
+    return rows
+
+
+def _pct(x: float) -> str:
+    return f"{100.0 * x:+.4f}%"
+
+
+def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
+    rows = []
+    for n, code in enumerate(result.countries):
+        row: dict[str, Any] = {
+            "country": code,
+            "welfare_change": float(result.welfare_change[n]),
+            "real_wage_change": float(result.real_wage_hat[n] - 1.0),
+            "tariff_revenue_musd": float(result.tariff_revenue_musd[n]),
+            "tariff_revenue_change_musd": float(
+                result.tariff_revenue_musd[n] - base.tariff_revenue_musd[n]
+            ),
+            "exports_musd": float(result.exports_musd[n].sum()),
+            "imports_musd": float(result.imports_musd[n].sum()),
+        }
+        if result.welfare_tot is not None:
+            assert result.welfare_vot is not None and result.welfare_ntb is not None
+            row.update(
+                terms_of_trade=float(result.welfare_tot[n]),
+                volume_of_trade=float(result.welfare_vot[n]),
+                ntb_cost=float(result.welfare_ntb[n]),
+            )
+        rows.append(row)
+    return rows
+
+
+def _cell_rows(
+    base: CPBaseline, result: CPResult, entries: list[ShockEntry]
+) -> list[dict[str, Any]]:
+    assert result.trade_musd is not None
+    before_all = base.sales_musd
+    cells = sorted(
+        {
+            (n, i, base.sector_index(s))
+            for e in entries
+            for n in ([base.country_index(e.importer)] if e.importer != "*" else [])
+            for i in ([base.country_index(e.exporter)] if e.exporter != "*" else [])
+            for s in e.sectors
+        }
+    )
+    rows = []
+    gross0 = base.gross_output_musd
+    for n, i, j in cells:
+        before, after = float(before_all[n, i, j]), float(result.trade_musd[n, i, j])
+        rows.append(
+            {
+                "importer": base.countries[n],
+                "exporter": base.countries[i],
+                "sector": base.sectors[j],
+                "flow_before_musd": before,
+                "flow_after_musd": after,
+                "flow_change": after / before - 1.0 if before > 0 else None,
+                "exporter_output_change": float(result.gross_output_musd[i, j] / gross0[i, j] - 1)
+                if gross0[i, j] > 0
+                else None,
+                "importer_output_change": float(result.gross_output_musd[n, j] / gross0[n, j] - 1)
+                if gross0[n, j] > 0
+                else None,
+                "bilateral_balance_exporter_musd": float(result.bilateral_balance_musd[i, n]),
+                "bilateral_balance_exporter_before_musd": float(
+                    before_all[n, i].sum() - before_all[i, n].sum()
+                ),
+            }
+        )
+    return rows
+
+
+def price(
+    shock: Annotated[
+        list[str],
+        typer.Option(
+            "--shock",
+            "-s",
+            help="IMPORTER<-EXPORTER SECTORS tariff|ntb [+|-|=]RATE, e.g. "
+            "'USA<-JPN c15 tariff +0.25' (+/- a change, = or no sign a level; sectors "
+            "c1,c3 or *; '*' as a country = all others). Repeat for several.",
+        ),
+    ],
+    year: Annotated[int, typer.Option(help="WIOD year, 1995-2011.")] = 2011,
+    baseline_tariff: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--baseline-tariff",
+            help="Applied tariff in the data year, e.g. 'USA<-JPN c15 tariff 0.025'. Repeatable.",
+        ),
+    ] = None,
+    theta: Annotated[
+        list[str] | None,
+        typer.Option("--theta", help="Override a trade elasticity, e.g. c15=1.01. Repeatable."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Your own input-output table (CSV/Parquet, bundled WIOD long format)."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Gross output for --data (optional).")] = None,
+    top: Annotated[int, typer.Option(help="Also show this many top movers by welfare.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Price tariff / NTB changes with the Caliendo–Parro (2015) model on WIOD."""
+    entries = [parse_shock(text, WIOD_SECTORS) for text in shock]
+    with err_console.status("calibrating the model on the input-output table..."):
+        table = load_wiod(year) if data is None else read_wiod_table(data, output, year=None)
+        labels = (table.countries, table.sectors)
+        tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
+        base = calibrate(table, _elasticities(theta or []), tariffs)
+        cp_shock = make_shock(base, entries, label="; ".join(shock))
+    with err_console.status("solving the counterfactual equilibrium..."):
+        result = solve(base, cp_shock)
+    countries = _country_rows(base, result)
+    cells = _cell_rows(base, result, entries)
+    if as_json:
+        print_json(
+            {
+                "model": "Caliendo-Parro (2015)",
+                "year": table.year,
+                "shocks": list(shock),
+                "baseline_tariffs": list(baseline_tariff or []),
+                "iterations": result.iterations,
+                "max_excess_demand": result.max_excess_demand,
+                "countries": countries,
+                "cells": cells,
+            }
+        )
+        return
+    named = {e.importer for e in entries} | {e.exporter for e in entries}
+    order = np.argsort(-np.abs(result.welfare_change), kind="stable")
+    shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
+    shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
+    welfare = Table(title=f"Welfare (real income), WIOD {table.year}: {result.label}")
+    for col in ("country", "welfare", "terms of trade", "volume of trade", "NTB cost",
+                "real wage", "Δ tariff revenue $m"):  # fmt: skip
+        welfare.add_column(col, justify="right" if col != "country" else "left")
+    for n in shown:
+        row = countries[n]
+        welfare.add_row(
+            row["country"],
+            _pct(row["welfare_change"]),
+            _pct(row.get("terms_of_trade", float("nan"))),
+            _pct(row.get("volume_of_trade", float("nan"))),
+            _pct(row.get("ntb_cost", float("nan"))),
+            _pct(row["real_wage_change"]),
+            f"{row['tariff_revenue_change_musd']:+,.0f}",
+        )
+    console.print(welfare)
+    if cells:
+        flows = Table(title="Affected flows ($ million, basic prices)")
+        for col in ("importer<-exporter", "sector", "before", "after", "change",
+                    "exporter output", "exporter's bilateral balance"):  # fmt: skip
+            flows.add_column(col, justify="right" if col != "importer<-exporter" else "left")
+        for c in cells:
+            flows.add_row(
+                f"{c['importer']}<-{c['exporter']}",
+                c["sector"],
+                f"{c['flow_before_musd']:,.0f}",
+                f"{c['flow_after_musd']:,.0f}",
+                "n/a" if c["flow_change"] is None else _pct(c["flow_change"]),
+                "n/a" if c["exporter_output_change"] is None else _pct(c["exporter_output_change"]),
+                f"{c['bilateral_balance_exporter_before_musd']:+,.0f} → "
+                f"{c['bilateral_balance_exporter_musd']:+,.0f}",
+            )
+        console.print(flows)
+    console.print(
+        f"[dim]converged in {result.iterations} iterations, max excess demand "
+        f"{result.max_excess_demand:.1e}; welfare parts are log points (sum = ln Ŵ up to "
+        "quadrature error)[/]"
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this layer's commands to ``app``."""
+    app.command("price")(price)

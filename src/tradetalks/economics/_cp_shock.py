@@ -1,0 +1,267 @@
+"""Shocks to the Caliendo–Parro model: tariff and NTB changes by importer × exporter × sector.
+
+A shock is a short list of cells ``(importer, exporter, sector)`` with the new
+tariff rate and the change in a non-tariff barrier's tariff equivalent. A tariff
+raises revenue for the importer; a non-tariff barrier (NTB) is an iceberg cost
+that raises none (Caliendo and Parro 2015 model the former; the latter enters
+prices the same way without the revenue term).
+
+Conventions (``rate`` is a fraction: 0.25 = 25%):
+
+* ``tariff``, ``change``: τ' = τ + rate (percentage points added to the baseline).
+* ``tariff``, ``level``: τ' = rate.
+* ``ntb``, ``change``: the tariff equivalent rises by ``rate`` from its current
+  level, d̂ = (1 + rate) (the baseline NTB is already in the data's trade shares).
+* ``ntb``, ``level``: the tariff equivalent is set to ``rate`` from a baseline of
+  zero, which is the same as ``change``.
+
+Entries apply in order; several entries may hit the same cell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from tradetalks._errors import InputError, Problem
+from tradetalks.economics._cp_calibrate import CPBaseline
+
+__all__ = ["CPShock", "ShockEntry", "make_shock", "parse_shock", "tariff_array"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ShockKind = Literal["tariff", "ntb"]
+ShockMode = Literal["change", "level"]
+_KINDS: tuple[str, ...] = ("tariff", "ntb")
+
+
+@dataclass(frozen=True)
+class ShockEntry:
+    """One change: ``importer`` applies it to goods of ``exporter`` in ``sectors``.
+
+    ``importer`` or ``exporter`` may be ``"*"``: every other country.
+    """
+
+    importer: str
+    exporter: str
+    sectors: tuple[str, ...]
+    rate: float
+    kind: ShockKind = "tariff"
+    mode: ShockMode = "change"
+
+
+@dataclass(frozen=True, eq=False)
+class CPShock:
+    """A shock as sparse cells (cheap to send to worker processes).
+
+    Parameters
+    ----------
+    importer, exporter, sector
+        Cell indices (same length).
+    tariff_rate
+        New tariff rate τ' of each cell.
+    ntb_factor
+        Change in the iceberg factor d̂ of each cell (1 = unchanged).
+    label
+        Human-readable description.
+    """
+
+    importer: IntArray
+    exporter: IntArray
+    sector: IntArray
+    tariff_rate: FloatArray
+    ntb_factor: FloatArray
+    label: str = ""
+
+    @property
+    def n_cells(self) -> int:
+        """Number of cells touched."""
+        return int(self.importer.size)
+
+    def dense(self, baseline: CPBaseline) -> tuple[FloatArray, FloatArray]:
+        """``(tariff_rate_new [n,i,j], ntb_factor [n,i,j])`` as full arrays."""
+        tau = np.array(baseline.tariff_rate)
+        d = np.ones_like(tau)
+        tau[self.importer, self.exporter, self.sector] = self.tariff_rate
+        d[self.importer, self.exporter, self.sector] = self.ntb_factor
+        return tau, d
+
+
+def _countries(baseline: CPBaseline, code: str, other: str) -> list[int]:
+    if code == "*":
+        return [k for k, c in enumerate(baseline.countries) if c != other]
+    return [baseline.country_index(code)]
+
+
+def make_shock(baseline: CPBaseline, entries: Iterable[ShockEntry], label: str = "") -> CPShock:
+    """Turn entries into a :class:`CPShock` on ``baseline``'s labels.
+
+    Raises
+    ------
+    InputError
+        Unknown country or sector, a country shocking itself, or a tariff factor
+        1 + τ' (or NTB factor) that is not positive.
+    """
+    cells: dict[tuple[int, int, int], list[float]] = {}
+    for entry in entries:
+        if entry.kind not in _KINDS:
+            raise InputError(
+                "bad shock kind",
+                [Problem("<shock>", "kind", f"{entry.kind!r}; expected tariff or ntb")],
+            )
+        if not np.isfinite(entry.rate):
+            raise InputError("bad shock rate", [Problem("<shock>", "rate", "not finite")])
+        sectors = [baseline.sector_index(s) for s in entry.sectors]
+        for n in _countries(baseline, entry.importer, entry.exporter):
+            for i in _countries(baseline, entry.exporter, baseline.countries[n]):
+                if n == i:
+                    raise InputError(
+                        f"{baseline.countries[n]} cannot tariff its own goods",
+                        [
+                            Problem(
+                                "<shock>",
+                                "exporter",
+                                f"{baseline.countries[n]} cannot tariff its own goods",
+                            )
+                        ],
+                    )
+                for j in sectors:
+                    tau, d = cells.setdefault(
+                        (n, i, j), [float(baseline.tariff_rate[n, i, j]), 1.0]
+                    )
+                    if entry.kind == "tariff":
+                        tau = entry.rate if entry.mode == "level" else tau + entry.rate
+                    else:
+                        d = d * (1.0 + entry.rate)
+                    if tau <= -1.0 or d <= 0.0:
+                        raise InputError(
+                            f"{entry.kind} rate {entry.rate} gives a non-positive price factor",
+                            [
+                                Problem(
+                                    "<shock>",
+                                    "rate",
+                                    f"{entry.kind} rate gives a "
+                                    "non-positive price factor (rates must stay above -1)",
+                                )
+                            ],
+                        )
+                    cells[(n, i, j)] = [tau, d]
+    keys = sorted(cells)
+    index = np.array(keys, dtype=np.int64).reshape(-1, 3)
+    values = np.array([cells[k] for k in keys], dtype=np.float64).reshape(-1, 2)
+    return CPShock(
+        importer=index[:, 0],
+        exporter=index[:, 1],
+        sector=index[:, 2],
+        tariff_rate=values[:, 0],
+        ntb_factor=values[:, 1],
+        label=label,
+    )
+
+
+_SHOCK_RE = re.compile(
+    r"^\s*(?P<importer>[A-Za-z*]+)\s*<-\s*(?P<exporter>[A-Za-z*]+)\s+"
+    r"(?P<sectors>[A-Za-z0-9*,]+)\s+(?P<kind>\w+)\s+(?P<op>[+\-=]?)\s*(?P<rate>[0-9.eE+\-]+)"
+    r"\s*(?P<pct>%?)\s*$"
+)
+
+
+def parse_shock(text: str, sectors: Sequence[str] | None = None) -> ShockEntry:
+    """Parse ``"USA<-JPN c15 tariff +0.25"`` into a :class:`ShockEntry`.
+
+    Grammar: ``IMPORTER<-EXPORTER SECTORS KIND [+|-|=]RATE[%]``; ``SECTORS`` is
+    ``c15``, ``c1,c3`` or ``*`` (all of ``sectors``); ``KIND`` is ``tariff`` or ``ntb``;
+    ``+``/``-`` is a change, ``=`` or no sign a level; ``%`` divides by 100.
+    """
+    match = _SHOCK_RE.match(text)
+    if match is None:
+        raise InputError(
+            f"bad shock {text!r}",
+            [
+                Problem(
+                    "--shock",
+                    "",
+                    f"cannot read {text!r}; expected e.g. "
+                    "'USA<-JPN c15 tariff +0.25' (IMPORTER<-EXPORTER SECTORS tariff|ntb "
+                    "[+|-|=]RATE)",
+                )
+            ],
+        )
+    kind = match["kind"].lower()
+    if kind not in _KINDS:
+        raise InputError(
+            f"bad shock {text!r}",
+            [Problem("--shock", "kind", f"{match['kind']!r} in {text!r}; expected tariff or ntb")],
+        )
+    try:
+        rate = float(match["rate"])
+    except ValueError:
+        raise InputError(
+            f"bad shock {text!r}",
+            [Problem("--shock", "rate", f"{match['rate']!r} in {text!r} is not a number")],
+        ) from None
+    if match["pct"]:
+        rate /= 100.0
+    op = match["op"]
+    if op == "-":
+        rate = -rate
+    codes = tuple(s for s in match["sectors"].split(",") if s)
+    if codes == ("*",):
+        if sectors is None:
+            raise InputError(
+                f"bad shock {text!r}", [Problem("--shock", "sectors", "'*' needs the sector list")]
+            )
+        codes = tuple(sectors)
+    elif "*" in codes or not codes:
+        raise InputError(
+            f"bad shock {text!r}", [Problem("--shock", "sectors", f"bad sector list in {text!r}")]
+        )
+    return ShockEntry(
+        importer=match["importer"].upper() if match["importer"] != "RoW" else "RoW",
+        exporter=match["exporter"].upper() if match["exporter"] != "RoW" else "RoW",
+        sectors=codes,
+        rate=rate,
+        kind="tariff" if kind == "tariff" else "ntb",
+        mode="change" if op in ("+", "-") else "level",
+    )
+
+
+def tariff_array(
+    baseline_or_labels: CPBaseline | tuple[Sequence[str], Sequence[str]],
+    entries: Iterable[tuple[str, str, Sequence[str], float]],
+) -> FloatArray:
+    """Build an ``[n, i, j]`` tariff-rate array from ``(importer, exporter, sectors, rate)``.
+
+    For ``baseline_tariffs`` of :func:`~tradetalks.economics.calibrate`, e.g.
+    ``tariff_array((countries, sectors), [("USA", "JPN", ["c15"], 0.025)])``.
+    """
+    if isinstance(baseline_or_labels, CPBaseline):
+        countries, sectors = baseline_or_labels.countries, baseline_or_labels.sectors
+    else:
+        countries, sectors = tuple(baseline_or_labels[0]), tuple(baseline_or_labels[1])
+    tau = np.zeros((len(countries), len(countries), len(sectors)))
+    for importer, exporter, codes, rate in entries:
+        problems = [
+            Problem("<baseline_tariffs>", "country", f"unknown country {c!r}")
+            for c in (importer, exporter)
+            if c not in countries
+        ] + [
+            Problem("<baseline_tariffs>", "sector", f"unknown sector {s!r}")
+            for s in codes
+            if s not in sectors
+        ]
+        if importer == exporter:
+            problems.append(Problem("<baseline_tariffs>", "exporter", "own-goods tariff"))
+        if not rate > -1.0:
+            problems.append(Problem("<baseline_tariffs>", "rate", f"{rate} must exceed -1"))
+        if problems:
+            raise InputError("bad baseline tariffs", problems)
+        n, i = countries.index(importer), countries.index(exporter)
+        for s in codes:
+            tau[n, i, sectors.index(s)] = rate
+    return tau

@@ -1,0 +1,405 @@
+r"""Counterfactual equilibrium of the Caliendo–Parro (2015) model, solved in changes.
+
+Caliendo and Parro (2015), Review of Economic Studies 82(1), section 3.3,
+equations (10)–(14) in changes. With tariff factor :math:`\kappa = 1 + \tau`,
+iceberg change :math:`\hat d` (non-tariff barriers) and trade elasticity θ^j:
+
+.. math::
+
+    \hat c_n^j &= \hat w_n^{\gamma_n^j} \prod_k (\hat P_n^k)^{\gamma_n^{k,j}} \\
+    \hat P_n^j &= \Big[\sum_i \pi_{ni}^j (\hat\kappa_{ni}^j \hat d_{ni}^j
+                  \hat c_i^j)^{-\theta^j}\Big]^{-1/\theta^j} \\
+    \pi_{ni}^{j\prime} &= \pi_{ni}^j \big(\hat\kappa_{ni}^j \hat d_{ni}^j \hat c_i^j
+                  / \hat P_n^j\big)^{-\theta^j} \\
+    X_n^{j\prime} &= \sum_k \gamma_n^{j,k} \sum_m \pi_{mn}^{k\prime} X_m^{k\prime}
+                  / \kappa_{mn}^{k\prime} + \alpha_n^j I_n' ,\quad
+    I_n' = \hat w_n w_n L_n + \sum_{k,i} (1 - 1/\kappa_{ni}^{k\prime})
+                  \pi_{ni}^{k\prime} X_n^{k\prime} + D_n \\
+    \hat w_n w_n L_n &= \sum_j \gamma_n^j \sum_m \pi_{mn}^{j\prime} X_m^{j\prime}
+                  / \kappa_{mn}^{j\prime}
+
+The last line (value added equals labour income) is equivalent to CP's trade
+balance condition (their eq. 14) given the others. World value added is the
+numeraire (:math:`\sum_n \hat w_n w_n L_n = \sum_n w_n L_n`); D_n is fixed.
+
+Algorithm: one damped joint sweep over (ŵ, P̂, X') per iteration — a few
+contraction steps on prices, one Jacobi step on the linear spending system, an
+Alvarez–Lucas (2007) wage update ŵ ← ŵ (VA'/ŵwL)^λ — accelerated with Anderson
+mixing (Walker and Ni 2011) on the log-wage vector. It stops when the relative
+excess demand for labour, the price fixed-point residual and the spending
+residual are all below ``tol``.
+
+Welfare of n is real income, Ŵ_n = Î_n / Π_j (P̂_n^j)^{α_n^j}. Its decomposition
+follows CP eq. (19): for a small change,
+
+.. math::
+
+    d\ln W_n = \frac{1}{I_n}\sum_{j,i}\big(E_{ni}^j d\ln c_n^j - M_{ni}^j d\ln c_i^j\big)
+    + \frac{1}{I_n}\sum_{j,i} \tau_{ni}^j M_{ni}^j (d\ln M_{ni}^j - d\ln c_i^j)
+
+(terms of trade, then volume of trade), plus for non-tariff barriers the direct
+cost :math:`-\frac{1}{I_n}\sum_{j,i}\kappa_{ni}^j M_{ni}^j d\ln d_{ni}^j`. E and M are
+exports and imports at basic prices. We integrate it along the straight path
+from the baseline to the shock (trapezoid rule over ``steps`` solved points and
+Richardson extrapolation from the half grid), so the parts add up to ln Ŵ up to
+the quadrature error, which is reported as ``welfare_residual``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tradetalks._errors import ConvergenceError
+from tradetalks.economics._cp_calibrate import CPBaseline
+from tradetalks.economics._cp_shock import CPShock
+
+__all__ = ["CPResult", "CPState", "solve", "solve_dense"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class CPState:
+    """The unknowns of a solve (a warm start for the next): log ŵ, log P̂, X'."""
+
+    log_wage_hat: FloatArray
+    log_price_hat: FloatArray
+    expenditure_musd: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class CPResult:
+    """A counterfactual equilibrium (levels in million USD, hats = new/old).
+
+    Welfare parts are log changes (0.01 ≈ 1%): ``welfare_tot + welfare_vot +
+    welfare_ntb + welfare_residual == ln welfare_hat``.
+    """
+
+    countries: tuple[str, ...]
+    sectors: tuple[str, ...]
+    label: str
+    iterations: int
+    max_excess_demand: float
+    converged: bool
+    welfare_hat: FloatArray
+    real_wage_hat: FloatArray
+    wage_hat: FloatArray
+    price_hat: FloatArray
+    cost_hat: FloatArray
+    income_musd: FloatArray
+    tariff_revenue_musd: FloatArray
+    expenditure_musd: FloatArray
+    gross_output_musd: FloatArray
+    value_added_musd: FloatArray
+    exports_musd: FloatArray
+    imports_musd: FloatArray
+    bilateral_balance_musd: FloatArray
+    trade_balance_musd: FloatArray
+    state: CPState
+    welfare_tot: FloatArray | None = None
+    welfare_vot: FloatArray | None = None
+    welfare_ntb: FloatArray | None = None
+    welfare_residual: FloatArray | None = None
+    tot_by_sector: FloatArray | None = None
+    vot_by_sector: FloatArray | None = None
+    trade_musd: FloatArray | None = None
+
+    @property
+    def welfare_change(self) -> FloatArray:
+        """Ŵ − 1 by country (0.01 = +1%)."""
+        return self.welfare_hat - 1.0
+
+    def country(self, code: str) -> int:
+        """Index of a country code."""
+        return self.countries.index(code)
+
+
+@dataclass(frozen=True)
+class _Eval:
+    log_c: FloatArray
+    log_P: FloatArray  # noqa: N815 (P̂ as in the paper)
+    share: FloatArray
+    X: FloatArray
+    gross: FloatArray
+    revenue: FloatArray
+    va: FloatArray
+
+
+def _sweep(
+    b: CPBaseline,
+    base: FloatArray,
+    kappa_new: FloatArray,
+    log_w: FloatArray,
+    log_P: FloatArray,
+    X: FloatArray,
+    price_steps: int,
+) -> _Eval:
+    """One pass of the equilibrium map at wages ŵ, from the current P̂ and X'."""
+    theta = b.theta
+    for _ in range(price_steps):
+        log_c = b.va_share * log_w[:, None] + np.einsum("nkj,nk->nj", b.input_share, log_P)
+        c_th = np.exp(-theta * log_c)  # ĉ^{-θ}
+        S = np.einsum("nij,ij->nj", base, c_th)
+        log_P = -np.log(S) / theta
+    share = base * c_th[None, :, :] / S[:, None, :]
+    sell = share / kappa_new  # [m, n, k]
+    gross = np.einsum("mnk,mk->nk", sell, X)
+    revenue = ((share - sell) * X[:, None, :]).sum(axis=(1, 2))
+    income = np.exp(log_w) * b.value_added_musd + revenue + b.deficit_musd
+    X_new = np.einsum("njk,nk->nj", b.input_share, gross) + b.final_share * income[:, None]
+    va = (b.va_share * gross).sum(axis=1)
+    return _Eval(log_c, log_P, share, X_new, gross, revenue, va)
+
+
+def solve_dense(
+    baseline: CPBaseline,
+    tariff_rate_new: FloatArray,
+    ntb_factor: FloatArray,
+    *,
+    start: CPState | None = None,
+    tol: float = 1e-9,
+    max_iter: int = 5000,
+    damping: float = 0.5,
+    price_steps: int = 3,
+) -> tuple[CPState, _Eval, int, float]:
+    """Solve for the equilibrium given full ``[n, i, j]`` arrays of τ' and d̂.
+
+    Returns the state, the last evaluation, the iteration count and the max
+    relative excess demand for labour. Raises :class:`ConvergenceError` if the
+    residuals are not below ``tol`` after ``max_iter`` iterations or turn non-finite.
+    """
+    b = baseline
+    N, J = b.shape
+    kappa_new = 1.0 + tariff_rate_new
+    kappa_hat = kappa_new / (1.0 + b.tariff_rate)
+    base = b.trade_share * (kappa_hat * ntb_factor) ** (-b.theta)
+    wL = b.value_added_musd
+    world_va = wL.sum()
+    if start is None:
+        log_w = np.zeros(N)
+        log_P = np.zeros((N, J))
+        X = np.array(b.expenditure_musd)
+    else:
+        log_w = np.array(start.log_wage_hat)
+        log_P = np.array(start.log_price_hat)
+        X = np.array(start.expenditure_musd)
+    scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)[:, None]
+    # Anderson (type II) mixing on the whole state z = (log ŵ, log P̂, X'/scale), memory m.
+    m = 6
+    hist_z: list[FloatArray] = []
+    hist_g: list[FloatArray] = []
+    excess = np.inf
+    for it in range(1, max_iter + 1):
+        ev = _sweep(b, base, kappa_new, log_w, log_P, X, price_steps)
+        labour = np.exp(log_w) * wL
+        excess = float(np.max(np.abs(ev.va - labour) / wL))
+        price_res = float(np.max(np.abs(ev.log_P - log_P)))
+        spend_res = float(np.max(np.abs(ev.X - X) / scale))
+        if not (np.isfinite(excess) and np.isfinite(price_res) and np.isfinite(spend_res)):
+            raise ConvergenceError(
+                "Caliendo–Parro solver diverged (non-finite values)",
+                {"iterations": it, "max_excess_demand": excess},
+            )
+        if max(excess, price_res, spend_res) < tol:
+            return CPState(log_w, ev.log_P, ev.X), ev, it, excess
+        g_w = log_w + damping * np.log(np.maximum(ev.va, 1e-300) / labour)
+        g = np.concatenate((g_w, ev.log_P.ravel(), (ev.X / scale).ravel()))
+        z = np.concatenate((log_w, log_P.ravel(), (X / scale).ravel()))
+        hist_z.append(z)
+        hist_g.append(g)
+        if len(hist_z) > m:
+            hist_z.pop(0)
+            hist_g.pop(0)
+        new = g
+        if len(hist_z) >= 2:
+            G = np.array(hist_g)
+            F = G - np.array(hist_z)
+            dF = np.diff(F, axis=0)
+            # Least squares through the small Gram matrix (lstsq on a tall matrix is slow).
+            gram = dF @ dF.T
+            gram[np.diag_indices_from(gram)] += 1e-14 * max(float(np.trace(gram)), 1e-300)
+            coef = np.linalg.solve(gram, dF @ F[-1])
+            candidate = g - coef @ np.diff(G, axis=0)
+            if np.all(np.isfinite(candidate)) and np.max(np.abs(candidate - g)) < 0.5:
+                new = candidate
+            else:  # a bad extrapolation: restart the history
+                hist_z.clear()
+                hist_g.clear()
+        new_w = new[:N]
+        # Numeraire: world value added unchanged.
+        log_w = new_w - np.log(np.exp(new_w) @ wL / world_va)
+        log_P = new[N : N + N * J].reshape(N, J)
+        X = np.maximum(new[N + N * J :].reshape(N, J), 0.0) * scale
+    raise ConvergenceError(
+        f"Caliendo–Parro solver did not converge in {max_iter} iterations",
+        {"iterations": max_iter, "max_excess_demand": excess, "tol": tol},
+    )
+
+
+def _flows(b: CPBaseline, ev: _Eval, kappa_new: FloatArray) -> FloatArray:
+    """``[n, i, j]`` purchases at basic prices, π' X' / κ'."""
+    return np.asarray(ev.share * ev.X[:, None, :] / kappa_new, dtype=np.float64)
+
+
+def _decompose(
+    b: CPBaseline,
+    tau_new: FloatArray,
+    d_new: FloatArray,
+    steps: int,
+    end: CPState,
+    tol: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Integrate CP eq. (19) along t ∈ [0, 1] over ``steps`` (even) intervals."""
+    N, J = b.shape
+    kappa0 = 1.0 + b.tariff_rate
+    log_kh = np.log((1.0 + tau_new) / kappa0)
+    log_d = np.log(d_new)
+    idx = np.arange(N)
+    points = []
+    start: CPState | None = None
+    steps += steps % 2  # Richardson needs the coarse grid to be every other point
+    for t in np.linspace(0.0, 1.0, steps + 1):
+        kappa_t = kappa0 * np.exp(t * log_kh)
+        d_t = np.exp(t * log_d)
+        if t == 0.0:
+            ev_flows = b.sales_musd
+            log_c = np.zeros((N, J))
+            income = b.income_musd
+        else:
+            guess = start
+            if t == 1.0:
+                guess = end
+            state, ev, _, _ = solve_dense(b, kappa_t - 1.0, d_t, start=guess, tol=tol)
+            start = state
+            ev_flows = _flows(b, ev, kappa_t)
+            log_c = ev.log_c
+            income = np.exp(state.log_wage_hat) * b.value_added_musd + ev.revenue + b.deficit_musd
+        points.append((kappa_t, np.log(d_t), ev_flows, log_c, income))
+    fine = _integrate(points, idx)
+    coarse = _integrate(points[::2], idx)
+    # Richardson extrapolation of the two trapezoid sums (the rule is symmetric, so its
+    # error is even in the step): (4·fine − coarse)/3 is fourth order.
+    tot, vot, ntb = ((4.0 * f - c) / 3.0 for f, c in zip(fine, coarse, strict=True))
+    return tot.sum(axis=1), vot.sum(axis=1), ntb, tot, vot
+
+
+def _integrate(
+    points: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]],
+    idx: npt.NDArray[np.int64],
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Trapezoid sums of CP eq. (19) over consecutive path points: ToT, VoT by sector, NTB."""
+    N, _, J = points[0][2].shape
+    tot = np.zeros((N, J))
+    vot = np.zeros((N, J))
+    ntb = np.zeros(N)
+    for (k0, ld0, M0, c0, I0), (k1, ld1, M1, c1, I1) in itertools.pairwise(points):
+        inv_I = 0.5 * (1.0 / I0 + 1.0 / I1)
+        M = 0.5 * (M0 + M1)  # [n, i, j] imports of n from i
+        dc = c1 - c0  # [i, j]
+        exports = M.sum(axis=0)  # [n, j]: Σ_i E_ni^j = Σ_i M_in^j
+        imports_cost = (M * dc[None, :, :]).sum(axis=1)  # Σ_i M_ni^j dlnc_i^j
+        tot += inv_I[:, None] * (exports * dc - imports_cost)
+        tau = 0.5 * (k0 + k1) - 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dlnM = np.where((M0 > 0) & (M1 > 0), np.log(M1) - np.log(M0), 0.0)
+        vot_cell = tau * M * (dlnM - dc[None, :, :])
+        vot_cell[idx, idx, :] = 0.0
+        vot += inv_I[:, None] * vot_cell.sum(axis=1)
+        ntb -= inv_I * (0.5 * (k0 + k1) * M * (ld1 - ld0)).sum(axis=(1, 2))
+    return tot, vot, ntb
+
+
+def solve(
+    baseline: CPBaseline,
+    shock: CPShock,
+    *,
+    start: CPState | None = None,
+    tol: float = 1e-9,
+    max_iter: int = 5000,
+    decompose: bool = True,
+    decompose_steps: int = 4,
+    flows: bool = True,
+) -> CPResult:
+    """Price one shock: the counterfactual equilibrium and what it does to each country.
+
+    Parameters
+    ----------
+    baseline
+        From :func:`~tradetalks.economics.calibrate`.
+    shock
+        From :func:`~tradetalks.economics.make_shock`.
+    start
+        Warm start (the ``state`` of a nearby solved shock); cold (all hats 1) if None.
+    tol
+        Tolerance on the relative excess demand for labour and the price and spending
+        residuals.
+    max_iter
+        Iteration cap; :class:`ConvergenceError` beyond it.
+    decompose
+        Compute the terms-of-trade / volume-of-trade decomposition (``decompose_steps``
+        extra solves along the path).
+    flows
+        Keep the full ``[n, i, j]`` counterfactual flows in ``trade_musd``.
+    """
+    b = baseline
+    N, _ = b.shape
+    tau_new, d_new = shock.dense(b)
+    kappa_new = 1.0 + tau_new
+    state, ev, iterations, excess = solve_dense(
+        b, tau_new, d_new, start=start, tol=tol, max_iter=max_iter
+    )
+    w_hat = np.exp(state.log_wage_hat)
+    log_Pn = (b.final_share * state.log_price_hat).sum(axis=1)
+    income = w_hat * b.value_added_musd + ev.revenue + b.deficit_musd
+    welfare_hat = income / b.income_musd / np.exp(log_Pn)
+    M = _flows(b, ev, kappa_new)  # [n, i, j]
+    idx = np.arange(N)
+    foreign = M.copy()
+    foreign[idx, idx, :] = 0.0
+    exports = foreign.sum(axis=0)  # [i, j]
+    imports = foreign.sum(axis=1)  # [n, j]
+    by_pair = foreign.sum(axis=2)  # [n, i] n buys from i
+    bilateral = by_pair.T - by_pair  # [n, m]: n's exports to m minus imports from m
+    parts: dict[str, FloatArray | None] = dict.fromkeys(
+        ("welfare_tot", "welfare_vot", "welfare_ntb", "welfare_residual", "tot_by_sector",
+         "vot_by_sector"),
+    )  # fmt: skip
+    if decompose:
+        tot, vot, ntb, tot_s, vot_s = _decompose(b, tau_new, d_new, decompose_steps, state, tol)
+        parts.update(
+            welfare_tot=tot,
+            welfare_vot=vot,
+            welfare_ntb=ntb,
+            welfare_residual=np.log(welfare_hat) - tot - vot - ntb,
+            tot_by_sector=tot_s,
+            vot_by_sector=vot_s,
+        )
+    return CPResult(
+        countries=b.countries,
+        sectors=b.sectors,
+        label=shock.label,
+        iterations=iterations,
+        max_excess_demand=excess,
+        converged=True,
+        welfare_hat=welfare_hat,
+        real_wage_hat=w_hat / np.exp(log_Pn),
+        wage_hat=w_hat,
+        price_hat=np.exp(state.log_price_hat),
+        cost_hat=np.exp(ev.log_c),
+        income_musd=income,
+        tariff_revenue_musd=ev.revenue,
+        expenditure_musd=state.expenditure_musd,
+        gross_output_musd=ev.gross,
+        value_added_musd=b.va_share * ev.gross,
+        exports_musd=exports,
+        imports_musd=imports,
+        bilateral_balance_musd=bilateral,
+        trade_balance_musd=exports.sum(axis=1) - imports.sum(axis=1),
+        state=state,
+        trade_musd=M if flows else None,
+        **parts,
+    )
