@@ -1,55 +1,56 @@
-"""Commands of the monitor layer: ``tradetalks monitor GOALS``."""
+"""Commands of the monitor layer: ``tradetalks monitor GOALS``.
+
+``tradetalks.monitor`` (scipy, matplotlib, DuckDB) is imported inside the command, so that
+other commands do not pay for it at start-up.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+import tradetalks
 from tradetalks._errors import MonitorError, Problem
 from tradetalks.cli._common import console, print_json, progress
-from tradetalks.monitor import (
-    Assessment,
-    GoalAssessment,
-    Monitoring,
-    Verdict,
-    assess_goal,
-    bundled_examples,
-    combine_verdicts,
-    indicator_series,
-    load_goals,
-    plot_assessment,
-    write_follow_up,
-)
-from tradetalks.monitor._assess import TriggerOutcome, decide_triggers
-from tradetalks.monitor._load import resolve_goals
+
+if TYPE_CHECKING:
+    from tradetalks.monitor import Assessment, Monitoring, Verdict
 
 _STYLE = {
-    Verdict.MET: "bold green",
-    Verdict.PARTLY_MET: "yellow",
-    Verdict.NOT_MET: "bold red",
-    Verdict.NOT_ENOUGH_DATA: "dim",
+    "met": "bold green",
+    "partly met": "yellow",
+    "not met": "bold red",
+    "not enough data": "dim",
 }
+# listed from the package folder, so that --help does not import the monitor layer
+_EXAMPLES = sorted(
+    p.stem.replace("_", "-")
+    for p in (Path(tradetalks.__file__).parent / "monitor" / "examples").glob("*.toml")
+)
 
 
 def _verdict(v: Verdict) -> str:
-    return f"[{_STYLE[v]}]{v.value}[/]"
+    return f"[{_STYLE[v.value]}]{v.value}[/]"
 
 
 def _run(goals: str, data: Path | None) -> tuple[Monitoring, Assessment]:
+    from tradetalks.monitor import Assessment, assess_goal, combine_verdicts, indicator_series
+    from tradetalks.monitor._assess import decide_triggers
+    from tradetalks.monitor._load import load_goals, resolve_goals
+
     path = resolve_goals(goals)
     monitoring = load_goals(path)
-    judged: list[GoalAssessment] = []
+    judged = []
     with progress() as bar:
         task = bar.add_task("judging goals", total=len(monitoring.goals))
         for goal in monitoring.goals:
             series = indicator_series(goal, data=data, base_dir=path.parent)
             judged.append(assess_goal(goal, series))
             bar.advance(task)
-    series_of = {g.goal.id: g.series for g in judged}
-    triggers: TriggerOutcome = decide_triggers(monitoring, series_of)
+    triggers = decide_triggers(monitoring, {g.goal.id: g.series for g in judged})
     verdict = combine_verdicts([g.verdict for g in judged], monitoring.rule)
     return monitoring, Assessment(
         monitoring.title, verdict, monitoring.rule, tuple(judged), triggers
@@ -94,7 +95,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Argument(
                 help="Goals TOML file (or a scenario with [monitoring]), or a bundled example: "
-                + ", ".join(bundled_examples()),
+                + ", ".join(_EXAMPLES),
                 show_default=False,
             ),
         ],
@@ -123,6 +124,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Judge an agreement's goals on data: verdicts per criterion, goal and overall."""
+        from tradetalks.monitor import plot_assessment, write_follow_up
+
         monitoring, result = _run(goals, data)
         written = plot_assessment(result.goals, plots) if plots is not None else []
         scenario_out = None

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: never open a window, works without a display
-
-import matplotlib.pyplot as plt
 import numpy as np
 
 from tradetalks.monitor._assess import GoalAssessment
@@ -20,6 +15,13 @@ def plot_goal(assessment: GoalAssessment, path: Path) -> Path | None:
     series = assessment.series
     if series is None:
         return None
+    # imported here: matplotlib is slow to import and only plots need it; Agg writes files
+    # only, without a display (no window ever opens)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     goal = assessment.goal
     fig, ax = plt.subplots(figsize=(8, 4.5))
     try:
