@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -53,10 +54,15 @@ def test_empty_cells_are_gaps(tmp_path: Path) -> None:
         ("year,value\n", "the series has no rows"),
         ("year,value\n1990,1\n1991,inf\n", "infinite values at 1991"),
         (
-            "date,value\n2020-01-31,1\n2020-02-29,2\n2020-03-15,3\n2020-04-30,4\n",
+            "date,value\n2020-01-06,1\n2020-01-13,2\n2020-01-16,3\n2020-01-27,4\n",
             "off the regular grid",
         ),
         ("period,value\n1995,1\n19x6,2\n", "expected a year"),
+        (
+            "date,value\n2020-01-31,1\n2020-02-29,2\n2020-03-31,3\n2020-04-30,4\n"
+            "2020-05-10,5\n2020-05-31,6\n",
+            "two observations in one period: 2020-05-10 and 2020-05-31",
+        ),
     ],
 )
 def test_unusable_files_raise_one_monitor_error(tmp_path: Path, text: str, message: str) -> None:
@@ -173,3 +179,17 @@ def test_no_change_meets_no_growth_criterion(level: float, n: int) -> None:
 def test_series_from_points_rejects_length_mismatch() -> None:
     with pytest.raises(MonitorError):
         series_from_points([1990, 1991], np.array([1.0]), name="x")
+
+
+@pytest.mark.parametrize(
+    ("freq", "n", "step_years"),
+    [("ME", 72, 1 / 12), ("MS", 30, 1 / 12), ("QE", 20, 0.25), ("W-MON", 60, 7 / 365.25)],
+)
+def test_calendar_grids_have_no_false_gaps(freq: str, n: int, step_years: float) -> None:
+    dates = [d.date() for d in pd.date_range("2015-01-01", periods=n, freq=freq)]
+    s = series_from_points(dates, np.arange(n, dtype=float), name="x")
+    assert len(s.labels) == n and not s.gaps
+    assert s.step == pytest.approx(step_years)
+    # drop two points: exactly those become gaps
+    s2 = series_from_points(dates[:5] + dates[7:], np.arange(n - 2, dtype=float), name="x")
+    assert len(s2.gaps) == 2 and len(s2.labels) == n

@@ -164,8 +164,37 @@ def series_from_points(
             )
     if problems:
         raise MonitorError(f"unusable series {name!r}", problems)
-    step = 1.0 if annual or times.size < 2 else float(np.median(np.diff(times)))
-    return _regularise(name, unit, source, labels, times, vals, step, annual)
+    pos, step = _grid_positions(labels, times, annual)
+    return _regularise(name, unit, source, labels, times, vals, pos, step, annual)
+
+
+# Calendar steps recognised from the median spacing of dated data, in days -> months
+_MONTHLY_STEPS = ((27, 32, 1), (88, 93, 3), (180, 185, 6), (363, 368, 12))
+
+
+def _grid_positions(
+    labels: list[str], times: npt.NDArray[np.float64], annual: bool
+) -> tuple[npt.NDArray[np.float64], float]:
+    """Position of each point on its regular grid (whole numbers when on it) and the step.
+
+    Years step by one. Dated data step by calendar months when their median spacing is a
+    month, a quarter, a half-year or a year (months have unequal lengths, so positions count
+    months: 31 Jan and 29 Feb are one step apart), else by a fixed number of days.
+    """
+    if annual:
+        return times - times[0], 1.0
+    if times.size < 2:
+        return np.zeros(times.shape), 1.0
+    dates = [dt.date.fromisoformat(lab) for lab in labels]
+    days = np.array([(d - dates[0]).days for d in dates], dtype=np.float64)
+    spacing = float(np.median(np.diff(days)))
+    for low, high, months in _MONTHLY_STEPS:
+        if low <= spacing <= high:
+            index = np.array(
+                [(d.year - dates[0].year) * 12 + d.month - dates[0].month for d in dates]
+            )
+            return index / months, months / 12
+    return days / spacing, spacing / 365.25
 
 
 def _date_label(period: PeriodLike) -> str:
@@ -182,18 +211,25 @@ def _regularise(
     labels: list[str],
     times: npt.NDArray[np.float64],
     vals: npt.NDArray[np.float64],
+    pos: npt.NDArray[np.float64],
     step: float,
     annual: bool,
 ) -> IndicatorSeries:
-    n_steps = round((times[-1] - times[0]) / step) if times.size > 1 else 0
-    pos = (times - times[0]) / step
     slot = np.rint(pos).astype(np.int64)
+    n_steps = int(slot[-1])
     off = np.abs(pos - slot)
     if np.any(off > 0.25):
         shown = [labels[i] for i in np.flatnonzero(off > 0.25)][:5]
         raise MonitorError(
             f"irregular series {name!r}",
             [Problem(source, name, f"periods off the regular grid: {', '.join(shown)}")],
+        )
+    same = np.flatnonzero(np.diff(slot) == 0)
+    if same.size:
+        pairs = [f"{labels[i]} and {labels[i + 1]}" for i in same[:3]]
+        raise MonitorError(
+            f"irregular series {name!r}",
+            [Problem(source, name, f"two observations in one period: {'; '.join(pairs)}")],
         )
     grid_vals = np.full(n_steps + 1, np.nan)
     grid_vals[slot] = vals
