@@ -1,11 +1,13 @@
-"""Price many shocks at once: warm starts from the nearest solved shock, on all cores.
+"""Price many shocks at once: warm starts from solved neighbours, on all cores.
 
 The shocks are ordered along their first principal component (in the space of
 log tariff and NTB factor changes over every cell any shock touches) and cut
-into fixed-size chunks. Inside a chunk each shock starts from the solution of
-the nearest shock solved before it (or cold, if the baseline is nearer). Chunks
-run in worker processes. The chunking depends only on the shocks, never on the
-number of workers, so results are the same whatever ``workers`` is.
+into fixed-size chunks. Inside a chunk each shock starts from a prediction built
+from shocks already solved (see :func:`_predict`: a parallelogram of grid
+neighbours, else a fitted linear response), which roughly halves the iterations
+of a cold start. Chunks run in worker processes. The chunking depends only on the
+shocks, never on the number of workers, so results are the same whatever
+``workers`` is.
 """
 
 from __future__ import annotations
@@ -54,41 +56,43 @@ def _order(features: FloatArray) -> npt.NDArray[np.int64]:
     return np.lexsort((np.arange(n), score)).astype(np.int64)
 
 
-def _predict(
-    baseline: CPBaseline, solved: list[CPResult], features: FloatArray, k: int
-) -> CPState | None:
-    """Warm start for shock ``k``: the nearest solved state moved along a fitted linear response.
+def _key(row: FloatArray) -> bytes:
+    """Hashable identity of a feature vector (rounded so sums of grid points match)."""
+    return np.round(row * 1e9).astype(np.int64).tobytes()
 
-    The response of the state to the shock features is fitted by least squares on
-    the shocks solved so far in the chunk plus the baseline (features 0, hats 1);
-    the start is ``z_near + B (f_k − f_near)``. Outcome spaces are grids of nearly
-    additive changes, so this start is usually within 1e-6 of the answer.
+
+def _predict(
+    F: FloatArray, Z: list[FloatArray], index: dict[bytes, int], f: FloatArray, candidates: int
+) -> FloatArray | None:
+    """Warm start for features ``f`` from the solved points ``(F[m], Z[m])``.
+
+    Outcome spaces are grids, so there are usually solved points p, q, r with
+    f = f_p + f_q − f_r (a parallelogram: p and q each differ from f in one issue,
+    r in both). Then z_p + z_q − z_r is exact for additive responses and off only
+    by the (small) interaction of the issues — about 1e-6 on WIOD against 1e-3 for
+    a cold start. Without a parallelogram, the nearest point moved along a linear
+    response fitted to the points solved so far. Point 0 is the baseline.
     """
-    if k == 0:
-        return None
-    N, J = baseline.shape
-    f = features[k]
-    dist = np.linalg.norm(features[:k] - f, axis=1)
-    nearest = int(np.argmin(dist))
-    if dist[nearest] >= np.linalg.norm(f):
-        return None
-    Z = np.array(
-        [np.concatenate((r.state.log_wage_hat, r.state.log_price_hat.ravel(),
-                         r.state.expenditure_musd.ravel())) for r in solved]
-    )  # fmt: skip
-    z0 = np.concatenate((np.zeros(N + N * J), baseline.expenditure_musd.ravel()))
-    F_all = np.vstack((features[:k], np.zeros((1, features.shape[1]))))
-    Z_all = np.vstack((Z, z0))
-    dF = F_all - F_all[nearest]
-    dZ = Z_all - Z_all[nearest]
+    dist = np.linalg.norm(F - f, axis=1)
+    near = np.argsort(dist, kind="stable")[:candidates]
+    best: tuple[float, int, int, int] | None = None
+    for a, p in enumerate(near):
+        for q in near[a + 1 :]:
+            r = index.get(_key(F[p] + F[q] - f))
+            if r is not None and r not in (p, q):
+                cost = float(dist[p] + dist[q])
+                if best is None or cost < best[0]:
+                    best = (cost, int(p), int(q), r)
+    if best is not None:
+        _, p, q, r = best
+        return Z[p] + Z[q] - Z[r]
+    nearest = int(near[0])
+    if nearest == 0 or len(Z) < 3:
+        return Z[nearest] if nearest else None
+    dF = F - F[nearest]
+    dZ = np.array(Z) - Z[nearest]
     B = np.linalg.pinv(dF) @ dZ  # least squares; lstsq is slow with many right-hand sides
-    z = Z[nearest] + (f - features[nearest]) @ B
-    state = CPState(
-        log_wage_hat=z[:N],
-        log_price_hat=z[N : N + N * J].reshape(N, J),
-        expenditure_musd=np.maximum(z[N + N * J :].reshape(N, J), 0.0),
-    )
-    return state
+    return np.asarray(Z[nearest] + (f - F[nearest]) @ B, dtype=np.float64)
 
 
 def _solve_chunk(
@@ -97,10 +101,30 @@ def _solve_chunk(
     features: FloatArray,
     options: dict[str, object],
 ) -> list[CPResult]:
+    N, J = baseline.shape
+    Z = [np.concatenate((np.zeros(N + N * J), baseline.expenditure_musd.ravel()))]
+    F = np.zeros((1, features.shape[1]))
+    index = {_key(F[0]): 0}
     results: list[CPResult] = []
     for k, shock in enumerate(shocks):
-        start = _predict(baseline, results, features, k)
-        results.append(solve(baseline, shock, start=start, **options))  # type: ignore[arg-type]
+        z = _predict(F, Z, index, features[k], candidates=12)
+        start = None
+        if z is not None:
+            start = CPState(
+                log_wage_hat=z[:N],
+                log_price_hat=z[N : N + N * J].reshape(N, J),
+                expenditure_musd=np.maximum(z[N + N * J :].reshape(N, J), 0.0),
+            )
+        result = solve(baseline, shock, start=start, **options)  # type: ignore[arg-type]
+        results.append(result)
+        state = result.state
+        Z.append(
+            np.concatenate(
+                (state.log_wage_hat, state.log_price_hat.ravel(), state.expenditure_musd.ravel())
+            )
+        )
+        F = np.vstack((F, features[k]))
+        index.setdefault(_key(features[k]), len(Z) - 1)
     return results
 
 
@@ -124,7 +148,7 @@ def solve_batch(
     tol: float = 1e-9,
     decompose: bool = False,
     flows: bool = False,
-    chunk_size: int = 25,
+    chunk_size: int = 100,
 ) -> list[CPResult]:
     """Price every shock; results in the order of ``shocks``.
 
