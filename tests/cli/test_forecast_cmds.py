@@ -42,8 +42,9 @@ def test_default_runs_on_bundled_deu_as_json(capsys, tmp_path) -> None:
     assert (tmp_path / "p.png").stat().st_size > 1000
 
 
-def test_table_output(capsys) -> None:
-    code, out, _ = run(["forecast", "evaluate", "--boot", "100", "--folds", "3"], capsys)
+def test_table_output(capsys, tmp_path) -> None:
+    data = str(_toy(tmp_path / "toy.csv", 0))
+    code, out, _ = run(["forecast", "evaluate", data, "--boot", "100", "--folds", "3"], capsys)
     assert code == 0
     assert "3-fold cross-validation" in out
     assert "compromise" in out and "MAE" in out

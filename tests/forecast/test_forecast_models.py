@@ -297,9 +297,29 @@ def test_stacked_recovers_the_generating_model() -> None:
     issues = make_issue_set(
         list("abcde"), pos, outcome=outcome, capability=rng.uniform(1, 9, (60, 5))
     )
-    model = StackedModel(features=("mean", "compromise", "median"), anchors=()).fit(issues)
+    model = StackedModel(candidates=[("mean", "compromise", "median")], anchors=()).fit(issues)
     assert model.pooled_weights_[0] == pytest.approx(1, abs=1e-6)
     np.testing.assert_allclose(model.predict(issues), outcome, atol=1e-6)
+
+
+def test_stacked_inner_cross_validation_picks_the_generating_features() -> None:
+    rng = np.random.default_rng(2)
+    pos = rng.uniform(0, 100, size=(80, 7))
+    cap = rng.uniform(1, 9, (80, 7))
+    probe = make_issue_set(list("abcdefg"), pos, capability=cap)
+    truth = StackedModel(anchors=())._feature("members_q0.25", probe)
+    issues = make_issue_set(
+        list("abcdefg"),
+        pos,
+        capability=cap,
+        outcome=truth,
+        proposal_ids=[f"p{k // 2}" for k in range(80)],
+    )
+    candidates = [("mean",), ("mean", "members_q0.25"), ("median", "compromise")]
+    model = StackedModel(candidates=candidates, anchors=()).fit(issues)
+    assert model.features_ == ("mean", "members_q0.25")
+    assert model.inner_mae_[("mean", "members_q0.25")] < 1e-6
+    assert model.inner_mae_[("mean",)] > 1
 
 
 def test_pivot_midpoint_by_rule() -> None:
@@ -310,6 +330,12 @@ def test_pivot_midpoint_by_rule() -> None:
     unan = make_issue_set(list("abcde"), [[0, 25, 50, 75, 100]], capability=[[1, 2, 3, 4, 5]])
     object.__setattr__(unan, "voting_rule", ("Unan",))
     assert pivot_midpoint(unan, range(5))[0] == 50
+
+
+def test_stacked_rejects_unknown_features() -> None:
+    issues = make_issue_set(["a", "b", "c"], [[0, 100, 30]] * 6, outcome=[50] * 6)
+    with pytest.raises(ForecastError, match="unknown feature 'members_q2'"):
+        StackedModel(candidates=[("members_q2",)]).fit(issues)
 
 
 def test_stacked_needs_training_outcomes() -> None:
