@@ -84,13 +84,26 @@ def zopa(utilities: npt.ArrayLike, reservation: npt.ArrayLike) -> BoolArray:
     ``(outcomes,)`` bool mask of :math:`u_i(\omega) \ge d_i` for every :math:`i`.
     """
     u, d = _prepare(utilities, reservation)
-    return np.asarray(np.all(u >= d[:, None], axis=0), dtype=bool)
+    return _rational(u, d)
 
 
 def _dominated_by(points: FloatArray, anchor: FloatArray) -> BoolArray:
     """Mask of columns of ``points`` (P, n) strictly dominated by ``anchor`` (P,)."""
-    weak = np.all(points <= anchor[:, None], axis=0)
-    return np.asarray(weak & np.any(points < anchor[:, None], axis=0), dtype=bool)
+    # row by row: reductions over a short first axis are slow in numpy
+    weak = points[0] <= anchor[0]
+    strict = points[0] < anchor[0]
+    for row, a in zip(points[1:], anchor[1:], strict=True):
+        weak &= row <= a
+        strict |= row < a
+    return np.asarray(weak & strict, dtype=bool)
+
+
+def _rational(u: FloatArray, d: FloatArray) -> BoolArray:
+    """Mask of outcomes every party weakly prefers to no deal."""
+    mask = u[0] >= d[0]
+    for row, r in zip(u[1:], d[1:], strict=True):
+        mask &= row >= r
+    return np.asarray(mask, dtype=bool)
 
 
 def _prefilter(points: FloatArray, n_anchors: int = 8) -> IntArray:
@@ -99,20 +112,19 @@ def _prefilter(points: FloatArray, n_anchors: int = 8) -> IntArray:
     if n < 4096:
         return np.arange(n, dtype=np.int64)
     span = points.max(axis=1) - points.min(axis=1)
-    scaled = points / np.where(span > 0, span, 1.0)[:, None]
+    inv_span = 1.0 / np.where(span > 0, span, 1.0)
     rng = np.random.default_rng(0)  # fixed: the anchors only speed things up
     weights = np.vstack(
         [np.full(n_parties, 1.0 / n_parties), rng.dirichlet(np.ones(n_parties), n_anchors - 1)]
     )
-    alive = np.ones(n, dtype=bool)
-    for w in weights:
-        # the weighted-sum maximiser with the largest utilities in lexicographic order is
-        # Pareto optimal even when weighted sums tie
-        score = w @ scaled
-        best = np.flatnonzero(score == score.max())
-        best = best[np.lexsort(points[::-1, best])[-1]]
-        alive &= ~_dominated_by(points, points[:, best])
-    return np.flatnonzero(alive).astype(np.int64)
+    # removing what any point dominates is always safe; maximisers of positive weighted sums
+    # are Pareto optimal, so they remove a lot. One compression at the end: cheaper than many.
+    # one weighted sum at a time: an (anchors, n) score table would dominate peak memory
+    anchors = {int(np.argmax((w * inv_span) @ points)) for w in weights}
+    dominated = np.zeros(n, dtype=bool)
+    for best in sorted(anchors):
+        dominated |= _dominated_by(points, points[:, best])
+    return np.flatnonzero(~dominated).astype(np.int64)
 
 
 def _frontier_2d(points: FloatArray) -> IntArray:
@@ -161,14 +173,16 @@ def pareto_frontier(utilities: npt.ArrayLike, reservation: npt.ArrayLike | None 
     ties by the others' descending then code). Outcomes with equal utility vectors all appear.
     """
     u, d = _prepare(utilities, reservation)
-    rational = np.flatnonzero(np.all(u >= d[:, None], axis=0))
-    if rational.size == 0:
+    mask = _rational(u, d)
+    if not mask.any():
         return np.empty(0, dtype=np.int64)
-    pts = u[:, rational]
+    # without a copy (and an index array) when every outcome is rational: memory at 10^7 outcomes
+    rational = None if mask.all() else np.flatnonzero(mask)
+    pts = u if rational is None else u[:, rational]
     survivors = _prefilter(pts)
     sub = pts[:, survivors]
     local = _frontier_2d(sub) if u.shape[0] == 2 else _frontier_nd(sub)
-    codes = rational[survivors[local]]
+    codes = survivors[local] if rational is None else rational[survivors[local]]
     keys = tuple(codes[None, :]) + tuple(-u[::-1, codes])
     return np.asarray(codes[np.lexsort(keys)], dtype=np.int64)
 
@@ -205,7 +219,7 @@ def nash_point(
 def ideal_point(utilities: npt.ArrayLike, reservation: npt.ArrayLike) -> FloatArray | None:
     r"""Ideal point :math:`a_i = \max_{\omega \in Z} u_i(\omega)`; ``None`` if Z is empty."""
     u, d = _prepare(utilities, reservation)
-    mask = np.all(u >= d[:, None], axis=0)
+    mask = _rational(u, d)
     if not mask.any():
         return None
     return np.asarray(u[:, mask].max(axis=1), dtype=np.float64)
@@ -265,7 +279,7 @@ def analyse(utilities: npt.ArrayLike, reservation: npt.ArrayLike) -> Analysis:
         kalai_smorodinsky=kalai_smorodinsky_point(u, d, front),
         utilitarian=utilitarian_point(u, d, front),
         egalitarian=egalitarian_point(u, d, front),
-        zopa_size=int(np.all(u >= d[:, None], axis=0).sum()),
+        zopa_size=int(_rational(u, d).sum()),
         reservation=tuple(float(x) for x in d),
     )
 
