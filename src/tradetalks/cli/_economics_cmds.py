@@ -58,6 +58,27 @@ def _baseline_tariffs(texts: list[str]) -> list[tuple[str, str, list[str], float
     return rows
 
 
+def _check_labels(
+    countries: tuple[str, ...], sectors: tuple[str, ...], entries: list[ShockEntry]
+) -> None:
+    """Fail fast on unknown codes, before the (slower) calibration."""
+    for e in entries:
+        for code in (e.importer, e.exporter):
+            if code != "*" and code not in countries:
+                raise InputError(
+                    f"unknown country {code!r}",
+                    [Problem("--shock", "country", f"unknown country {code!r}; known: "
+                             + ", ".join(countries))],
+                )  # fmt: skip
+        for code in e.sectors:
+            if code not in sectors:
+                raise InputError(
+                    f"unknown sector {code!r}",
+                    [Problem("--shock", "sector", f"unknown sector {code!r}; known: "
+                             f"{sectors[0]}..{sectors[-1]}")],
+                )  # fmt: skip
+
+
 def _pct(x: float) -> str:
     return f"{100.0 * x:+.4f}%"
 
@@ -164,6 +185,7 @@ def price(
     with err_console.status("calibrating the model on the input-output table..."):
         table = load_wiod(year) if data is None else read_wiod_table(data, output, year=None)
         labels = (table.countries, table.sectors)
+        _check_labels(table.countries, table.sectors, entries)
         tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
         base = calibrate(table, _elasticities(theta or []), tariffs)
         cp_shock = make_shock(base, entries, label="; ".join(shock))
