@@ -77,3 +77,9 @@ def test_too_many_folds(capsys, tmp_path) -> None:
     )
     assert code == 2
     assert "folds must be between 2 and the number of proposals (6)" in err
+
+
+def test_unknown_baseline(capsys) -> None:
+    code, _, err = run(["forecast", "evaluate", "--baseline", "oracle"], capsys)
+    assert code == 2
+    assert "--baseline must be one of mean, median, compromise" in err
