@@ -175,7 +175,11 @@ def _criterion(
 ) -> CriterionVerdict:
     if isinstance(crit, Qualitative):
         return assess_qualitative(crit)
-    assert series is not None  # Goal validation guarantees an indicator for these criteria
+    if series is None:
+        raise MonitorError(
+            f"goal {goal.id!r}: no series",
+            [Problem("<goals>", f"goals.{goal.id}.indicator", f"{crit.kind} needs a series")],
+        )
     base = None if goal.baseline is None else (to_time(goal.baseline[0]), to_time(goal.baseline[1]))
     window = make_window(
         series, to_time(goal.agreement), base, 1.0 if goal.direction == "increase" else -1.0
