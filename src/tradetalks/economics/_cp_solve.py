@@ -23,7 +23,7 @@ balance condition (their eq. 14) given the others. World value added is the
 numeraire (:math:`\sum_n \hat w_n w_n L_n = \sum_n w_n L_n`); D_n is fixed.
 
 Algorithm: one damped joint sweep over (ŵ, P̂, X') per iteration — a few
-contraction steps on prices, one Jacobi step on the linear spending system, an
+contraction steps on prices, two Jacobi steps on the linear spending system, an
 Alvarez–Lucas (2007) wage update ŵ ← ŵ (VA'/ŵwL)^λ — accelerated with Anderson
 mixing (Walker and Ni 2011) on the log-wage vector. It stops when the relative
 excess demand for labour, the price fixed-point residual and the spending
@@ -137,6 +137,7 @@ def _sweep(
     log_P: FloatArray,
     X: FloatArray,
     price_steps: int,
+    spend_steps: int,
 ) -> _Eval:
     """One pass of the equilibrium map at wages ŵ, from the current P̂ and X'."""
     theta = b.theta
@@ -147,10 +148,17 @@ def _sweep(
         log_P = -np.log(S) / theta
     share = base * c_th[None, :, :] / S[:, None, :]
     sell = share / kappa_new  # [m, n, k]
-    gross = np.einsum("mnk,mk->nk", sell, X)
-    revenue = ((share - sell) * X[:, None, :]).sum(axis=(1, 2))
-    income = np.exp(log_w) * b.value_added_musd + revenue + b.deficit_musd
-    X_new = np.einsum("njk,nk->nj", b.input_share, gross) + b.final_share * income[:, None]
+    revenue_rate = (share - sell).sum(axis=1)  # [n, k]: tariff revenue per unit of X_n^k
+    labour = np.exp(log_w) * b.value_added_musd + b.deficit_musd
+    X_new = X
+    for _ in range(spend_steps):  # Jacobi steps on the linear spending system
+        X = X_new
+        gross = np.einsum("mnk,mk->nk", sell, X)
+        revenue = (revenue_rate * X).sum(axis=1)
+        X_new = (
+            np.einsum("njk,nk->nj", b.input_share, gross)
+            + b.final_share * (labour + revenue)[:, None]
+        )
     va = (b.va_share * gross).sum(axis=1)
     return _Eval(log_c, log_P, share, X_new, gross, revenue, va)
 
@@ -165,8 +173,13 @@ def solve_dense(
     max_iter: int = 5000,
     damping: float = 0.5,
     price_steps: int = 3,
+    spend_steps: int = 2,
+    memory: int = 6,
 ) -> tuple[CPState, _Eval, int, float]:
     """Solve for the equilibrium given full ``[n, i, j]`` arrays of τ' and d̂.
+
+    ``damping`` is λ of the wage update, ``price_steps`` and ``spend_steps`` the inner
+    price and spending steps per sweep, ``memory`` the Anderson history length.
 
     Returns the state, the last evaluation, the iteration count and the max
     relative excess demand for labour. Raises :class:`ConvergenceError` if the
@@ -189,12 +202,12 @@ def solve_dense(
         X = np.array(start.expenditure_musd)
     scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)[:, None]
     # Anderson (type II) mixing on the whole state z = (log ŵ, log P̂, X'/scale), memory m.
-    m = 6
+    m = memory
     hist_z: list[FloatArray] = []
     hist_g: list[FloatArray] = []
     excess = np.inf
     for it in range(1, max_iter + 1):
-        ev = _sweep(b, base, kappa_new, log_w, log_P, X, price_steps)
+        ev = _sweep(b, base, kappa_new, log_w, log_P, X, price_steps, spend_steps)
         labour = np.exp(log_w) * wL
         excess = float(np.max(np.abs(ev.va - labour) / wL))
         price_res = float(np.max(np.abs(ev.log_P - log_P)))
