@@ -1,1 +1,26 @@
-"""The run store: every run saved to a DuckDB file."""
+"""The run store: every run saved to a DuckDB file, batch by batch, safe against crashes.
+
+A run (kind, scenario text and hash, data version, seed, settings, status, summary) is
+saved with :meth:`RunStore.start_run`; its results arrive in numbered batches of named
+tables of any columns (:meth:`RunStore.save_batch`, one transaction each) and are read
+back concatenated with their dtypes (:meth:`RunStore.get_run`). After a crash,
+:meth:`RunStore.find_resumable` and :meth:`RunStore.finished_batches` tell a sweep what
+is left to do. A small key → bytes cache keeps priced outcomes between runs.
+
+The file is ``$TRADETALKS_STORE`` or ``platformdirs.user_data_dir("tradetalks")/runs.duckdb``
+unless a path is given (:func:`default_store_path`).
+"""
+
+from tradetalks.store._connect import ENV_VAR, default_store_path
+from tradetalks.store._records import RunInfo, RunRecord, RunStatus
+from tradetalks.store._store import LIST_COLUMNS, RunStore
+
+__all__ = [
+    "ENV_VAR",
+    "LIST_COLUMNS",
+    "RunInfo",
+    "RunRecord",
+    "RunStatus",
+    "RunStore",
+    "default_store_path",
+]

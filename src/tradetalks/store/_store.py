@@ -1,0 +1,617 @@
+"""The run store: runs, their batches of tables, and a cache of priced outcomes, in one DuckDB file.
+
+A run is its metadata (kind, scenario text and SHA-256, data version, seed, settings,
+status, summary) plus numbered batches. A batch is a set of named tables of any columns,
+each kept as one Parquet blob, written in ONE transaction: after a crash, Ctrl-C or
+SIGKILL a batch is either all there or not there at all. Saving a batch index that is
+already saved is a no-op when the tables are identical (so redoing a batch after a crash
+is harmless) and a :class:`StoreError` when they differ.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import operator
+import os
+import socket
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from tradetalks import __version__
+from tradetalks._errors import StoreError
+from tradetalks.store._connect import connect, default_store_path
+from tradetalks.store._records import (
+    RUN_STATUSES,
+    RunInfo,
+    RunRecord,
+    RunStatus,
+    canonical_json,
+    headline,
+    new_run_id,
+    sha256_text,
+)
+from tradetalks.store._tables import (
+    check_table_name,
+    concat_batches,
+    frame_to_parquet,
+    frames_equal,
+    parquet_to_frame,
+    schema_signature,
+    tables_digest,
+)
+
+LIST_COLUMNS = (
+    "run_id",
+    "created_utc",
+    "kind",
+    "scenario_id",
+    "status",
+    "writer_alive",
+    "n_batches",
+    "n_sessions",
+    "headline",
+    "data_version",
+    "seed",
+    "tradetalks_version",
+)
+
+_INFO_SQL = """
+SELECT r.run_id, r.created_utc, r.finished_utc, r.tradetalks_version, r.kind, r.scenario_id,
+       r.scenario_sha256, r.data_version, r.seed, r.status, r.host, r.pid,
+       (SELECT count(*) FROM batches b WHERE b.run_id = r.run_id) AS n_batches,
+       (SELECT coalesce(sum(t.n_rows), 0) FROM batch_tables t
+         WHERE t.run_id = r.run_id AND t.table_name = 'sessions') AS n_sessions,
+       r.summary_json, r.scenario_text, r.settings_json
+FROM runs r
+"""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, read back as UTC
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _writer_alive(host: str, pid: int) -> bool | None:
+    """Whether the process that last wrote a run is alive; ``None`` when it ran on another host."""
+    if host != socket.gethostname():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def _batch_index(value: object) -> int:
+    if isinstance(value, bool):
+        raise StoreError(f"batch index must be a non-negative integer, got {value!r}")
+    try:
+        index = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise StoreError(f"batch index must be a non-negative integer, got {value!r}") from None
+    if not 0 <= index < 2**31:
+        raise StoreError(f"batch index must be a non-negative integer, got {value!r}")
+    return index
+
+
+def _info(row: tuple[Any, ...]) -> RunInfo:
+    status: RunStatus = row[9] if row[9] in RUN_STATUSES else "running"
+    return RunInfo(
+        run_id=row[0],
+        created_utc=_utc(row[1]) or datetime.min.replace(tzinfo=UTC),
+        finished_utc=_utc(row[2]),
+        tradetalks_version=row[3],
+        kind=row[4],
+        scenario_id=row[5],
+        scenario_sha256=row[6],
+        data_version=row[7],
+        seed=row[8],
+        status=status,
+        host=row[10],
+        pid=int(row[11]),
+        n_batches=int(row[12]),
+        n_sessions=int(row[13]),
+    )
+
+
+class RunStore:
+    """Saved runs in a DuckDB file.
+
+    Parameters
+    ----------
+    path
+        The store file. Default: ``$TRADETALKS_STORE`` if set, else
+        ``platformdirs.user_data_dir("tradetalks")/runs.duckdb``. Created on the first write.
+    lock_timeout_s
+        How long an operation waits for another process that holds the file before
+        raising :class:`StoreError`.
+
+    Notes
+    -----
+    Every method opens a connection, does its work in one transaction and closes it, so
+    other processes (``tradetalks runs``) can read the store between two batches of a
+    sweep. Using the store as a context manager closes it: later calls raise.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_timeout_s: float = 10.0):
+        self._path = Path(path).expanduser() if path is not None else default_store_path()
+        self._lock_timeout_s = float(lock_timeout_s)
+        self._closed = False
+
+    @property
+    def path(self) -> Path:
+        """The store file."""
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"RunStore({str(self._path)!r})"
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the store; no connection stays open between calls, so this only forbids reuse."""
+        self._closed = True
+
+    def _connect(self, *, write: bool) -> Any:
+        if self._closed:
+            raise StoreError(f"{self._path}: this RunStore was closed")
+        return connect(self._path, write=write, lock_timeout_s=self._lock_timeout_s)
+
+    # runs -----------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        *,
+        kind: str,
+        scenario_id: str,
+        scenario_text: str,
+        data_version: str,
+        seed: int | None,
+        settings: Mapping[str, Any],
+    ) -> str:
+        """Record a new run (status ``running``) and return its id."""
+        for name, value in (("kind", kind), ("scenario_id", scenario_id)):
+            if not isinstance(value, str) or not value.strip():
+                raise StoreError(f"{name} must be a non-empty string, got {value!r}")
+        if not isinstance(scenario_text, str) or not isinstance(data_version, str):
+            raise StoreError("scenario_text and data_version must be strings")
+        settings_json = canonical_json(settings, "settings")
+        scenario_sha = sha256_text(scenario_text)
+        seed_value = None if seed is None else operator.index(seed)
+        inputs = self._inputs_sha(kind, scenario_sha, data_version, seed_value, settings_json)
+        now = _now()
+        with self._connect(write=True) as con:
+            for _ in range(20):
+                run_id = new_run_id(now.replace(tzinfo=UTC))
+                if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+                    break
+            else:  # pragma: no cover - 65536 ids per second
+                raise StoreError(f"{self._path}: could not find a free run id")
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "'running', NULL, ?, ?)",
+                [
+                    run_id,
+                    now,
+                    now,
+                    __version__,
+                    kind,
+                    scenario_id,
+                    scenario_text,
+                    scenario_sha,
+                    data_version,
+                    seed_value,
+                    settings_json,
+                    inputs,
+                    socket.gethostname(),
+                    os.getpid(),
+                ],
+            )
+        return run_id
+
+    @staticmethod
+    def _inputs_sha(
+        kind: str, scenario_sha: str, data_version: str, seed: int | None, settings_json: str
+    ) -> str:
+        # The tradetalks version is part of a run's inputs: another version may give other results.
+        key = [__version__, kind, scenario_sha, data_version, seed, settings_json]
+        return sha256_text(json.dumps(key))
+
+    def find_resumable(
+        self,
+        *,
+        kind: str,
+        scenario_text: str,
+        data_version: str,
+        seed: int | None,
+        settings: Mapping[str, Any],
+    ) -> str | None:
+        """The newest unfinished run with exactly these inputs (and this tradetalks version).
+
+        A run still ``running`` under a live process on this host (another sweep in
+        progress) is not offered. Returns ``None`` when there is nothing to resume.
+        """
+        settings_json = canonical_json(settings, "settings")
+        seed_value = None if seed is None else operator.index(seed)
+        inputs = self._inputs_sha(
+            kind, sha256_text(scenario_text), data_version, seed_value, settings_json
+        )
+        if not self._path.exists():
+            return None
+        with self._connect(write=False) as con:
+            rows = con.execute(
+                "SELECT run_id, status, host, pid FROM runs WHERE inputs_sha256 = ? "
+                "AND status <> 'finished' ORDER BY created_utc DESC, run_id DESC",
+                [inputs],
+            ).fetchall()
+        for run_id, status, host, pid in rows:
+            busy = status == "running" and pid != os.getpid() and _writer_alive(host, pid)
+            if not busy:
+                return str(run_id)
+        return None
+
+    def finish_run(self, run_id: str, summary: Mapping[str, Any]) -> None:
+        """Mark a run finished and save its summary (a JSON-able mapping)."""
+        summary_json = canonical_json(summary, "summary", sort_keys=False)
+        with self._connect(write=True) as con:
+            run_id = self._resolve(con, run_id, exact=True)
+            status = self._status(con, run_id)
+            if status == "finished":
+                raise StoreError(f"run {run_id} is already finished")
+            con.execute(
+                "UPDATE runs SET status = 'finished', summary_json = ?, finished_utc = ?, "
+                "updated_utc = ? WHERE run_id = ?",
+                [summary_json, _now(), _now(), run_id],
+            )
+
+    def mark_interrupted(self, run_id: str) -> None:
+        """Mark an unfinished run ``interrupted`` (on catching Ctrl-C); no-op once finished."""
+        with self._connect(write=True) as con:
+            run_id = self._resolve(con, run_id, exact=True)
+            con.execute(
+                "UPDATE runs SET status = 'interrupted', updated_utc = ? "
+                "WHERE run_id = ? AND status <> 'finished'",
+                [_now(), run_id],
+            )
+
+    # batches --------------------------------------------------------------------------
+
+    def save_batch(self, run_id: str, batch_index: int, tables: Mapping[str, pd.DataFrame]) -> bool:
+        """Save one batch's tables in one transaction; return False if it was already saved.
+
+        Parameters
+        ----------
+        run_id
+            An unfinished run (its exact id).
+        batch_index
+            0, 1, 2...; need not arrive in order (parallel workers).
+        tables
+            Table name → DataFrame of any columns. A table's columns and dtypes must be
+            the same in every batch of a run.
+
+        Returns
+        -------
+        bool
+            True if saved; False if this batch index was already saved with identical
+            tables (nothing written).
+
+        Raises
+        ------
+        StoreError
+            Unknown or finished run; the batch index already saved with different tables;
+            a table whose columns/dtypes differ from earlier batches; an unstorable table.
+        """
+        index = _batch_index(batch_index)
+        if not isinstance(tables, Mapping):
+            raise StoreError(f"tables must map names to DataFrames, got {type(tables).__name__}")
+        blobs = {check_table_name(n): frame_to_parquet(n, f) for n, f in tables.items()}
+        schemas = {n: schema_signature(f) for n, f in tables.items()}
+        digest = tables_digest(blobs)
+        with self._connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                saved = self._save_batch_in(con, run_id, index, tables, blobs, schemas, digest)
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        return saved
+
+    def _save_batch_in(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        run_id: str,
+        index: int,
+        tables: Mapping[str, pd.DataFrame],
+        blobs: Mapping[str, bytes],
+        schemas: Mapping[str, str],
+        digest: str,
+    ) -> bool:
+        run_id = self._resolve(con, run_id, exact=True)
+        if self._status(con, run_id) == "finished":
+            raise StoreError(f"run {run_id} is finished: no batch can be added")
+        row = con.execute(
+            "SELECT digest FROM batches WHERE run_id = ? AND batch_index = ?", [run_id, index]
+        ).fetchone()
+        if row is not None:
+            if row[0] == digest or self._same_tables(con, run_id, index, tables):
+                return False
+            raise StoreError(f"run {run_id}: batch {index} is already saved with different tables")
+        known = con.execute(
+            "SELECT table_name, any_value(schema_json), min(batch_index) FROM batch_tables "
+            "WHERE run_id = ? GROUP BY table_name",
+            [run_id],
+        ).fetchall()
+        for name, schema, first in known:
+            if name in schemas and schemas[name] != schema:
+                raise StoreError(
+                    f"run {run_id}: table {name!r} of batch {index} has columns/dtypes "
+                    f"{schemas[name]}, but batch {first} saved {schema}"
+                )
+        now = _now()
+        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [run_id, index, now, digest])
+        for name, blob in blobs.items():
+            con.execute(
+                "INSERT INTO batch_tables VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, index, name, len(tables[name]), schemas[name], blob],
+            )
+        # Whoever writes batches is the run's live writer (a resumed run is running again).
+        con.execute(
+            "UPDATE runs SET status = 'running', updated_utc = ?, host = ?, pid = ? "
+            "WHERE run_id = ?",
+            [now, socket.gethostname(), os.getpid(), run_id],
+        )
+        return True
+
+    def _same_tables(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        run_id: str,
+        index: int,
+        tables: Mapping[str, pd.DataFrame],
+    ) -> bool:
+        stored = self._read_batch(con, run_id, index)
+        return set(stored) == set(tables) and all(
+            frames_equal(stored[n], tables[n]) for n in tables
+        )
+
+    @staticmethod
+    def _read_batch(
+        con: duckdb.DuckDBPyConnection, run_id: str, index: int
+    ) -> dict[str, pd.DataFrame]:
+        rows = con.execute(
+            "SELECT table_name, parquet FROM batch_tables WHERE run_id = ? AND batch_index = ? "
+            "ORDER BY table_name",
+            [run_id, index],
+        ).fetchall()
+        return {name: parquet_to_frame(blob) for name, blob in rows}
+
+    def finished_batches(self, run_id: str) -> set[int]:
+        """The batch indices saved for a run (all complete: batches are saved atomically)."""
+        with self._connect(write=False) as con:
+            run_id = self._resolve(con, run_id, exact=True)
+            rows = con.execute(
+                "SELECT batch_index FROM batches WHERE run_id = ?", [run_id]
+            ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def read_batch(self, run_id: str, batch_index: int) -> dict[str, pd.DataFrame]:
+        """One batch's tables exactly as saved (index included)."""
+        index = _batch_index(batch_index)
+        with self._connect(write=False) as con:
+            run_id = self._resolve(con, run_id, exact=False)
+            found = self._read_batch(con, run_id, index)
+            if (
+                not found
+                and not con.execute(
+                    "SELECT 1 FROM batches WHERE run_id = ? AND batch_index = ?", [run_id, index]
+                ).fetchone()
+            ):
+                raise StoreError(f"run {run_id} has no batch {index}")
+        return found
+
+    # reading runs ---------------------------------------------------------------------
+
+    def list_runs(self) -> pd.DataFrame:
+        """Every run, oldest first: the columns of :data:`LIST_COLUMNS` (empty if no store yet).
+
+        ``writer_alive`` (nullable boolean) is set for ``running`` runs written on this host:
+        False means the writing process is gone (crashed or killed; the run is resumable).
+        """
+        if not self._path.exists():
+            return _empty_listing()
+        with self._connect(write=False) as con:
+            rows = con.execute(_INFO_SQL + " ORDER BY r.created_utc, r.run_id").fetchall()
+        records = []
+        for row in rows:
+            info = _info(row)
+            summary = json.loads(row[14]) if row[14] else None
+            records.append(
+                {
+                    "run_id": info.run_id,
+                    "created_utc": info.created_utc,
+                    "kind": info.kind,
+                    "scenario_id": info.scenario_id,
+                    "status": info.status,
+                    "writer_alive": (
+                        _writer_alive(info.host, info.pid) if info.status == "running" else None
+                    ),
+                    "n_batches": info.n_batches,
+                    "n_sessions": info.n_sessions,
+                    "headline": headline(summary),
+                    "data_version": info.data_version,
+                    "seed": info.seed,
+                    "tradetalks_version": info.tradetalks_version,
+                }
+            )
+        if not records:
+            return _empty_listing()
+        runs = pd.DataFrame.from_records(records, columns=list(LIST_COLUMNS))
+        return runs.astype({"writer_alive": "boolean", "n_batches": "int64", "n_sessions": "int64"})
+
+    def resolve_run_id(self, prefix: str) -> str:
+        """The full id of the one run whose id starts with ``prefix``."""
+        with self._connect(write=False) as con:
+            return self._resolve(con, prefix, exact=False)
+
+    def get_run(self, run_id: str, *, tables: Sequence[str] | None = None) -> RunRecord:
+        """A saved run: metadata, settings, summary and its tables over all batches.
+
+        Parameters
+        ----------
+        run_id
+            A run id or a unique prefix of one (``r20261123-1305``).
+        tables
+            Names of the tables to read (default all); ``[]`` reads metadata only.
+        """
+        with self._connect(write=False) as con:
+            full = self._resolve(con, run_id, exact=False)
+            row = con.execute(_INFO_SQL + " WHERE r.run_id = ?", [full]).fetchone()
+            assert row is not None  # resolved above, within the same connection
+            sizes = con.execute(
+                "SELECT table_name, sum(n_rows) FROM batch_tables WHERE run_id = ? "
+                "GROUP BY table_name ORDER BY table_name",
+                [full],
+            ).fetchall()
+            table_rows = {str(n): int(k) for n, k in sizes}
+            batches = tuple(
+                int(r[0])
+                for r in con.execute(
+                    "SELECT batch_index FROM batches WHERE run_id = ? ORDER BY batch_index", [full]
+                ).fetchall()
+            )
+            wanted = list(table_rows) if tables is None else list(tables)
+            missing = [n for n in wanted if n not in table_rows]
+            if missing:
+                raise StoreError(
+                    f"run {full} has no table {missing[0]!r}; it has {sorted(table_rows) or 'none'}"
+                )
+            read: dict[str, pd.DataFrame] = {}
+            for name in wanted:
+                blobs = con.execute(
+                    "SELECT parquet FROM batch_tables WHERE run_id = ? AND table_name = ? "
+                    "ORDER BY batch_index",
+                    [full, name],
+                ).fetchall()
+                read[name] = concat_batches([parquet_to_frame(b[0]) for b in blobs])
+        return RunRecord(
+            info=_info(row),
+            scenario_text=row[15],
+            settings=json.loads(row[16]),
+            summary=json.loads(row[14]) if row[14] else None,
+            batches=batches,
+            table_rows=table_rows,
+            tables=read,
+        )
+
+    def _status(self, con: duckdb.DuckDBPyConnection, run_id: str) -> RunStatus:
+        row = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        assert row is not None
+        status: RunStatus = row[0]
+        return status
+
+    def _resolve(self, con: duckdb.DuckDBPyConnection, run_id: str, *, exact: bool) -> str:
+        if not isinstance(run_id, str) or not run_id.strip():
+            raise StoreError(f"a run id must be a non-empty string, got {run_id!r}")
+        run_id = run_id.strip()
+        if con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+            return run_id
+        if not exact:
+            hits = [
+                r[0]
+                for r in con.execute(
+                    "SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id",
+                    [run_id],
+                ).fetchall()
+            ]
+            if len(hits) == 1:
+                return str(hits[0])
+            if hits:
+                shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
+                raise StoreError(
+                    f"run id {run_id!r} is ambiguous in {self._path}: it starts "
+                    f"{len(hits)} runs ({shown})"
+                )
+        ids = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
+        close = difflib.get_close_matches(run_id, ids, n=3, cutoff=0.5)
+        hint = f"; close ids: {', '.join(close)}" if close else ""
+        latest = f"; newest: {ids[-1]}" if ids and not close else ""
+        raise StoreError(
+            f"no run {run_id!r} in {self._path}{hint or latest} (see 'tradetalks runs')"
+        )
+
+    # cache of priced outcomes ---------------------------------------------------------
+
+    def get_cached(self, key: str) -> bytes | None:
+        """The payload saved under ``key`` (a hash the caller computes), or ``None``."""
+        _check_key(key)
+        if not self._path.exists():
+            return None
+        with self._connect(write=False) as con:
+            row = con.execute("SELECT payload FROM cache WHERE key = ?", [key]).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_cached(self, key: str, payload: bytes) -> None:
+        """Save ``payload`` under ``key``, replacing what was there."""
+        _check_key(key)
+        if not isinstance(payload, bytes | bytearray | memoryview):
+            raise StoreError(f"cache payload must be bytes, got {type(payload).__name__}")
+        with self._connect(write=True) as con:
+            con.execute(
+                "INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", [key, bytes(payload), _now()]
+            )
+
+    def get_cached_arrays(self, key: str) -> dict[str, npt.NDArray[Any]] | None:
+        """Arrays saved by :meth:`put_cached_arrays` under ``key``, or ``None``."""
+        payload = self.get_cached(key)
+        if payload is None:
+            return None
+        try:
+            with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
+                return {name: npz[name] for name in npz.files}
+        except (ValueError, OSError) as error:
+            raise StoreError(f"{self._path}: cache entry {key!r} is not a set of arrays") from error
+
+    def put_cached_arrays(self, key: str, arrays: Mapping[str, npt.ArrayLike]) -> None:
+        """Save named numeric/bool/string arrays under ``key`` (``.npz``, no pickles)."""
+        packed = {name: np.asarray(a) for name, a in arrays.items()}
+        bad = [n for n, a in packed.items() if a.dtype.hasobject]
+        if bad:
+            raise StoreError(f"cache arrays {bad} hold Python objects; give numeric/str arrays")
+        sink = io.BytesIO()
+        np.savez(sink, allow_pickle=False, **packed)
+        self.put_cached(key, sink.getvalue())
+
+
+def _empty_listing() -> pd.DataFrame:
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in LIST_COLUMNS})
+    return empty.astype({"writer_alive": "boolean", "n_batches": "int64", "n_sessions": "int64"})
+
+
+def _check_key(key: object) -> None:
+    if not isinstance(key, str) or not key or len(key) > 512:
+        raise StoreError(f"a cache key must be a non-empty string (<= 512 chars), got {key!r}")

@@ -1,0 +1,119 @@
+"""Batch tables as Parquet bytes: any columns in, the same DataFrame (dtypes included) out.
+
+Each table of a batch is written with pyarrow as one Parquet blob. Parquet keeps the
+column types and pyarrow's pandas metadata restores pandas dtypes (``Int64``,
+``boolean``, ``category``, ``datetime64``...). One thing it does not restore is a
+plain ``object`` column of strings (it comes back as pandas' ``str`` dtype), so the
+original dtype of every column is written into the file's metadata as well and
+``object`` columns are cast back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tradetalks._errors import StoreError
+
+_DTYPES_KEY = b"tradetalks.dtypes"
+_TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+def check_table_name(name: object) -> str:
+    """Return ``name`` if it can name a batch table (an identifier), else raise StoreError."""
+    if not isinstance(name, str) or not _TABLE_NAME.match(name):
+        raise StoreError(
+            f"table name {name!r} is not allowed: use letters, digits and '_' "
+            "(e.g. 'sessions', 'params', 'traces')"
+        )
+    return name
+
+
+def schema_signature(frame: pd.DataFrame) -> str:
+    """The column names and pandas dtypes of ``frame`` as JSON (to check batches agree)."""
+    return json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()], ensure_ascii=False)
+
+
+def frame_to_parquet(name: str, frame: pd.DataFrame) -> bytes:
+    """Serialise one batch table to Parquet bytes, keeping its index and dtypes.
+
+    Raises
+    ------
+    StoreError
+        If ``frame`` is not a DataFrame, has non-string or duplicated column names,
+        or holds values Arrow cannot store (e.g. an ``object`` column mixing types).
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise StoreError(f"table {name!r}: expected a pandas DataFrame, got {type(frame).__name__}")
+    bad = [c for c in frame.columns if not isinstance(c, str)]
+    if bad:
+        raise StoreError(f"table {name!r}: column names must be strings, got {bad[:5]!r}")
+    if frame.columns.has_duplicates:
+        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
+        raise StoreError(f"table {name!r}: duplicated column names {dupes!r}")
+    dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=None)
+    except (pa.ArrowException, TypeError, ValueError) as error:
+        raise StoreError(f"table {name!r} cannot be stored: {error}") from error
+    meta = dict(table.schema.metadata or {})
+    meta[_DTYPES_KEY] = json.dumps(dtypes).encode()
+    table = table.replace_schema_metadata(meta)
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def parquet_to_frame(payload: bytes) -> pd.DataFrame:
+    """Read a blob written by :func:`frame_to_parquet` back into the same DataFrame."""
+    table = pq.read_table(io.BytesIO(payload))
+    frame = table.to_pandas()
+    raw = (table.schema.metadata or {}).get(_DTYPES_KEY)
+    if raw is not None:
+        dtypes: dict[str, str] = json.loads(raw)
+        for column, dtype in dtypes.items():
+            if dtype == "object" and str(frame[column].dtype) != "object":
+                frame[column] = frame[column].astype(object)
+    return frame
+
+
+def tables_digest(blobs: Mapping[str, bytes]) -> str:
+    """SHA-256 over the tables' names and Parquet bytes, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(blobs):
+        h.update(name.encode())
+        h.update(len(blobs[name]).to_bytes(8, "little"))
+        h.update(blobs[name])
+    return h.hexdigest()
+
+
+def frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """True when two tables have the same columns, dtypes, index and values (NaN equal to NaN)."""
+    return (
+        list(a.columns) == list(b.columns)
+        and a.dtypes.astype(str).tolist() == b.dtypes.astype(str).tolist()
+        and a.index.equals(b.index)
+        and a.equals(b)
+    )
+
+
+def concat_batches(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate one table's batches in order.
+
+    When every batch has a default ``RangeIndex`` (the usual case) the result gets a
+    fresh ``0..n-1`` index; otherwise the batches' own index labels are kept.
+    """
+    if len(frames) == 1:
+        return frames[0]
+    default = all(
+        isinstance(f.index, pd.RangeIndex) and f.index.start == 0 and f.index.step == 1
+        for f in frames
+    )
+    return pd.concat(list(frames), ignore_index=default)

@@ -1,0 +1,121 @@
+"""Faults (issue 5): Ctrl-C and SIGKILL in the middle of a sweep, then resume.
+
+A real subprocess (store_sweep_child.py) saves batches in a tight loop; the test signals
+it a few milliseconds after it reports a batch, so the signal usually lands inside the
+next batch's transaction. After each kill the store must open, hold every batch the
+child reported, hold each batch complete and exactly as generated, and nothing else but
+possibly the one batch in flight (saved, not yet reported). Resuming must end with every
+batch exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from store_sweep_child import INPUTS, ROWS, batch_tables
+
+from tradetalks.store import RunStore
+
+CHILD = Path(__file__).with_name("store_sweep_child.py")
+N_BATCHES = 24
+
+
+def _start(store: Path, sleep_s: float) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(CHILD), str(store), str(N_BATCHES), str(sleep_s)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _interrupt_after(
+    proc: subprocess.Popen[str], n_saved: int, sig: signal.Signals, rng: random.Random
+) -> tuple[str, set[int], str]:
+    """Let the child report ``n_saved`` new batches, signal it, return (run id, reported, rest)."""
+    assert proc.stdout is not None
+    first = proc.stdout.readline().split()
+    assert first[0] == "run", first
+    reported: set[int] = set()
+    while len(reported) < n_saved:
+        line = proc.stdout.readline()
+        assert line, f"child ended early: {proc.communicate()[1][-2000:]}"
+        if line.startswith("saved"):
+            reported.add(int(line.split()[1]))
+    # A few ms into the next batch's write, so the signal hits inside a transaction.
+    time.sleep(rng.uniform(0.0, 0.04))
+    proc.send_signal(sig)
+    rest, err = proc.communicate(timeout=60)
+    reported |= {int(ln.split()[1]) for ln in rest.splitlines() if ln.startswith("saved")}
+    return first[1], reported, rest + err
+
+
+def _check_batches(store: RunStore, run_id: str, reported: set[int]) -> set[int]:
+    """Every reported batch is saved, complete and exact; at most one more (the one in flight)."""
+    saved = store.finished_batches(run_id)
+    assert reported <= saved
+    assert len(saved - reported) <= 1
+    assert saved == set(range(len(saved))), "the child saves in order: no gaps"
+    for index in sorted(saved):
+        got = store.read_batch(run_id, index)
+        want = batch_tables(index)
+        assert set(got) == set(want)
+        for name in want:
+            pd.testing.assert_frame_equal(got[name], want[name], check_exact=True)
+    return saved
+
+
+@pytest.mark.slow
+def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path: Path) -> None:
+    path = tmp_path / "runs.duckdb"
+    rng = random.Random(5)
+
+    # Ctrl-C: the child catches it, marks the run interrupted, exits 130.
+    proc = _start(path, sleep_s=0.0)
+    run_id, reported, tail = _interrupt_after(proc, 3, signal.SIGINT, rng)
+    assert proc.returncode == 130, tail
+    assert "interrupted" in tail
+    store = RunStore(path)
+    saved = _check_batches(store, run_id, reported)
+    assert store.get_run(run_id, tables=[]).info.status == "interrupted"
+    assert store.find_resumable(**INPUTS) == run_id
+
+    # SIGKILL, twice: no handler runs; the WAL is all that stands between us and loss.
+    for _ in range(2):
+        proc = _start(path, sleep_s=0.0)
+        again, reported, _ = _interrupt_after(proc, 3, signal.SIGKILL, rng)
+        assert proc.returncode == -signal.SIGKILL
+        assert again == run_id, "the child resumed the same run"
+        assert not reported & saved, "a batch saved before was redone"
+        saved = _check_batches(store, run_id, reported | saved)
+        listing = store.list_runs().set_index("run_id")
+        assert listing.loc[run_id, "status"] == "running"
+        assert not listing.loc[run_id, "writer_alive"]  # killed: resumable
+
+    # Resume to the end, reading the store between the child's batches meanwhile.
+    proc = _start(path, sleep_s=0.05)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().split()[1] == run_id
+    seen_while_running = store.finished_batches(run_id)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    redone = {int(ln.split()[1]) for ln in out.splitlines() if ln.startswith("saved")}
+    assert not redone & saved
+    assert saved <= seen_while_running
+
+    record = store.get_run(run_id)
+    assert record.info.status == "finished"
+    assert record.batches == tuple(range(N_BATCHES))
+    assert record.info.n_sessions == N_BATCHES * ROWS
+    for name in ("sessions", "params", "traces"):
+        want = pd.concat([batch_tables(i)[name] for i in range(N_BATCHES)], ignore_index=True)
+        pd.testing.assert_frame_equal(record.tables[name], want, check_exact=True)
+    assert record.tables["sessions"]["session"].is_unique
+    assert store.find_resumable(**INPUTS) is None
