@@ -133,3 +133,23 @@ def test_batch_equals_cold_solves_and_is_deterministic(base: CPBaseline) -> None
         np.testing.assert_array_equal(r1.welfare_hat, r2.welfare_hat)
     assert sum(r.iterations for r in two) <= sum(r.iterations for r in cold)
     assert solve_batch(base, []) == []
+
+
+def test_public_names_are_pinned() -> None:
+    import tradetalks.data
+    import tradetalks.economics
+
+    cp_names = {
+        "CPBaseline", "CPResult", "CPShock", "CPState", "ShockEntry", "calibrate",
+        "calibrate_shares", "default_elasticities", "make_shock", "parse_shock", "solve",
+        "solve_batch", "tariff_array",
+    }  # fmt: skip
+    wiod_names = {
+        "FINAL_CATEGORIES", "WIOD_SECTORS", "WIOD_YEARS", "WiodTable", "load_wiod",
+        "net_inventories", "read_wiod_table",
+    }  # fmt: skip
+    # Other modules append their own names to these namespaces; ours must all be there.
+    assert cp_names <= set(tradetalks.economics.__all__)
+    assert wiod_names <= set(tradetalks.data.__all__)
+    for name in cp_names:
+        assert getattr(tradetalks.economics, name) is not None
