@@ -1,0 +1,48 @@
+"""The two-level game: a scenario priced, ratified at home and negotiated at the table.
+
+``prepare_game`` prices a scenario (the slow step); ``solve_game`` turns parameters into
+utilities, no-deal values and win-sets; ``run_talks`` runs the negotiation with the
+bargaining engine.
+"""
+
+from tradetalks.game._pricing import PricedPoints, issue_entries, price_points, threat_entries
+from tradetalks.game._setup import GameSetup, data_version, outcome_space, prepare_game
+from tradetalks.game._state import (
+    GameParameters,
+    GameState,
+    sample_parameters,
+    scenario_parameters,
+    solve_game,
+)
+from tradetalks.game._talks import (
+    TalksResult,
+    option_counts,
+    run_single,
+    run_talks,
+    strategy_specs,
+    talks_rounds,
+    threat_shares,
+)
+
+__all__ = [
+    "GameParameters",
+    "GameSetup",
+    "GameState",
+    "PricedPoints",
+    "TalksResult",
+    "data_version",
+    "issue_entries",
+    "option_counts",
+    "outcome_space",
+    "prepare_game",
+    "price_points",
+    "run_single",
+    "run_talks",
+    "sample_parameters",
+    "scenario_parameters",
+    "solve_game",
+    "strategy_specs",
+    "talks_rounds",
+    "threat_entries",
+    "threat_shares",
+]

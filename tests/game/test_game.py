@@ -1,0 +1,127 @@
+"""The two-level game on a real scenario: identities, properties, reproducibility."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradetalks.game import (
+    GameSetup,
+    option_counts,
+    prepare_game,
+    run_single,
+    run_talks,
+    sample_parameters,
+    scenario_parameters,
+    solve_game,
+    threat_entries,
+    threat_shares,
+)
+from tradetalks.politics import DomesticRule
+from tradetalks.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def autos() -> GameSetup:
+    return prepare_game(load_scenario("us-japan-1995-autos"), workers=1)
+
+
+def test_status_quo_outcome_is_the_zero_shock(autos: GameSetup) -> None:
+    # The 1995 status quo keeps every barrier of the data year: pricing it changes nothing.
+    sq = autos.status_quo_outcome
+    # Relative changes to 1e-8; balances are in million USD (1e-3 = a thousand dollars).
+    atol = [1e-3 if s.indicator == "trade_balance" else 1e-8 for s in autos.model.indicators]
+    assert "trade_balance" in {s.indicator for s in autos.model.indicators}
+    np.testing.assert_array_less(np.abs(autos.indicators[sq]), atol)
+    state = solve_game(autos, scenario_parameters(autos))
+    np.testing.assert_allclose(state.utility[0, :, sq], 0.0, atol=1e-6)
+    # The no-deal status quo point is the same point.
+    np.testing.assert_array_equal(autos.indicators[autos.n_outcomes], autos.indicators[sq])
+
+
+def test_threat_is_spread_over_the_sector_by_the_trade_it_covers(autos: GameSetup) -> None:
+    (threat,) = autos.scenario.threats
+    (entry,) = threat_entries(threat, autos.baseline)
+    usa, jpn = autos.baseline.country_index("USA"), autos.baseline.country_index("JPN")
+    c15 = autos.baseline.sector_index("c15")
+    flow = autos.baseline.sales_musd[usa, jpn, c15]
+    assert entry.rate == pytest.approx(1.0 * 5900 / flow)
+    assert 0 < entry.rate < 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(c1=st.floats(0, 1), c2=st.floats(0, 1))
+def test_more_credible_threat_never_lowers_the_threateners_no_deal_value(
+    autos: GameSetup, c1: float, c2: float
+) -> None:
+    low, high = sorted((c1, c2))
+    base = scenario_parameters(autos)
+    values = []
+    for c in (low, high):
+        state = solve_game(autos, replace(base, credibility=np.array([[c]])))
+        values.append(state.no_deal[0, int(autos.threat_maker[0])])
+    assert values[1] >= values[0] - 1e-12
+
+
+def test_zero_thresholds_and_no_vetoes_give_individually_rational_win_sets(
+    autos: GameSetup,
+) -> None:
+    free = tuple(
+        DomesticRule(0.0, 0.0, r.constituency, np.zeros_like(r.veto), r.tolerance)
+        for r in autos.model.rules
+    )
+    setup = replace(autos, model=replace(autos.model, rules=free))
+    params = replace(scenario_parameters(setup), threshold=np.zeros((1, 2)))
+    state = solve_game(setup, params)
+    rational = state.utility >= state.no_deal[..., None] - 1e-12
+    np.testing.assert_array_equal(state.win_sets, rational)
+
+
+def test_raising_thresholds_never_enlarges_win_sets(autos: GameSetup) -> None:
+    base = scenario_parameters(autos)
+    previous = None
+    for t in np.linspace(0, 1, 6):
+        state = solve_game(autos, replace(base, threshold=np.full((1, 2), t)))
+        if previous is not None:
+            assert not np.any(state.win_sets & ~previous)
+        previous = state.win_sets
+
+
+def test_same_seed_same_sweep(autos: GameSetup) -> None:
+    runs = []
+    for _ in range(2):
+        rng = np.random.default_rng(42)
+        params = sample_parameters(autos, 300, rng)
+        state = solve_game(autos, params)
+        runs.append((params, run_talks(autos, state, rng)))
+    (p1, r1), (p2, r2) = runs
+    np.testing.assert_array_equal(p1.credibility, p2.credibility)
+    np.testing.assert_array_equal(r1.batch.agreement, r2.batch.agreement)
+    np.testing.assert_array_equal(r1.threat_carried_out, r2.threat_carried_out)
+
+
+def test_sweep_summaries_add_up(autos: GameSetup) -> None:
+    rng = np.random.default_rng(0)
+    state = solve_game(autos, sample_parameters(autos, 400, rng))
+    result = run_talks(autos, state, rng)
+    for shares in option_counts(autos, result).values():
+        assert sum(shares.values()) == pytest.approx(1.0)
+    agreed = result.agreed
+    # Every agreement lies in both win-sets of its own sample.
+    codes = result.batch.agreement[agreed]
+    assert np.all(state.win_sets[agreed][:, :, :][np.arange(codes.size), :, codes])
+    # A threat is only carried out when there was no deal by its deadline.
+    assert not np.any(result.threat_carried_out[agreed & (result.batch.rounds <= 12)])
+    assert set(threat_shares(autos, result)) == {"section_301_luxury_cars"}
+
+
+def test_single_session_has_a_trace(autos: GameSetup) -> None:
+    state = solve_game(autos, scenario_parameters(autos))
+    session, one = run_single(autos, state, seed=3)
+    assert session is not None
+    assert session.trace
+    assert one.batch.n_sessions == 1
+    if session.agreed:
+        assert one.batch.agreement[0] == session.agreement
