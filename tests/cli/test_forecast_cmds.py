@@ -83,3 +83,12 @@ def test_unknown_baseline(capsys) -> None:
     code, _, err = run(["forecast", "evaluate", "--baseline", "oracle"], capsys)
     assert code == 2
     assert "--baseline must be one of mean, median, compromise" in err
+
+
+def test_parliament_share_changes_the_compromise(capsys) -> None:
+    args = ["forecast", "evaluate", "--json", "--boot", "100"]
+    code, out, _ = run([*args, "--ep-cod-share", "0"], capsys)
+    assert code == 0
+    by = {m["name"]: m["mae"] for m in json.loads(out)["models"]}
+    assert round(by["compromise"], 2) == 22.78  # vs 26.00 with the treaty reading (share 1)
+    assert round(by["mean"], 1) == 22.7  # capabilities do not enter the mean

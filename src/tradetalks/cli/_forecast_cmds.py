@@ -14,7 +14,14 @@ from rich.table import Table
 
 from tradetalks._errors import ForecastError
 from tradetalks.cli._common import console, print_json, progress
-from tradetalks.forecast import Evaluation, default_models, evaluate, load_issues, plot_evaluation
+from tradetalks.forecast import (
+    Evaluation,
+    InstitutionRoles,
+    default_models,
+    evaluate,
+    load_issues,
+    plot_evaluation,
+)
 
 forecast_app = typer.Typer(
     name="forecast",
@@ -92,6 +99,14 @@ def evaluate_cmd(
     baseline: Annotated[
         str, typer.Option("--baseline", help="Model the others are compared with, paired.")
     ] = "compromise",
+    ep_cod_share: Annotated[
+        float,
+        typer.Option(
+            "--ep-cod-share",
+            help="DEU data: Parliament's capability under co-decision as a share of the "
+            "Council's votes (1 = co-legislator with equal power, Art. 251 EC).",
+        ),
+    ] = 1.0,
 ) -> None:
     """Score every spatial model on real decisions: MAE and share within ±10 points.
 
@@ -100,8 +115,11 @@ def evaluate_cmd(
     """
     if boot < 100:
         raise ForecastError(f"--boot must be at least 100, got {boot}")
-    issues = load_issues(data)
-    training = load_issues(train) if train is not None else None
+    if not 0 <= ep_cod_share <= 10:
+        raise ForecastError(f"--ep-cod-share must be in [0, 10], got {ep_cod_share}")
+    roles = InstitutionRoles(parliament_share_cod=ep_cod_share)
+    issues = load_issues(data, roles)
+    training = load_issues(train, roles) if train is not None else None
     models = default_models()
     if baseline not in models:
         raise ForecastError(f"--baseline must be one of {', '.join(models)}, got {baseline!r}")

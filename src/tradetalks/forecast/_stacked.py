@@ -207,11 +207,16 @@ class StackedModel(ParamsMixin):
             f"StackedModel: unknown feature {name!r} for actors {list(issues.actors)}"
         )
 
-    def _matrix(self, issues: IssueSet, names: Sequence[str]) -> FloatArray:
-        columns = [self._feature(name, issues) for name in names]
-        fallback = MeanModel().fit(issues).predict(issues)
-        features = np.column_stack(columns)
-        filled: FloatArray = np.where(np.isnan(features), fallback[:, None], features)
+    def _matrix(
+        self, issues: IssueSet, names: Sequence[str], cache: dict[str, FloatArray] | None = None
+    ) -> FloatArray:
+        """Features as columns (``cache`` holds columns already computed on ``issues``)."""
+        cache = {} if cache is None else cache
+        for name in ("mean", *names):
+            if name not in cache:
+                cache[name] = self._feature(name, issues)
+        features = np.column_stack([cache[name] for name in names])
+        filled: FloatArray = np.where(np.isnan(features), cache["mean"][:, None], features)
         return filled
 
     def _weights(
@@ -239,9 +244,11 @@ class StackedModel(ParamsMixin):
         result: FloatArray = (features * weights).sum(axis=1)
         return result
 
-    def _inner_mae(self, train: IssueSet, names: Sequence[str]) -> float:
+    def _inner_mae(
+        self, train: IssueSet, names: Sequence[str], cache: dict[str, FloatArray]
+    ) -> float:
         """Proposal-level cross-validated MAE of one candidate on the training issues."""
-        features = self._matrix(train, names)
+        features = self._matrix(train, names, cache)
         k = min(self.inner_folds, len(set(train.proposal_ids)))
         folds = proposal_folds(train.proposal_ids, k, self.seed)
         errors = np.empty(train.n_issues)
@@ -266,14 +273,15 @@ class StackedModel(ParamsMixin):
                 f"{issues.source}: StackedModel needs at least 5 training issues with an "
                 f"outcome and ≥3 positions, got {train.n_issues}"
             )
+        cache: dict[str, FloatArray] = {}  # each feature computed once per fit
         if self.inner_folds < 2:
             raise ForecastError(f"inner_folds must be ≥ 2, got {self.inner_folds}")
         if len(self.candidates) == 1 or len(set(train.proposal_ids)) < 2:
             scores = {tuple(self.candidates[0]): float("nan")}
         else:
-            scores = {tuple(c): self._inner_mae(train, c) for c in self.candidates}
+            scores = {tuple(c): self._inner_mae(train, c, cache) for c in self.candidates}
         chosen = min(scores, key=lambda c: scores[c]) if len(scores) > 1 else next(iter(scores))
-        features = self._matrix(train, chosen)
+        features = self._matrix(train, chosen, cache)
         self.pooled_weights_, self.group_weights_ = self._weights(
             features, train.outcome, train.procedure
         )
