@@ -79,11 +79,16 @@ def test_duplicate_utility_vectors_are_all_on_the_frontier() -> None:
     assert sorted(pareto_frontier(u).tolist()) == [0, 1, 2]
 
 
+@pytest.mark.parametrize("ties", [False, True])
 @pytest.mark.parametrize("n_parties", [2, 3])
-def test_large_spaces_use_the_prefilter_and_agree_with_block_elimination(n_parties: int) -> None:
+def test_large_spaces_use_the_prefilter_and_agree_with_block_elimination(
+    n_parties: int, ties: bool
+) -> None:
     rng = np.random.default_rng(5)
     space = OutcomeSpace.from_sizes([6, 6, 6, 6, 5])  # 6480 outcomes: prefilter path
     u = random_linear(space, n_parties, rng)
+    if ties:
+        u = np.round(u * 20) / 20
     d = inner_reservation(u, rng, 0.3)
     got = set(pareto_frontier(u, d).tolist())
     # reference: the frontier of the rational outcomes by block elimination without prefilter

@@ -46,6 +46,7 @@ def sampled() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ("nash", "conceder:e=2"),
         ("hardliner", "linear"),
         ("tft:delta=2", "nash"),
+        ("equilibrium", "equilibrium"),
     ],
 )
 def test_batch_runs_the_same_policy_code_as_single_sessions(sampled, a: str, b: str) -> None:

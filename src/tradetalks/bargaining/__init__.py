@@ -31,6 +31,13 @@ from tradetalks.bargaining._analysis import (
 )
 from tradetalks.bargaining._engine import run_batch, run_session
 from tradetalks.bargaining._equilibrium import Equilibrium
+from tradetalks.bargaining._genius import (
+    GeniusDomain,
+    LinearAdditiveProfile,
+    bundled_domains,
+    read_genius_domain,
+    write_genius_domain,
+)
 from tradetalks.bargaining._offering import (
     Hardliner,
     MiCRO,
@@ -78,8 +85,10 @@ __all__ = [
     "Distances",
     "Equilibrium",
     "Escalation",
+    "GeniusDomain",
     "Hardliner",
     "Issue",
+    "LinearAdditiveProfile",
     "MiCRO",
     "NashSeeking",
     "OfferingPolicy",
@@ -99,6 +108,7 @@ __all__ = [
     "analyse",
     "any_of",
     "aspiration_level",
+    "bundled_domains",
     "check_reservation",
     "check_utilities",
     "distances",
@@ -109,9 +119,11 @@ __all__ = [
     "nash_point",
     "pareto_frontier",
     "parse_strategy",
+    "read_genius_domain",
     "run_batch",
     "run_session",
     "strategy_names",
     "utilitarian_point",
+    "write_genius_domain",
     "zopa",
 ]
