@@ -185,3 +185,23 @@ def test_bundled_examples(name: str, expected: dict[str, Verdict], threats: tupl
     assert result.triggers.active_threats == threats
     for g in result.goals:
         assert g.goal.sources, f"{g.goal.id} cites no source"
+
+
+def test_counterfactual_from_a_file(tmp_path: Path) -> None:
+    series_csv(tmp_path, [100] * 5 + [120, 130])
+    (tmp_path / "cf.csv").write_text("year,value\n1995,100\n1996,120\n")
+    text = GOALS.replace(
+        'kind = "target"\nlevel = 130\nby = 1997',
+        'kind = "substantial"\nmin_change = 0.05\ncounterfactual_file = "cf.csv"',
+    )
+    path = write(tmp_path, text)
+    result = assess(load_goals(path), base_dir=tmp_path)
+    crit = result.goals[0].criteria[0]
+    # 1996: 130 against a counterfactual 120: +8.3% >= 5%
+    assert crit.verdict is Verdict.MET
+    assert crit.statistics["reference"] == 120
+    assert crit.statistics["reference_kind"] == "counterfactual"
+    both = text.replace("min_change = 0.05", "min_change = 0.05\ncounterfactual_factor = 1.1")
+    with pytest.raises(MonitorError) as info:
+        load_goals(write(tmp_path, both))
+    assert "give one counterfactual" in info.value.lines()[0]

@@ -38,7 +38,7 @@ def _verdict(v: Verdict) -> str:
 
 def _run(goals: str, data: Path | None) -> tuple[Monitoring, Assessment]:
     from tradetalks.monitor import Assessment, assess_goal, combine_verdicts, indicator_series
-    from tradetalks.monitor._assess import decide_triggers
+    from tradetalks.monitor._assess import decide_triggers, with_counterfactual_files
     from tradetalks.monitor._load import load_goals, resolve_goals
 
     path = resolve_goals(goals)
@@ -46,11 +46,12 @@ def _run(goals: str, data: Path | None) -> tuple[Monitoring, Assessment]:
     judged = []
     with progress() as bar:
         task = bar.add_task("judging goals", total=len(monitoring.goals))
-        for goal in monitoring.goals:
+        for listed in monitoring.goals:
+            goal = with_counterfactual_files(listed, path.parent)
             series = indicator_series(goal, data=data, base_dir=path.parent)
             judged.append(assess_goal(goal, series))
             bar.advance(task)
-    triggers = decide_triggers(monitoring, {g.goal.id: g.series for g in judged})
+    triggers = decide_triggers(monitoring, {g.goal.id: g.series for g in judged}, path.parent)
     verdict = combine_verdicts([g.verdict for g in judged], monitoring.rule)
     return monitoring, Assessment(
         monitoring.title, verdict, monitoring.rule, tuple(judged), triggers

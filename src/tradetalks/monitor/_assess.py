@@ -33,6 +33,7 @@ from tradetalks.monitor._criteria import (
 from tradetalks.monitor._model import (
     CombineRule,
     Continuous,
+    CounterfactualPoint,
     FileIndicator,
     Goal,
     Monitoring,
@@ -215,6 +216,29 @@ def assess_goal(goal: Goal, series: IndicatorSeries | None) -> GoalAssessment:
     return GoalAssessment(goal, verdict, verdicts, series, tuple(notes))
 
 
+def with_counterfactual_files(goal: Goal, base_dir: Path | None = None) -> Goal:
+    """``goal`` with every ``counterfactual_file`` read into ``counterfactual`` points."""
+    criteria = []
+    for crit in goal.criteria:
+        if isinstance(crit, Substantial) and crit.counterfactual_file is not None:
+            path = Path(crit.counterfactual_file)
+            if not path.is_absolute() and base_dir is not None:
+                path = base_dir / path
+            cf = read_series_file(path, name=f"{goal.id} counterfactual", allow_negative=True)
+            keep = ~np.isnan(cf.values)
+            points = [
+                CounterfactualPoint(period=_period_of(lab), value=float(v))
+                for lab, v in zip(np.array(cf.labels)[keep], cf.values[keep], strict=True)
+            ]
+            crit = crit.model_copy(update={"counterfactual": points, "counterfactual_file": None})
+        criteria.append(crit)
+    return goal.model_copy(update={"criteria": criteria})
+
+
+def _period_of(label: str) -> int | str:
+    return int(label) if label.isdigit() else label
+
+
 def indicator_series(
     goal: Goal,
     *,
@@ -316,16 +340,18 @@ def assess(
     )
     goals = []
     series_of: dict[str, IndicatorSeries | None] = {}
-    for goal in monitoring.goals:
+    for goal in (with_counterfactual_files(g, base_dir) for g in monitoring.goals):
         series_of[goal.id] = source(goal)
         goals.append(assess_goal(goal, series_of[goal.id]))
     verdict = combine_verdicts([g.verdict for g in goals], monitoring.rule)
-    triggers = decide_triggers(monitoring, series_of)
+    triggers = decide_triggers(monitoring, series_of, base_dir)
     return Assessment(monitoring.title, verdict, monitoring.rule, tuple(goals), triggers)
 
 
 def decide_triggers(
-    monitoring: Monitoring, series_of: Mapping[str, IndicatorSeries | None]
+    monitoring: Monitoring,
+    series_of: Mapping[str, IndicatorSeries | None],
+    base_dir: Path | None = None,
 ) -> TriggerOutcome:
     """Decide every trigger: each goal is judged again on its data up to the deadline.
 
@@ -334,7 +360,7 @@ def decide_triggers(
     data cannot tell (not enough data, or data that stop before the deadline while the goal
     is not yet met).
     """
-    by_id = {g.id: g for g in monitoring.goals}
+    by_id = {g.id: with_counterfactual_files(g, base_dir) for g in monitoring.goals}
     return TriggerOutcome(
         tuple(_decide(t, by_id[t.goal], series_of.get(t.goal)) for t in monitoring.triggers)
     )

@@ -119,13 +119,19 @@ class CounterfactualPoint(_Model):
 
 
 class Substantial(_Model):
-    """A change of at least a threshold against the baseline or a counterfactual."""
+    """A change of at least a threshold against the baseline or a counterfactual.
+
+    The counterfactual (what the indicator would have been with no agreement, e.g. from the
+    economics layer) is a factor on the baseline mean, a list of ``{period, value}`` points,
+    or a CSV/Parquet file of them (``counterfactual_file``, relative to the goals file).
+    """
 
     kind: Literal["substantial"]
     min_change: float | None = Field(default=None, ge=0)
     min_change_abs: float | None = Field(default=None, ge=0)
     counterfactual_factor: float | None = Field(default=None, gt=0)
     counterfactual: list[CounterfactualPoint] | None = None
+    counterfactual_file: str | None = None
     average_periods: int = Field(default=1, ge=1)
     by: Period | None = None
     alpha: float = Field(default=0.05, gt=0, lt=1)
@@ -134,8 +140,13 @@ class Substantial(_Model):
 
     @model_validator(mode="after")
     def _one_reference(self) -> Substantial:
-        if self.counterfactual_factor is not None and self.counterfactual is not None:
-            raise ValueError("give counterfactual_factor or counterfactual, not both")
+        given = [
+            name
+            for name in ("counterfactual_factor", "counterfactual", "counterfactual_file")
+            if getattr(self, name) is not None
+        ]
+        if len(given) > 1:
+            raise ValueError(f"give one counterfactual, not {' and '.join(given)}")
         if self.min_change is None and self.min_change_abs is None:
             raise ValueError("give min_change (relative, 0.2 = +20%) or min_change_abs")
         return self
