@@ -5,23 +5,27 @@ treaties. We use the weighted votes of each member state in the Council (qualifi
 majority voting) in force when a proposal was introduced, and give the two other
 institutions a share of the Council's total that depends on the legislative procedure.
 
-Council weighted votes (Article 148(2) EEC / 205(2) EC and the Acts of Accession):
+Council weighted votes (Article 148(2) EEC / 205(2) EC and the Acts of Accession; all
+periods are tabulated in CVCE, "Evolution of qualified majority voting in the Council",
+cvce.eu, 2016, which we checked every figure against):
 
-* ``EU12`` (1 Jan 1986 – 31 Dec 1994): Article 148(2) EEC as amended by Article 14 of the
-  1985 Act of Accession of Spain and Portugal (OJ L 302, 15.11.1985): DE FR IT UK 10,
-  ES 8, BE EL NL PT 5, DK IE 3, LU 2 (total 76, qualified majority 54).
-* ``EU15`` (1 Jan 1995 – 30 Apr 2004): Article 148(2) EC as amended by the 1994 Act of
-  Accession adjusted by Council Decision 95/1/EC (OJ L 1, 1.1.1995): adds AT SE 4, FI 3
-  (total 87, qualified majority 62); unchanged by Amsterdam (Article 205(2) EC).
-* ``EU25_TRANSITION`` (1 May – 31 Oct 2004): Article 26 of the 2003 Act of Accession
-  (OJ L 236, 23.9.2003): the EU15 weights plus PL 8, CZ HU 5, EE LV LT SI SK 3, CY MT 2
-  (total 124, qualified majority 88).
+* ``EU12`` (1 Jan 1986 – 31 Dec 1994): Article 148(2) EEC as amended by the 1985 Act of
+  Accession of Spain and Portugal: DE FR IT UK 10, ES 8, BE EL NL PT 5, DK IE 3, LU 2
+  (total 76, qualified majority 54).
+* ``EU15`` (1 Jan 1995 – 30 Apr 2004): the 1994 Act of Accession as adjusted by Council
+  Decision 95/1/EC (OJ L 1, 1.1.1995): adds AT SE 4, FI 3 (total 87, qualified majority
+  62); unchanged by Amsterdam (Article 205(2) EC).
+* ``EU25_TRANSITION`` (1 May – 31 Oct 2004): the 2003 Act of Accession (OJ L 236,
+  23.9.2003): the EU15 weights plus PL 8, CZ HU 5, EE LV LT SI SK 3, CY MT 2 (total
+  124, qualified majority 88).
 * ``NICE`` (from 1 Nov 2004): Article 3 of the Protocol on the enlargement of the EU
-  annexed to the Treaty of Nice, as amended by Article 12 of the 2003 Act of Accession:
+  annexed to the Treaty of Nice, as amended by Article 12 of the 2003 Act of Accession
+  (recited in Council Decision 2004/701/EC, OJ L 319, 20.10.2004):
   DE FR IT UK 29, ES PL 27, NL 13, BE CZ EL HU PT 12, AT SE 10, DK IE LT SK FI 7,
-  CY EE LV LU SI 4, MT 3 (EU-25 total 321); Article 22 of the 2005 Act of Accession adds
-  BG 10 and RO 14 from 1 Jan 2007 (EU-27 total 345); Article 20 of the 2012 Act of
-  Accession adds HR 7 from 1 Jul 2013 (EU-28 total 352).
+  CY EE LV LU SI 4, MT 3 (EU-25 total 321, qualified majority 232); the 2005 Act of
+  Accession adds BG 10 and RO 14 from 1 Jan 2007 (EU-27 total 345, majority 255);
+  Article 20 of the 2012 Act of Accession of Croatia (OJ L 112, 24.4.2012) adds HR 7
+  from 1 Jul 2013 (EU-28 total 352, majority 260).
 * The Lisbon double majority (Article 16(4) TEU, from 1 Nov 2014) has no weights: it
   needs population shares. It is NOT modelled; the Nice weights are used after 2014
   (Protocol 36, Article 3(2), let any member ask for them until 31 Mar 2017).

@@ -44,7 +44,9 @@ from tradetalks.forecast._issues import FloatArray, IssueSet
 from tradetalks.forecast._nash import NashBargainingModel
 
 #: Share of the Council's weighted votes a qualified majority needs: 62 of 87 under
-#: EU-15 (Art. 205(2) EC), 0.71; Nice raised it to 232/321 = 0.72 and 255/345 = 0.74.
+#: EU-15 (Art. 205(2) EC), 0.71; Nice raised it to 232/321 = 0.72 and 255/345 = 0.74
+#: (CVCE, "Evolution of qualified majority voting in the Council"). One share for all
+#: periods: period-specific shares did not change the cross-validated error here.
 QUALIFIED_MAJORITY_SHARE = 62 / 87
 
 #: Candidate feature sets: the mean alone; with the decision rule (members' mean, pivotal
