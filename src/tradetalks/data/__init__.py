@@ -1,5 +1,11 @@
 """Loaders and checks for bundled and user trade data (WIOD, gravity panels), as labelled arrays."""
 
+from tradetalks.data._gravity import (
+    GRAVITY_DATASETS,
+    check_gravity_frame,
+    load_gravity,
+    read_gravity_file,
+)
 from tradetalks.data._wiod import (
     FINAL_CATEGORIES,
     WIOD_SECTORS,
@@ -12,10 +18,14 @@ from tradetalks.data._wiod import (
 
 __all__ = [
     "FINAL_CATEGORIES",
+    "GRAVITY_DATASETS",
     "WIOD_SECTORS",
     "WIOD_YEARS",
     "WiodTable",
+    "check_gravity_frame",
+    "load_gravity",
     "load_wiod",
     "net_inventories",
+    "read_gravity_file",
     "read_wiod_table",
 ]

@@ -11,19 +11,48 @@ from tradetalks.economics._cp_shock import (
     tariff_array,
 )
 from tradetalks.economics._cp_solve import CPResult, CPState, solve
+from tradetalks.economics._gravity_ge import (
+    GravityEconomy,
+    GravityGEResult,
+    GravitySolverInfo,
+    fit_fixed_effects,
+    solve_gravity_ge,
+    trade_cost_factor,
+)
+from tradetalks.economics._pe import (
+    PartialEquilibriumResult,
+    TariffLine,
+    smart_partial_equilibrium,
+    tariff_line,
+)
+from tradetalks.economics._ppml import PPMLResult, estimate_ppml, fill_pair_costs, pair_matrices
 
 __all__ = [
     "CPBaseline",
     "CPResult",
     "CPShock",
     "CPState",
+    "GravityEconomy",
+    "GravityGEResult",
+    "GravitySolverInfo",
+    "PPMLResult",
+    "PartialEquilibriumResult",
     "ShockEntry",
+    "TariffLine",
     "calibrate",
     "calibrate_shares",
     "default_elasticities",
+    "estimate_ppml",
+    "fill_pair_costs",
+    "fit_fixed_effects",
     "make_shock",
+    "pair_matrices",
     "parse_shock",
+    "smart_partial_equilibrium",
     "solve",
     "solve_batch",
+    "solve_gravity_ge",
     "tariff_array",
+    "tariff_line",
+    "trade_cost_factor",
 ]

@@ -29,7 +29,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 from numpy.typing import NDArray
 
 from tradetalks._errors import InputError, Problem
@@ -131,6 +130,8 @@ def estimate_ppml(
     years
         Keep only these years (AG ch. 1 uses 1986, 1990, ..., 2006).
     """
+    import pyfixest as pf  # heavy (numba): imported only when estimating
+
     data = _prepare(frame, covariates, fixed_effects, international_only, years)
     fe_part = " + ".join(_FE_COLUMNS[fe] for fe in fixed_effects)
     formula = "trade ~ " + " + ".join(covariates) + (f" | {fe_part}" if fe_part else "")
@@ -202,6 +203,8 @@ def fill_pair_costs(
     (international pairs with an estimate), then the prediction where :math:`\hat\gamma_{ij}`
     is missing. Domestic pairs stay 1. Returns the filled matrix and the stage-2 coefficients.
     """
+    import pyfixest as pf
+
     n = pair_costs.shape[0]
     rows, cols = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     table = pd.DataFrame(
