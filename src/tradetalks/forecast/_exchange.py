@@ -2,7 +2,7 @@ r"""Stokman and van Oosten's exchange model: actors trade positions across issue
 
 Stokman, F. N. & van Oosten, R. (1994), "The exchange of voting positions: an
 object-oriented model of policy networks", in Bueno de Mesquita & Stokman (eds.),
-*European Community Decision Making*, Yale UP, 105–127; the version we follow is the
+*European Community Decision Making*, Yale UP; the version we follow is the
 one set out for the DEU data by Arregui, Stokman & Thomson (2006), "Compromise and
 exchange models", in Thomson et al., *The European Union Decides*, ch. 5.
 
