@@ -4,7 +4,7 @@ Bueno de Mesquita (1994, "Political forecasting: an expected utility method", in
 Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*, Yale UP;
 2002, *Predicting Politics*) never published the model's code; Scholz, Calbert &
 Smith (2011), "Unravelling Bueno de Mesquita's group decision model", *Journal of
-Theoretical Politics* 23(4): 510–531, reconstruct it. We implement their steps for
+Theoretical Politics* 23(4), reconstruct it. We implement their steps for
 one issue with positions ``x_i``, capabilities ``c_i``, saliences ``s_i ∈ [0, 1]``,
 distances normalised by the range of positions ``Δ = max x − min x``:
 
