@@ -13,6 +13,7 @@ from tradetalks._errors import BargainingError
 from tradetalks.bargaining import (
     Analysis,
     BargainingProblem,
+    BatchResult,
     Protocol,
     Solution,
     analyse,
@@ -26,6 +27,22 @@ from tradetalks.cli._common import console, print_json, progress
 
 _DOMAIN_HELP = "A GENIUS domain directory, or the name of a bundled domain (e.g. ItexvsCypress)."
 _RAW_HELP = "Use the profiles' raw scores (as NegMAS does) instead of GENIUS's normalised ones."
+
+
+_CHUNK = 5000
+
+
+def _concat(parts: list[BatchResult]) -> BatchResult:
+    """One result from consecutive chunks of sessions."""
+    return BatchResult(
+        status=np.concatenate([p.status for p in parts]),
+        agreement=np.concatenate([p.agreement for p in parts]),
+        utilities=np.concatenate([p.utilities for p in parts]),
+        discounted=np.concatenate([p.discounted for p in parts]),
+        rounds=np.concatenate([p.rounds for p in parts]),
+        turns=np.concatenate([p.turns for p in parts]),
+        reservation=np.concatenate([p.reservation for p in parts]),
+    )
 
 
 def _load(domain: str, raw: bool) -> BargainingProblem:
@@ -81,18 +98,26 @@ def _bargain(
     if sessions == 1:
         _print_session(problem, strategies, protocol, seed, domain, as_json, (a, b))
         return
+    rng = np.random.default_rng(seed)
+    parts = []
     with progress() as bar:
         task = bar.add_task(f"{sessions} sessions", total=sessions)
-        res = run_batch(
-            problem.utilities,
-            problem.reservation,
-            strategies,
-            protocol,
-            n_sessions=sessions,
-            rng=seed,
-            space=problem.space,
-        )
-        bar.update(task, completed=sessions)
+        # fixed-size chunks drawing on one generator: the bar moves, the run stays reproducible
+        for start in range(0, sessions, _CHUNK):
+            n = min(_CHUNK, sessions - start)
+            parts.append(
+                run_batch(
+                    problem.utilities,
+                    problem.reservation,
+                    strategies,
+                    protocol,
+                    n_sessions=n,
+                    rng=rng,
+                    space=problem.space,
+                )
+            )
+            bar.update(task, advance=n)
+    res = _concat(parts)
     summary = res.summary()
     if as_json:
         agreed, counts = np.unique(res.agreement[res.agreed], return_counts=True)
