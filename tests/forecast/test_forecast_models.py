@@ -342,3 +342,27 @@ def test_stacked_needs_training_outcomes() -> None:
     issues = make_issue_set(["a", "b"], [[0, 100]] * 3)
     with pytest.raises(ForecastError, match="at least 5 training issues"):
         StackedModel().fit(issues)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 20, 50, 70, 100]), min_size=12, max_size=12),
+    st.lists(st.floats(5, 100), min_size=12, max_size=12),
+    st.lists(st.floats(1, 10), min_size=4, max_size=4),
+)
+def test_every_exchange_gains_both_sides_equally(positions, saliences, caps) -> None:
+    """Stokman–van Oosten exchanges: both traders gain, by the same amount (3 issues × 4 actors)."""
+    from tradetalks.forecast._exchange import candidate_exchanges
+
+    pos = np.array(positions).reshape(3, 4)
+    sal = np.array(saliences).reshape(3, 4)
+    cap = np.tile(caps, (3, 1))
+    for ex in candidate_exchanges(pos, cap, sal):
+        d, e, j, i = ex.issue_d, ex.issue_e, ex.giver_d, ex.giver_e
+        gain_i = sal[d, i] * ex.outcome_shift_d - sal[e, i] * ex.outcome_shift_e
+        gain_j = sal[e, j] * ex.outcome_shift_e - sal[d, j] * ex.outcome_shift_d
+        assert gain_i == pytest.approx(gain_j, rel=1e-9, abs=1e-9)
+        assert gain_i > 0 and gain_i == pytest.approx(ex.gain, rel=1e-9)
+    issues = make_issue_set(list("abcd"), pos, salience=sal, capability=cap, proposal_ids="ppp")
+    forecast = fitted_predict(ExchangeModel(), issues)
+    assert np.all(forecast >= pos.min(axis=1) - 1e-9) and np.all(forecast <= pos.max(axis=1) + 1e-9)
