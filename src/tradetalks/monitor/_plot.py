@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from tradetalks.monitor._assess import GoalAssessment
+from tradetalks.monitor._model import Continuous, Substantial, Target
 from tradetalks.monitor._series import to_time
 
 
@@ -53,6 +54,25 @@ def plot_goal(assessment: GoalAssessment, path: Path) -> Path | None:
                     linestyles=":",
                     label=f"{th.label}: {th.level:.4g}",
                 )
+        dates = sorted(
+            {
+                str(c.by)
+                for c in goal.criteria
+                if isinstance(c, Substantial | Continuous | Target) and c.by is not None
+            }
+        )
+        for by in dates:
+            ax.axvline(to_time(by), color="grey", ls=":", lw=1)
+            ax.annotate(
+                f"by {by}",
+                (to_time(by), 1.0),
+                xycoords=("data", "axes fraction"),
+                fontsize=7,
+                color="grey",
+                ha="right",
+                va="top",
+                rotation=90,
+            )
         verdicts = "; ".join(f"{c.kind}: {c.verdict.value}" for c in assessment.criteria)
         ax.set_title(f"{goal.id}: {assessment.verdict.value.upper()}\n{verdicts}", fontsize=9)
         ax.set_ylabel(series.unit)
