@@ -3,6 +3,9 @@
 import numpy as np
 import pytest
 from _bargaining_helpers import inner_reservation, random_linear
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from tradetalks.bargaining import (
     ACConst,
@@ -218,3 +221,30 @@ def test_micro_concedes_one_step_per_new_opponent_offer() -> None:
     assert (
         len(set(offers_a)) == 2
     )  # best, then one concession after the one distinct offer received
+
+
+PRESETS = ["boulware", "linear", "conceder:e=2", "hardliner", "tft", "nash", "micro", "equilibrium"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(
+        np.float64, st.tuples(st.just(2), st.integers(2, 30)), elements=st.floats(0, 1, width=16)
+    ),
+    st.floats(0, 0.9),
+    st.sampled_from(PRESETS),
+    st.sampled_from(PRESETS),
+    st.integers(1, 25),
+)
+def test_agreements_are_rational_and_sessions_end_by_the_deadline(
+    u: np.ndarray, depth: float, a: str, b: str, rounds: int
+) -> None:
+    d = u.min(axis=1) + depth * (u.max(axis=1) - u.min(axis=1))
+    res = run_session(u, d, Protocol(rounds=rounds), (a, b), rng=0)
+    assert res.rounds <= rounds and res.turns <= 2 * rounds
+    if res.status is Status.AGREED:
+        assert res.agreement is not None
+        assert np.all(u[:, res.agreement] >= d - 1e-9)
+        assert res.utilities == tuple(u[:, res.agreement])
+    else:
+        assert res.utilities == tuple(d)
