@@ -14,6 +14,7 @@ from tradetalks.game import (
     run_single,
     run_talks,
     sample_parameters,
+    scenario_baseline,
     scenario_parameters,
     solve_game,
     threat_entries,
@@ -43,10 +44,11 @@ def test_status_quo_outcome_is_the_zero_shock(autos: GameSetup) -> None:
 
 def test_threat_is_spread_over_the_sector_by_the_trade_it_covers(autos: GameSetup) -> None:
     (threat,) = autos.scenario.threats
-    (entry,) = threat_entries(threat, autos.baseline)
-    usa, jpn = autos.baseline.country_index("USA"), autos.baseline.country_index("JPN")
-    c15 = autos.baseline.sector_index("c15")
-    flow = autos.baseline.sales_musd[usa, jpn, c15]
+    baseline = scenario_baseline(autos.scenario)
+    (entry,) = threat_entries(threat, baseline)
+    usa, jpn = baseline.country_index("USA"), baseline.country_index("JPN")
+    c15 = baseline.sector_index("c15")
+    flow = baseline.sales_musd[usa, jpn, c15]
     assert entry.rate == pytest.approx(1.0 * 5900 / flow)
     assert 0 < entry.rate < 1
 

@@ -14,8 +14,10 @@ from tradetalks.cli import (
     _bargaining_cmds,
     _economics_cmds,
     _forecast_cmds,
+    _game_cmds,
     _gravity_cmds,
     _monitor_cmds,
+    _report_cmds,
     _scenario_cmds,
     _store_cmds,
 )
@@ -54,12 +56,14 @@ def _root(
 
 for _module in (
     _scenario_cmds,
+    _game_cmds,
     _economics_cmds,
     _gravity_cmds,
     _bargaining_cmds,
     _forecast_cmds,
     _monitor_cmds,
     _store_cmds,
+    _report_cmds,
 ):
     _module.register(app)
 

@@ -5,8 +5,16 @@ utilities, no-deal values and win-sets; ``run_talks`` runs the negotiation with 
 bargaining engine.
 """
 
-from tradetalks.game._pricing import PricedPoints, issue_entries, price_points, threat_entries
-from tradetalks.game._setup import GameSetup, data_version, outcome_space, prepare_game
+from tradetalks.game._pricing import issue_entries, price_points, threat_entries
+from tradetalks.game._setup import (
+    GameSetup,
+    Impacts,
+    PriceCache,
+    data_version,
+    outcome_space,
+    prepare_game,
+    scenario_baseline,
+)
 from tradetalks.game._state import (
     GameParameters,
     GameState,
@@ -28,7 +36,8 @@ __all__ = [
     "GameParameters",
     "GameSetup",
     "GameState",
-    "PricedPoints",
+    "Impacts",
+    "PriceCache",
     "TalksResult",
     "data_version",
     "issue_entries",
@@ -39,6 +48,7 @@ __all__ = [
     "run_single",
     "run_talks",
     "sample_parameters",
+    "scenario_baseline",
     "scenario_parameters",
     "solve_game",
     "strategy_specs",

@@ -25,8 +25,6 @@ Outcomes that differ only in unpriced issues share one solve.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -169,15 +167,3 @@ def price_points(
     shocks = [make_shock(baseline, c, label=f"config {k}") for k, c in enumerate(configs)]
     results = solve_batch(baseline, shocks, workers=workers, flows=True)
     return PricedPoints(tuple(configs), tuple(results), outcome_config, np.array(no_deal))
-
-
-def pricing_key(scenario: Scenario, data_version: str, elasticities: Sequence[float]) -> str:
-    """A hash of everything the prices depend on (for the price cache)."""
-    relevant = {
-        "economics": scenario.economics.model_dump(mode="json"),
-        "issues": [i.model_dump(mode="json") for i in scenario.issues],
-        "threats": [t.model_dump(mode="json") for t in scenario.threats],
-        "data": data_version,
-        "theta": [round(float(t), 12) for t in elasticities],
-    }
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()

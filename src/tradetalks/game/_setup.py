@@ -1,14 +1,19 @@
 """From a scenario to a priced game: outcome space, domestic model, priced points.
 
 This is the slow part of a run (loading data, calibrating, solving the trade model for
-every distinct configuration); everything after it is array arithmetic. Elasticities the
-scenario marks as uncertain are priced on a small grid so that sweeps interpolate instead
-of re-solving.
+every distinct configuration); everything after it is array arithmetic. What the rest
+needs of the prices is a few small arrays, which a cache (the run store) keeps between
+runs, keyed by everything the prices depend on. Elasticities the scenario marks as
+uncertain are priced on a small grid so that sweeps interpolate instead of re-solving.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -16,8 +21,8 @@ import numpy.typing as npt
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
 from tradetalks.data import WiodTable, load_wiod
-from tradetalks.economics import CPBaseline, calibrate, default_elasticities, tariff_array
-from tradetalks.game._pricing import PricedPoints, price_points
+from tradetalks.economics import CPBaseline, CPResult, calibrate, default_elasticities, tariff_array
+from tradetalks.game._pricing import price_points
 from tradetalks.politics import (
     DomesticModel,
     domestic_model,
@@ -25,13 +30,25 @@ from tradetalks.politics import (
     preference_matrix,
     threat_scenarios,
 )
-from tradetalks.scenario import Scenario
+from tradetalks.scenario import WIOD_COUNTRIES, WIOD_SECTORS, Scenario
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: Points of the elasticity grid, as multiples of the way from low to high.
+#: Points of the elasticity grid, as fractions of the way from low to high.
 ELASTICITY_GRID = (0.0, 0.5, 1.0)
+#: Bump when the pricing changes, so that old cache entries are not used.
+PRICING_VERSION = "1"
+
+
+class PriceCache(Protocol):
+    """Where priced arrays are kept between runs (the run store implements it)."""
+
+    def get_cached_arrays(self, key: str) -> dict[str, npt.NDArray[Any]] | None:
+        """Arrays saved under ``key``, or ``None``."""
+
+    def put_cached_arrays(self, key: str, arrays: Mapping[str, npt.ArrayLike]) -> None:
+        """Save arrays under ``key``."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,8 +62,23 @@ class ElasticityGrid:
 
 
 @dataclass(frozen=True, eq=False)
+class Impacts:
+    """What each point does to the economies, for reports.
+
+    ``welfare`` is the real-income change of every country; ``value_added`` and
+    ``exports`` (to the other parties) the relative changes by sector of each party.
+    """
+
+    countries: tuple[str, ...]
+    sectors: tuple[str, ...]
+    welfare: FloatArray  # (points, countries)
+    value_added: FloatArray  # (points, parties, sectors)
+    exports: FloatArray  # (points, parties, sectors)
+
+
+@dataclass(frozen=True, eq=False)
 class GameSetup:
-    """Everything about a scenario that the sweep does not vary.
+    """Everything about a scenario that a sweep does not vary.
 
     Points are the outcomes (in outcome-code order) followed by the no-deal scenarios
     (subsets of threats carried out, the status quo first).
@@ -56,13 +88,14 @@ class GameSetup:
     space: OutcomeSpace
     options: IntArray  # (outcomes, issues) option index per issue
     model: DomesticModel
-    baseline: CPBaseline
-    priced: PricedPoints
-    indicators: FloatArray  # (points, indicators) at the scenario's elasticities
+    theta: FloatArray  # (sectors,) trade elasticities as written
+    indicators: FloatArray  # (points, indicators)
     preferences: FloatArray  # (points, preference columns)
     threat_maker: IntArray  # (threats,) party index of each threat's maker
     grids: tuple[ElasticityGrid, ...]
+    impacts: Impacts
     data_version: str
+    n_solves: int  # trade-model solves this setup took (0 when read from the cache)
 
     @property
     def n_outcomes(self) -> int:
@@ -74,6 +107,10 @@ class GameSetup:
         """Code of the outcome that keeps every issue at its status quo."""
         sq = [i.status_quo_index() for i in self.scenario.issues]
         return int(self.space.encode(np.array(sq)))
+
+    def written_theta(self, sector: str) -> float:
+        """The trade elasticity of ``sector`` as the scenario writes it (or the default)."""
+        return float(self.theta[self.impacts.sectors.index(sector)])
 
 
 def data_version(scenario: Scenario) -> str:
@@ -105,38 +142,112 @@ def _baseline(scenario: Scenario, table: WiodTable, theta: FloatArray) -> CPBase
     return calibrate(table, elasticities=theta, baseline_tariffs=tariffs)
 
 
-def _indicators(model: DomesticModel, priced: PricedPoints, baseline: CPBaseline) -> FloatArray:
+def scenario_baseline(scenario: Scenario) -> CPBaseline:
+    """The calibrated trade model a scenario is priced on (its year, tariffs, elasticities)."""
+    table = load_wiod(scenario.economics.year)
+    return _baseline(scenario, table, _elasticities(scenario, tuple(table.sectors)))
+
+
+def _relative(new: FloatArray, old: FloatArray) -> FloatArray:
+    return np.asarray(np.divide(new, old, out=np.ones_like(new), where=old > 0) - 1.0)
+
+
+def _impacts(
+    scenario: Scenario, results: list[CPResult], baseline: CPBaseline
+) -> dict[str, FloatArray]:
+    parties = [baseline.country_index(p.code) for p in scenario.parties]
+    va0 = baseline.va_share * baseline.gross_output_musd
+    sales0 = baseline.sales_musd
+    welfare = np.array([r.welfare_hat - 1.0 for r in results])
+    va = np.array([_relative(r.value_added_musd[parties], va0[parties]) for r in results])
+    exports = []
+    for r in results:
+        assert r.trade_musd is not None
+        rows = []
+        for n in parties:
+            others = [m for m in parties if m != n]
+            new = r.trade_musd[others, n, :].sum(axis=0)
+            rows.append(_relative(new, sales0[others, n, :].sum(axis=0)))
+        exports.append(rows)
+    return {"welfare": welfare, "value_added": va, "exports": np.array(exports)}
+
+
+def _price(
+    scenario: Scenario,
+    model: DomesticModel,
+    options: IntArray,
+    table: WiodTable,
+    theta: FloatArray,
+    workers: int | None,
+) -> dict[str, FloatArray]:
+    """Solve every configuration; return per-point indicators and impacts."""
+    # Cached arrays are labelled by the bundled codes: the table must use them, in order.
+    assert tuple(table.countries) == WIOD_COUNTRIES and tuple(table.sectors) == WIOD_SECTORS
+    baseline = _baseline(scenario, table, theta)
+    priced = price_points(scenario, options, baseline, workers=workers)
+    point_config = np.concatenate([priced.outcome_config, priced.no_deal_config])
     per_config = indicator_matrix(model.indicators, priced.results, baseline)
-    return np.concatenate([per_config[priced.outcome_config], per_config[priced.no_deal_config]])
+    impacts = _impacts(scenario, list(priced.results), baseline)
+    out = {k: v[point_config] for k, v in impacts.items()}
+    out["indicators"] = per_config[point_config]
+    out["n_solves"] = np.array(len(priced.results))
+    return out
 
 
-def prepare_game(scenario: Scenario, *, workers: int | None = None) -> GameSetup:
+def _cache_key(scenario: Scenario, version: str, theta: FloatArray) -> str:
+    relevant = {
+        "pricing": PRICING_VERSION,
+        "economics": scenario.economics.model_dump(mode="json"),
+        "issues": [i.model_dump(mode="json") for i in scenario.issues],
+        "threats": [t.model_dump(mode="json") for t in scenario.threats],
+        "parties": [p.code for p in scenario.parties],
+        "indicators": [repr(s) for s in domestic_model(scenario).indicators],
+        "data": version,
+        "theta": [round(float(t), 12) for t in theta],
+    }
+    return "prices:" + hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
+
+
+def prepare_game(
+    scenario: Scenario, *, workers: int | None = None, cache: PriceCache | None = None
+) -> GameSetup:
     """Price a scenario and build its domestic model (the slow, cacheable step)."""
     space = outcome_space(scenario)
     options = np.asarray(space.values_table(), dtype=np.int64)
     model = domestic_model(scenario)
-    table = load_wiod(scenario.economics.year)
-    theta = _elasticities(scenario, tuple(table.sectors))
-    baseline = _baseline(scenario, table, theta)
-    priced = price_points(scenario, options, baseline, workers=workers)
-    indicators = _indicators(model, priced, baseline)
+    version = data_version(scenario)
+    table: WiodTable | None = None
 
+    def priced(theta: FloatArray) -> dict[str, FloatArray]:
+        nonlocal table
+        key = _cache_key(scenario, version, theta)
+        hit = cache.get_cached_arrays(key) if cache is not None else None
+        if hit is not None:
+            return {**hit, "n_solves": np.array(0)}
+        table = table or load_wiod(scenario.economics.year)
+        arrays = _price(scenario, model, options, table, theta, workers)
+        if cache is not None:
+            cache.put_cached_arrays(key, arrays)
+        return arrays
+
+    sectors = tuple(WIOD_SECTORS)
+    theta = _elasticities(scenario, sectors)
+    main = priced(theta)
+    n_solves = int(main["n_solves"])
     grids = []
     for u in scenario.uncertainty:
         if not u.target.startswith("economics.elasticities."):
             continue
         sector = u.target.rsplit(".", 1)[1]
-        j = tuple(table.sectors).index(sector)
+        j = sectors.index(sector)
         values = sorted({u.low + g * (u.high - u.low) for g in ELASTICITY_GRID} | {theta[j]})
         stack = []
         for value in values:
-            if value == theta[j]:
-                stack.append(indicators)
-                continue
             th = theta.copy()
             th[j] = value
-            b = _baseline(scenario, table, th)
-            stack.append(_indicators(model, price_points(scenario, options, b, workers=workers), b))
+            arrays = main if value == theta[j] else priced(th)
+            n_solves += int(arrays["n_solves"]) if value != theta[j] else 0
+            stack.append(arrays["indicators"])
         grids.append(ElasticityGrid(u.target, sector, np.array(values), np.stack(stack)))
 
     status_quo = [i.status_quo_index() for i in scenario.issues]
@@ -146,5 +257,7 @@ def prepare_game(scenario: Scenario, *, workers: int | None = None) -> GameSetup
     )
     parties = [p.code for p in scenario.parties]
     makers = np.array([parties.index(t.by) for t in scenario.threats], dtype=np.int64)
-    return GameSetup(scenario, space, options, model, baseline, priced, indicators, preferences,
-                     makers, tuple(grids), data_version(scenario))  # fmt: skip
+    impacts = Impacts(tuple(WIOD_COUNTRIES), sectors, main["welfare"], main["value_added"],
+                      main["exports"])  # fmt: skip
+    return GameSetup(scenario, space, options, model, theta, main["indicators"], preferences,
+                     makers, tuple(grids), impacts, version, n_solves)  # fmt: skip

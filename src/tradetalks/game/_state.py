@@ -63,9 +63,7 @@ class GameParameters:
 def scenario_parameters(setup: GameSetup) -> GameParameters:
     """The parameters as the scenario writes them (one sample)."""
     s = setup.scenario
-    theta = [
-        float(setup.baseline.theta[setup.baseline.sector_index(g.sector)]) for g in setup.grids
-    ]
+    theta = [setup.written_theta(g.sector) for g in setup.grids]
     return GameParameters(
         credibility=np.array([[t.credibility.value for t in s.threats]]).reshape(1, -1),
         threshold=np.array([[p.ratification.threshold.value for p in s.parties]]),
@@ -124,7 +122,7 @@ def _indicators(setup: GameSetup, theta: FloatArray) -> FloatArray:
     """
     x = np.broadcast_to(setup.indicators, (theta.shape[0], *setup.indicators.shape)).copy()
     for k, g in enumerate(setup.grids):
-        written = float(setup.baseline.theta[setup.baseline.sector_index(g.sector)])
+        written = setup.written_theta(g.sector)
         at = np.clip(theta[:, k], g.theta[0], g.theta[-1])
         lower = np.clip(np.searchsorted(g.theta, at, side="right") - 1, 0, len(g.theta) - 2)
         span = g.theta[lower + 1] - g.theta[lower]
