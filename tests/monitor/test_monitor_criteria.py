@@ -277,6 +277,13 @@ def test_mann_kendall_matches_kendall_tau() -> None:
     result = judge([*BASE, *post], CONT)
     tau = stats.kendalltau(np.arange(len(post)), post).statistic  # no ties: tau-a = tau-b
     assert result.statistics["mann_kendall_tau"] == pytest.approx(tau)
+    # Mann (1945): S = sum of sign(y_j - y_i), Var S = n(n-1)(2n+5)/18 with no ties,
+    # z = (S - 1)/sqrt(Var S) for S > 0, two-sided normal p-value
+    n = len(post)
+    S = sum(np.sign(post[j] - post[i]) for i in range(n) for j in range(i + 1, n))
+    z = (S - 1) / np.sqrt(n * (n - 1) * (2 * n + 5) / 18)
+    assert result.statistics["mann_kendall_z"] == pytest.approx(z)
+    assert result.statistics["mann_kendall_p"] == pytest.approx(2 * stats.norm.sf(abs(z)))
     # the largest fall from the running peak, by brute force over pairs
     brute = max(
         (post[i] - post[j]) / post[i] for i in range(len(post)) for j in range(i, len(post))
