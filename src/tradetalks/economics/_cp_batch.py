@@ -106,6 +106,7 @@ def _solve_chunk(
     F = np.zeros((1, features.shape[1]))
     index = {_key(F[0]): 0}
     results: list[CPResult] = []
+    secants: list[FloatArray] = []
     for k, shock in enumerate(shocks):
         z = _predict(F, Z, index, features[k], candidates=12)
         start = None
@@ -115,7 +116,13 @@ def _solve_chunk(
                 log_price_hat=z[N : N + N * J].reshape(N, J),
                 expenditure_musd=np.maximum(z[N + N * J :].reshape(N, J), 0.0),
             )
-        result = solve(baseline, shock, start=start, **options)  # type: ignore[arg-type]
+        result = solve(
+            baseline,
+            shock,
+            start=start,
+            secants=secants if start is not None else None,
+            **options,  # type: ignore[arg-type]
+        )
         results.append(result)
         state = result.state
         Z.append(

@@ -175,11 +175,16 @@ def solve_dense(
     price_steps: int = 3,
     spend_steps: int = 2,
     memory: int = 6,
+    secants: list[FloatArray] | None = None,
 ) -> tuple[CPState, _Eval, int, float]:
     """Solve for the equilibrium given full ``[n, i, j]`` arrays of τ' and d̂.
 
     ``damping`` is λ of the wage update, ``price_steps`` and ``spend_steps`` the inner
     price and spending steps per sweep, ``memory`` the Anderson history length.
+    ``secants`` (in/out): ``[ΔF, ΔG]`` differences of a nearby solve's Anderson history;
+    they join this solve's own differences (never mixed across the two maps) and are
+    replaced by this solve's on return — a multisecant model of the Jacobian carried
+    from shock to shock in a batch.
 
     Returns the state, the last evaluation, the iteration count and the max
     relative excess demand for labour. Raises :class:`ConvergenceError` if the
@@ -218,6 +223,9 @@ def solve_dense(
                 {"iterations": it, "max_excess_demand": excess},
             )
         if max(excess, price_res, spend_res) < tol:
+            if secants is not None and len(hist_z) >= 2:
+                G = np.array(hist_g)
+                secants[:] = [np.diff(G - np.array(hist_z), axis=0), np.diff(G, axis=0)]
             return CPState(log_w, ev.log_P, ev.X), ev, it, excess
         g_w = log_w + damping * np.log(np.maximum(ev.va, 1e-300) / labour)
         g = np.concatenate((g_w, ev.log_P.ravel(), (ev.X / scale).ravel()))
@@ -228,20 +236,28 @@ def solve_dense(
             hist_z.pop(0)
             hist_g.pop(0)
         new = g
-        if len(hist_z) >= 2:
+        old = secants is not None and len(secants) == 2
+        if len(hist_z) >= 2 or old:
             G = np.array(hist_g)
             F = G - np.array(hist_z)
             dF = np.diff(F, axis=0)
+            dG = np.diff(G, axis=0)
+            if old:
+                assert secants is not None
+                dF = np.vstack((secants[0], dF))
+                dG = np.vstack((secants[1], dG))
             # Least squares through the small Gram matrix (lstsq on a tall matrix is slow).
             gram = dF @ dF.T
             gram[np.diag_indices_from(gram)] += 1e-14 * max(float(np.trace(gram)), 1e-300)
             coef = np.linalg.solve(gram, dF @ F[-1])
-            candidate = g - coef @ np.diff(G, axis=0)
+            candidate = g - coef @ dG
             if np.all(np.isfinite(candidate)) and np.max(np.abs(candidate - g)) < 0.5:
                 new = candidate
             else:  # a bad extrapolation: restart the history
                 hist_z.clear()
                 hist_g.clear()
+                if secants is not None:
+                    secants.clear()
         new_w = new[:N]
         # Numeraire: world value added unchanged.
         log_w = new_w - np.log(np.exp(new_w) @ wL / world_va)
@@ -336,6 +352,7 @@ def solve(
     decompose: bool = True,
     decompose_steps: int = 4,
     flows: bool = True,
+    secants: list[FloatArray] | None = None,
 ) -> CPResult:
     """Price one shock: the counterfactual equilibrium and what it does to each country.
 
@@ -357,13 +374,15 @@ def solve(
         extra solves along the path).
     flows
         Keep the full ``[n, i, j]`` counterfactual flows in ``trade_musd``.
+    secants
+        In/out Anderson secant memory for warm starts (see :func:`solve_dense`).
     """
     b = baseline
     N, _ = b.shape
     tau_new, d_new = shock.dense(b)
     kappa_new = 1.0 + tau_new
     state, ev, iterations, excess = solve_dense(
-        b, tau_new, d_new, start=start, tol=tol, max_iter=max_iter
+        b, tau_new, d_new, start=start, tol=tol, max_iter=max_iter, secants=secants
     )
     w_hat = np.exp(state.log_wage_hat)
     log_Pn = (b.final_share * state.log_price_hat).sum(axis=1)
