@@ -63,7 +63,7 @@ def test_triggers(
 ) -> None:
     series_csv(tmp_path, values)
     path = write(tmp_path, GOALS)
-    result = assess(load_goals(path), base_dir=path.parent)
+    result = assess(load_goals(path))  # relative paths are read next to the goals file
     (decision,) = result.triggers.decisions
     assert decision.status == status
     assert decision.goal_verdict is verdict_at_deadline
@@ -195,7 +195,7 @@ def test_counterfactual_from_a_file(tmp_path: Path) -> None:
         'kind = "substantial"\nmin_change = 0.05\ncounterfactual_file = "cf.csv"',
     )
     path = write(tmp_path, text)
-    result = assess(load_goals(path), base_dir=tmp_path)
+    result = assess(load_goals(path))
     crit = result.goals[0].criteria[0]
     # 1996: 130 against a counterfactual 120: +8.3% >= 5%
     assert crit.verdict is Verdict.MET

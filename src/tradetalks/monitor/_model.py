@@ -347,10 +347,33 @@ def load_goals_file(path: Path) -> Monitoring:
         if not isinstance(section, dict):
             raise MonitorError("bad monitoring", [Problem(src, "monitoring", "expected a table")])
         data = section
-    monitoring = monitoring_from_dict(data, source=src, text=text)
+    monitoring = _paths_relative_to(monitoring_from_dict(data, source=src, text=text), path.parent)
     scenario = monitoring.scenario
     if in_scenario and scenario is None:
         scenario = str(path)  # the goals sit in the scenario they follow up
     elif scenario is not None and scenario.endswith(".toml") and not Path(scenario).is_absolute():
         scenario = str(path.parent / scenario)
     return monitoring.model_copy(update={"scenario": scenario})
+
+
+def _paths_relative_to(monitoring: Monitoring, folder: Path) -> Monitoring:
+    """Relative data paths in goals (indicator and counterfactual files) made absolute."""
+
+    def fix(name: str | None) -> str | None:
+        return name if name is None or Path(name).is_absolute() else str(folder / name)
+
+    goals = []
+    for goal in monitoring.goals:
+        update: dict[str, Any] = {}
+        if isinstance(goal.indicator, FileIndicator) and goal.indicator.path is not None:
+            update["indicator"] = goal.indicator.model_copy(
+                update={"path": fix(goal.indicator.path)}
+            )
+        update["criteria"] = [
+            c.model_copy(update={"counterfactual_file": fix(c.counterfactual_file)})
+            if isinstance(c, Substantial)
+            else c
+            for c in goal.criteria
+        ]
+        goals.append(goal.model_copy(update=update))
+    return monitoring.model_copy(update={"goals": goals})
