@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from pathlib import Path
 
@@ -149,6 +150,7 @@ def test_random_series_never_crash(
     )
     assert result.verdict in Verdict
     assert len(result.criteria) == 4
+    json.dumps(result.to_dict(), allow_nan=False)  # strict JSON: no NaN or infinity leaks
     if all(math.isnan(v) for v in values):
         assert result.verdict is Verdict.NOT_ENOUGH_DATA
 
