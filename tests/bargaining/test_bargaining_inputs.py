@@ -174,3 +174,39 @@ def test_bad_genius_folders(tmp_path: Path) -> None:
     broken.write_text("<utility_space><oops></utility_space>")
     with pytest.raises(BargainingError, match="not valid XML"):
         read_genius_domain(tmp_path / "d")
+
+
+SHOP = Path(__file__).parent / "data" / "shop"
+
+
+def test_integer_issues_round_trip_as_linear_evaluators(tmp_path: Path) -> None:
+    domain = read_genius_domain(SHOP)
+    assert domain.space.issues[0].values == ("1", "2", "3", "4", "5")
+    buyer = domain.profiles[0]
+    assert buyer.values[0] == (1.0, 0.75, 0.5, 0.25, 0.0) and buyer.scored == (False, True)
+    # GENIUS normalisation rescales scored issues only: blue (6) → 1, the evaluator as is
+    u = domain.problem().utilities[0]
+    code = domain.space.code_of({"Price": "1", "Color": "blue"})
+    assert u[code] == pytest.approx(0.7 * 1.0 + 0.3 * 1.0)
+    write_genius_domain(domain, tmp_path / "shop")
+    text = (tmp_path / "shop" / "shop_buyer.xml").read_text()
+    assert 'ftype="linear"' in text
+    again = read_genius_domain(tmp_path / "shop")
+    assert again.profiles == domain.profiles and again.space == domain.space
+
+
+def test_real_issues_are_discretised_on_request(tmp_path: Path) -> None:
+    folder = tmp_path / "real"
+    folder.mkdir()
+    for f in SHOP.glob("*.xml"):
+        text = f.read_text().replace(
+            'etype="integer" type="integer" vtype="integer"',
+            'etype="real" type="real" vtype="real"',
+        )
+        (folder / f.name).write_text(text)
+    with pytest.raises(BargainingError, match="pass real_values=N"):
+        read_genius_domain(folder)
+    domain = read_genius_domain(folder, real_values=9)
+    assert domain.space.radices == (9, 3)
+    assert domain.profiles[0].values[0][0] == pytest.approx(1.0)  # 1.25 - 0.25 * 1
+    assert domain.profiles[0].values[0][-1] == pytest.approx(0.0)  # 1.25 - 0.25 * 5

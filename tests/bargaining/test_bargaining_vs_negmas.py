@@ -14,6 +14,8 @@ Mapping (documented in the README section of the bargaining layer):
   ACAspiration())``, i.e. ``boulware:tol=0.0001`` etc.; NegMAS step s = our round s + 1 - 1.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from _bargaining_helpers import inner_reservation
@@ -198,3 +200,17 @@ def test_time_based_sessions_match_negmas_on_the_genius_domain() -> None:
             dict(zip(problem.space.issue_names, nm_agreement, strict=True))
         )
         assert ours.rounds == nm_step
+
+
+SHOP = Path(__file__).parent / "data" / "shop"
+
+
+def test_integer_issues_with_linear_evaluators_equal_negmas() -> None:
+    domain = read_genius_domain(SHOP)
+    problem = domain.problem(normalize=False)
+    scenario = Scenario.from_genius_folder(SHOP)
+    outcomes = list(scenario.outcome_space.enumerate_or_sample())
+    names = problem.space.issue_names
+    codes = [problem.space.code_of(dict(zip(names, map(str, o), strict=True))) for o in outcomes]
+    for uf, row in zip(scenario.ufuns, problem.utilities, strict=True):
+        np.testing.assert_allclose([uf(o) for o in outcomes], row[codes], rtol=1e-12)
