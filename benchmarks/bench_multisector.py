@@ -95,20 +95,31 @@ def main() -> None:
     t_cold = time.perf_counter() - t
     workers = args.workers or os.cpu_count() or 1
     t = time.perf_counter()
+    serial = solve_batch(base, shocks, workers=1)
+    t_serial = time.perf_counter() - t
+    t = time.perf_counter()
     batch = solve_batch(base, shocks, workers=workers)
     t_batch = time.perf_counter() - t
     gap = max(
         float(np.max(np.abs(b.welfare_hat - c.welfare_hat)))
         for b, c in zip(batch, cold, strict=True)
     )
+    same = all(
+        np.array_equal(a.welfare_hat, b.welfare_hat) for a, b in zip(serial, batch, strict=True)
+    )
     it_cold = statistics.mean(r.iterations for r in cold)
     it_batch = statistics.mean(r.iterations for r in batch)
     print(f"{n} shocks, cold solves one by one: {t_cold:.2f} s ({it_cold:.1f} iterations each)")
     print(
-        f"{n} shocks, solve_batch ({workers} workers, warm starts): {t_batch:.2f} s "
-        f"({it_batch:.1f} iterations each)"
+        f"{n} shocks, solve_batch, 1 worker (warm starts only): {t_serial:.2f} s "
+        f"({it_batch:.1f} iterations each) -> {t_cold / t_serial:.2f}x"
     )
-    print(f"ratio cold / batch: {t_cold / t_batch:.2f}x  (max welfare gap {gap:.1e})")
+    print(f"{n} shocks, solve_batch, {workers} workers: {t_batch:.2f} s")
+    print(
+        f"ratio cold / batch: {t_cold / t_batch:.2f}x  (max welfare gap {gap:.1e}; "
+        f"1 and {workers} workers identical: {same}; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores)"
+    )
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -97,25 +98,24 @@ class CPBaseline:
         """(countries, sectors)."""
         return len(self.countries), len(self.sectors)
 
-    @property
+    @cached_property
     def sales_musd(self) -> FloatArray:
         """``[n, i, j]``: what ``n`` buys from ``i`` at basic prices, π X / κ."""
-        return np.asarray(
-            self.trade_share * self.expenditure_musd[:, None, :] / (1.0 + self.tariff_rate),
-            dtype=np.float64,
-        )
+        sales = self.trade_share * self.expenditure_musd[:, None, :] / (1.0 + self.tariff_rate)
+        sales.setflags(write=False)  # cached: shared by every caller
+        return np.asarray(sales, dtype=np.float64)
 
-    @property
+    @cached_property
     def gross_output_musd(self) -> FloatArray:
         """``[i, j]``: gross output, Σ_n π_ni X_n / κ_ni."""
         return np.asarray(self.sales_musd.sum(axis=0), dtype=np.float64)
 
-    @property
+    @cached_property
     def tariff_revenue_musd(self) -> FloatArray:
         """``[n]``: baseline tariff revenue."""
         return np.asarray((self.sales_musd * self.tariff_rate).sum(axis=(1, 2)), dtype=np.float64)
 
-    @property
+    @cached_property
     def income_musd(self) -> FloatArray:
         """``[n]``: income I_n = w_n L_n + tariff revenue + D_n."""
         return self.value_added_musd + self.tariff_revenue_musd + self.deficit_musd
