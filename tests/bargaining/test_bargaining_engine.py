@@ -1,5 +1,7 @@
 """The protocol engine: batch = single sessions, seeds, deadlines, discount, escalation."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 from _bargaining_helpers import inner_reservation, random_linear
@@ -8,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from tradetalks.bargaining import (
+    WALK_AWAY,
     ACConst,
     ACNext,
     ACTime,
@@ -16,6 +19,7 @@ from tradetalks.bargaining import (
     Hardliner,
     MiCRO,
     OutcomeSpace,
+    Proposal,
     Protocol,
     Status,
     Strategy,
@@ -248,3 +252,31 @@ def test_agreements_are_rational_and_sessions_end_by_the_deadline(
         assert res.utilities == tuple(u[:, res.agreement])
     else:
         assert res.utilities == tuple(d)
+
+
+@dataclass(frozen=True)
+class _WalkOutAt:
+    """A user-written policy: offer the best outcome, walk away at a set round."""
+
+    round: int
+
+    def start(self, setup, party, rng):
+        return None
+
+    def observe(self, setup, party, state, offers, proposer) -> None:
+        return None
+
+    def propose(self, view, state) -> Proposal:
+        best = view.table.best
+        offer = best if view.round < self.round else np.full_like(best, WALK_AWAY)
+        return Proposal(offer, view.table.u_max.copy())
+
+
+def test_a_custom_policy_can_walk_away() -> None:
+    u = np.vstack([np.linspace(0, 1, 11), np.linspace(1, 0, 11)])
+    walker = Strategy(_WalkOutAt(3), ACNext())
+    res = run_session(u, [0.2, 0.1], Protocol(rounds=10, discount=0.5), ("hardliner", walker))
+    assert res.status is Status.WALKED_AWAY
+    assert res.utilities == (0.2, 0.1) and res.turns == 8
+    assert res.discounted == pytest.approx((0.2 * 0.5**7, 0.1 * 0.5**7))
+    assert res.trace[-1].action == "walk_away"

@@ -47,6 +47,8 @@ from tradetalks.bargaining._offering import (
     aspiration_level,
 )
 from tradetalks.bargaining._policy import (
+    NO_OFFER,
+    WALK_AWAY,
     AcceptanceCondition,
     OfferingPolicy,
     Proposal,
@@ -71,6 +73,8 @@ from tradetalks.bargaining._utilities import (
 )
 
 __all__ = [
+    "NO_OFFER",
+    "WALK_AWAY",
     "ACAspiration",
     "ACConst",
     "ACNext",
