@@ -173,20 +173,57 @@ def test_balanced_trade_welfare_is_the_acr_formula(
     assert np.allclose(1.0 + res.real_gdp_pct / 100.0, acr, rtol=1e-8)
 
 
-def test_symmetric_shock_on_symmetric_data_gives_symmetric_results() -> None:
-    # Three countries; 1 and 2 are mirror images; the shock lowers 1<->2 costs both ways.
+@st.composite
+def mirrored(draw: st.DrawFn) -> tuple[GravityEconomy, np.ndarray, np.ndarray]:
+    """Four countries where B and C are mirror images, and a shock that keeps them so."""
+    unit = st.floats(min_value=0.05, max_value=1.0)
+    swap = [0, 2, 1, 3]
+
+    def mirror(values: list[float]) -> np.ndarray:
+        m = np.array(values).reshape(4, 4)
+        m = (m + m[np.ix_(swap, swap)]) / 2
+        np.fill_diagonal(m, 1.0)
+        return m
+
+    cost = mirror(draw(st.lists(unit, min_size=16, max_size=16)))
+    new = cost * mirror(draw(st.lists(st.floats(0.5, 2.0), min_size=16, max_size=16)))
+    np.fill_diagonal(new, 1.0)
+    y = draw(st.lists(st.floats(0.5, 5.0), min_size=3, max_size=3))
+    e = draw(st.lists(st.floats(0.5, 5.0), min_size=3, max_size=3))
+    output = np.array([y[0], y[1], y[1], y[2]])
+    expenditure = np.array([e[0], e[1], e[1], e[2]])
+    sigma = draw(st.floats(min_value=2.0, max_value=8.0))
+    return GravityEconomy(("A", "B", "C", "D"), output, expenditure, "A", sigma), cost, new
+
+
+@settings(max_examples=30, deadline=None)
+@given(mirrored())
+def test_symmetric_shocks_on_symmetric_data_give_symmetric_results(
+    case: tuple[GravityEconomy, np.ndarray, np.ndarray],
+) -> None:
+    economy, cost, new = case
+    for rule in RULES:
+        try:
+            frame = solve_gravity_ge(economy, cost, new, full_ge=rule).to_frame()
+        except ConvergenceError:
+            # The authors' procedure oscillates on some large shocks (module docstring);
+            # it then says so instead of answering. The other rules always converge.
+            assert rule == "ag2016"
+            continue
+        assert np.allclose(frame.loc["B"], frame.loc["C"], rtol=1e-6, atol=1e-8), rule
+
+
+def test_lower_costs_between_two_raise_their_real_gdp() -> None:
     countries = ("A", "B", "C")
     cost = np.array([[1.0, 0.3, 0.3], [0.3, 1.0, 0.2], [0.3, 0.2, 1.0]])
     new = cost.copy()
     new[1, 2] = new[2, 1] = 0.4
-    economy = GravityEconomy(
-        countries, np.array([5.0, 2.0, 2.0]), np.array([5.0, 2.0, 2.0]), "A", 5
-    )
+    size = np.array([5.0, 2.0, 2.0])
+    economy = GravityEconomy(countries, size, size, "A", 5)
     for rule in RULES:
         frame = solve_gravity_ge(economy, cost, new, full_ge=rule).to_frame()
-        assert np.allclose(frame.loc["B"], frame.loc["C"], rtol=1e-9), rule
-        assert frame.loc["B", "real_gdp_pct"] > 0
-        assert frame.loc["A", "real_gdp_pct"] < 0
+        assert frame.loc["B", "real_gdp_pct"] > 0, rule
+        assert frame.loc["A", "real_gdp_pct"] < 0, rule
 
 
 # --------------------------------------------------------------------------- bad input

@@ -8,6 +8,7 @@ import pytest
 
 from tradetalks._errors import InputError
 from tradetalks.data._gravity import load_gravity
+from tradetalks.economics._gravity_ge import GravityEconomy, solve_gravity_ge
 from tradetalks.economics._ppml import PPMLResult, estimate_ppml, fill_pair_costs, pair_matrices
 
 AG_YEARS = list(range(1986, 2007, 4))
@@ -101,6 +102,30 @@ def test_pair_effects_reproduce_fitted_trade(panel: pd.DataFrame, rta_pair_fe: P
         expected = np.exp(2 * effects.loc[(i, j)] + b * (rta[(i, j)] + rta[(j, i)]))
         # Two separate pyfixest fits (different level labels) agree to its solver tolerance.
         assert tetrad == pytest.approx(expected, rel=2e-4), (i, j)
+
+
+def test_pair_effect_costs_feed_the_ge_model(panel: pd.DataFrame, rta_pair_fe: PPMLResult) -> None:
+    """AG ch. 2 application 2 pipeline: pair FE + RTA costs (1994), then remove NAFTA."""
+    fit = rta_pair_fe
+    names = ["ln_DIST", "CNTG", "LANG", "CLNY"]
+    countries, cov = pair_matrices(panel, [*names, "RTA", "trade"], year=1994)
+    tij_bar, _ = fill_pair_costs(fit.pair_cost_matrix(countries), {k: cov[k] for k in names})
+    beta = float(fit.coefficients["RTA"])
+    nafta = [countries.index(c) for c in ("CAN", "MEX", "USA")]
+    rta_cfl = cov["RTA"].copy()
+    for i in nafta:
+        for j in nafta:
+            if i != j:
+                rta_cfl[i, j] = 0.0
+    t0 = tij_bar * np.exp(beta * cov["RTA"])
+    t1 = tij_bar * np.exp(beta * rta_cfl)
+    economy = GravityEconomy.from_trade(countries, cov["trade"], reference="DEU", sigma=7.0)
+    for rule in ("ag2016", "balanced", "first_order"):
+        frame = solve_gravity_ge(economy, t0, t1, full_ge=rule).to_frame()
+        members = frame.loc[["CAN", "MEX", "USA"]]
+        assert (members["real_gdp_pct"] < 0).all(), rule
+        assert (members["exports_full_pct"] < 0).all(), rule
+        assert frame.drop(["CAN", "MEX", "USA"])["real_gdp_pct"].abs().max() < 0.5
 
 
 def test_bad_estimation_input_is_one_clear_error(panel: pd.DataFrame) -> None:

@@ -410,9 +410,12 @@ def solve_gravity_ge(
         )
         y_full, e_full = price * Y, full_trade.sum(axis=0)
     else:
-        price, omr_f, imr_f, full_trade, info = _iterate_ag2016(
-            economy, t1, base, cdl, max_iterations
-        )
+        # The AG procedure can oscillate and blow up; we detect that and raise, so silence
+        # numpy's overflow warnings on the way.
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            price, omr_f, imr_f, full_trade, info = _iterate_ag2016(
+                economy, t1, base, cdl, max_iterations
+            )
         y_full, e_full = price * Y, phi * price * Y
 
     return GravityGEResult(
