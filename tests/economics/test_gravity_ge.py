@@ -157,7 +157,7 @@ def test_balanced_trade_welfare_is_the_acr_formula(
 ) -> None:
     """With E = Y and domestic costs fixed, real income change = (λ̂_jj)^(1/(1-σ)).
 
-    Arkolakis, Costinot and Rodríguez-Clare (2012, AER 102(1)), eq. 6, with trade
+    Arkolakis, Costinot and Rodríguez-Clare (2012, AER 102(1)), with trade
     elasticity σ - 1 in the Armington model.
     """
     economy, cost = case

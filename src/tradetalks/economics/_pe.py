@@ -11,8 +11,8 @@ export-supply elasticity and :math:`\sigma > 0` the substitution elasticity betw
 
 - world (export) price change: :math:`\hat p^*_k = \eta\,\tau_k / (\varepsilon_x - \eta)`;
 - trade creation: :math:`TC_k = M_k\,\eta\,\tau_k / (1 - \eta/\varepsilon_x)`
-  (Jammes and Olarreaga 2005, eq. 9; with :math:`\varepsilon_x \to \infty` it is
-  :math:`M_k \eta\, dt_k/(1+t_{0k})`, their eq. 5);
+  (Jammes and Olarreaga 2005, section 2; with :math:`\varepsilon_x \to \infty` it is
+  :math:`M_k \eta\, dt_k/(1+t_{0k})`, their simplest version);
 - trade diversion: :math:`TD_k = \sigma M_k (\bar\tau - \tau_k)` with
   :math:`\bar\tau = \sum_K (M_K/M)\,\tau_K`, which sums to zero across partners and for two
   partners is SMART's :math:`\sigma\,M_k M_K/(M_k+M_K)\,(\tau_K - \tau_k)`; losses are capped

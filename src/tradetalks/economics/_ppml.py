@@ -7,9 +7,9 @@ r"""Gravity estimation by Poisson pseudo-maximum likelihood (PPML) through ``pyf
 (Santos Silva and Tenreyro 2006, "The log of gravity", REStat 88(4); Yotov, Piermartini,
 Monteiro and Larch 2016, *An Advanced Guide to Trade Policy Analysis*, "AG", ch. 1), with
 exporter-time :math:`\pi_{i,t}` and importer-time :math:`\chi_{j,t}` fixed effects (the
-multilateral resistances, AG eq. 1-5) and optional pair effects :math:`\gamma_{ij}`.
+multilateral resistances) and optional pair effects :math:`\gamma_{ij}`.
 
-Pair effects follow AG's convention (ch. 1 application 3, ch. 2 application 2): one effect per
+Pair effects follow AG's convention (ch. 1; ch. 2 application 2, ``RTAsEffects.do``): one effect per
 **symmetric** pair (``pair_id``: i→j and j→i share it) and **one effect for all domestic pairs**,
 which is the normalisation :math:`\gamma_{ii} = 0`. Standard errors are clustered by symmetric
 pair, as in AG, or heteroskedasticity-robust.
