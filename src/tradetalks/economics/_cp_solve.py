@@ -142,7 +142,8 @@ def _sweep(
     """One pass of the equilibrium map at wages ŵ, from the current P̂ and X'."""
     theta = b.theta
     for _ in range(price_steps):
-        log_c = b.va_share * log_w[:, None] + np.einsum("nkj,nk->nj", b.input_share, log_P)
+        # Σ_k γ_n^{k,j} log P̂_n^k as a batched vector-matrix product (faster than einsum)
+        log_c = b.va_share * log_w[:, None] + np.matmul(log_P[:, None, :], b.input_share)[:, 0, :]
         c_th = np.exp(-theta * log_c)  # ĉ^{-θ}
         S = np.einsum("nij,ij->nj", base, c_th)
         log_P = -np.log(S) / theta
@@ -206,10 +207,13 @@ def solve_dense(
         log_P = np.array(start.log_price_hat)
         X = np.array(start.expenditure_musd)
     scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)[:, None]
-    # Anderson (type II) mixing on the whole state z = (log ŵ, log P̂, X'/scale), memory m.
+    # Anderson (type II) mixing on the whole state z = (log ŵ, log P̂, X'/scale), memory m:
+    # rows of differences ΔF (residual f = g − z) and ΔG (map g), kept incrementally.
     m = memory
-    hist_z: list[FloatArray] = []
-    hist_g: list[FloatArray] = []
+    n_old = len(secants) and len(secants[0]) if secants is not None else 0
+    d_f: list[FloatArray] = list(secants[0]) if n_old and secants is not None else []
+    d_g: list[FloatArray] = list(secants[1]) if n_old and secants is not None else []
+    prev: tuple[FloatArray, FloatArray] | None = None
     excess = np.inf
     for it in range(1, max_iter + 1):
         ev = _sweep(b, base, kappa_new, log_w, log_P, X, price_steps, spend_steps)
@@ -223,41 +227,33 @@ def solve_dense(
                 {"iterations": it, "max_excess_demand": excess},
             )
         if max(excess, price_res, spend_res) < tol:
-            if secants is not None and len(hist_z) >= 2:
-                G = np.array(hist_g)
-                secants[:] = [np.diff(G - np.array(hist_z), axis=0), np.diff(G, axis=0)]
+            if secants is not None and len(d_f) > n_old:
+                secants[:] = [np.array(d_f[n_old:]), np.array(d_g[n_old:])]
             return CPState(log_w, ev.log_P, ev.X), ev, it, excess
         g_w = log_w + damping * np.log(np.maximum(ev.va, 1e-300) / labour)
         g = np.concatenate((g_w, ev.log_P.ravel(), (ev.X / scale).ravel()))
-        z = np.concatenate((log_w, log_P.ravel(), (X / scale).ravel()))
-        hist_z.append(z)
-        hist_g.append(g)
-        if len(hist_z) > m:
-            hist_z.pop(0)
-            hist_g.pop(0)
+        f = g - np.concatenate((log_w, log_P.ravel(), (X / scale).ravel()))
+        if prev is not None:
+            d_f.append(f - prev[0])
+            d_g.append(g - prev[1])
+            if len(d_f) - n_old >= m:  # drop the oldest own difference, keep the carried ones
+                del d_f[n_old], d_g[n_old]
+        prev = (f, g)
         new = g
-        old = secants is not None and len(secants) == 2
-        if len(hist_z) >= 2 or old:
-            G = np.array(hist_g)
-            F = G - np.array(hist_z)
-            dF = np.diff(F, axis=0)
-            dG = np.diff(G, axis=0)
-            if old:
-                assert secants is not None
-                dF = np.vstack((secants[0], dF))
-                dG = np.vstack((secants[1], dG))
+        if d_f:
+            dF = np.array(d_f)
             # Least squares through the small Gram matrix (lstsq on a tall matrix is slow).
             gram = dF @ dF.T
             gram[np.diag_indices_from(gram)] += 1e-14 * max(float(np.trace(gram)), 1e-300)
-            coef = np.linalg.solve(gram, dF @ F[-1])
-            candidate = g - coef @ dG
+            coef = np.linalg.solve(gram, dF @ f)
+            candidate = g - coef @ np.array(d_g)
             if np.all(np.isfinite(candidate)) and np.max(np.abs(candidate - g)) < 0.5:
                 new = candidate
             else:  # a bad extrapolation: restart the history
-                hist_z.clear()
-                hist_g.clear()
-                if secants is not None:
-                    secants.clear()
+                d_f.clear()
+                d_g.clear()
+                n_old = 0
+                prev = None
         new_w = new[:N]
         # Numeraire: world value added unchanged.
         log_w = new_w - np.log(np.exp(new_w) @ wL / world_va)
