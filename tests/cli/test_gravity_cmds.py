@@ -44,6 +44,7 @@ def test_general_counterfactual_with_set_and_pairs(capsys: pytest.CaptureFixture
         "gravity", "counterfactual", "--data", "gegravity_sample",
         "--covariates", "lndist,contiguity,common_language,pta,international",
         "--set", "pta=1", "--pairs", "USA-JPN,JPN-USA", "--sigma", "5",
+        "--output-col", "Y", "--expenditure-col", "E",
         "--full-ge", "balanced", "--json",
     ]  # fmt: skip
     code, out, _ = run(args, capsys)
@@ -95,6 +96,13 @@ def test_pe_seed_figures(capsys: pytest.CaptureFixture[str]) -> None:
         (["gravity", "counterfactual"], "nothing to simulate"),
         (["gravity", "counterfactual", "--set", "pta"], "expected e.g. pta=1"),
         (["gravity", "counterfactual", "can-jpn", "--full-ge", "x"], "unknown rule"),
+        (["gravity", "counterfactual", "--set", "pta=1", "--output-col", "Y"], "give both"),
+        (["gravity", "counterfactual", "--set", "pta=1"], "not one of"),
+        (
+            ["gravity", "counterfactual", "--data", "gegravity_sample", "--covariates", "pta",
+             "--fe", "exporter,importer", "--set", "pta=1", "--pairs", "XXX-JPN"],
+            "'XXX' not in the data",
+        ),
         (["gravity", "estimate", "missing.csv"], "not a bundled data set"),
         (["gravity", "estimate", "--years", "19x6"], "expected e.g. 1986"),
         (["gravity", "estimate", "--covariates", "NOPE"], "NOPE"),

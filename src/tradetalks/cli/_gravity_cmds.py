@@ -302,7 +302,13 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Argument(help="A ready example: " + ", ".join(_EXAMPLES) + "."),
         ] = None,
-        data: Annotated[str, typer.Option(help="Bundled data set or file.")] = "agtpa_panel",
+        data: Annotated[
+            str,
+            typer.Option(
+                help="Bundled data set, or a CSV/Parquet file with columns exporter, importer, "
+                "year, trade and the cost variables."
+            ),
+        ] = "agtpa_panel",
         year: Annotated[int, typer.Option(help="Year of the baseline.")] = 2006,
         covariates: Annotated[
             str, typer.Option(help="Trade-cost variables.")
@@ -315,6 +321,13 @@ def register(app: typer.Typer) -> None:
         pairs: Annotated[
             str | None,
             typer.Option(help="Pairs the --set applies to, EXP-IMP,... (default: all)."),
+        ] = None,
+        output_col: Annotated[
+            str | None, typer.Option(help="Column with exporter output Y (default: row sums).")
+        ] = None,
+        expenditure_col: Annotated[
+            str | None,
+            typer.Option(help="Column with importer expenditure E (default: column sums)."),
         ] = None,
         sigma: Annotated[float | None, typer.Option(help="Elasticity of substitution.")] = None,
         reference: Annotated[str | None, typer.Option(help="Reference importer.")] = None,
@@ -359,7 +372,20 @@ def register(app: typer.Typer) -> None:
                 fixed_effects=_csv(fe),
                 changes=_parse_changes(set_),
                 pairs=_parse_pairs(pairs),
+                output_col=output_col,
+                expenditure_col=expenditure_col,
             )
+            if (output_col is None) != (expenditure_col is None):
+                raise InputError(
+                    "--output-col and --expenditure-col go together",
+                    [
+                        Problem(
+                            "<command line>",
+                            "--output-col/--expenditure-col",
+                            "give both columns, or neither (then trade sums are used)",
+                        )
+                    ],
+                )
         if full_ge is not None and full_ge not in _FULL_GE:
             raise InputError(
                 f"--full-ge: unknown rule {full_ge!r}",
