@@ -212,8 +212,7 @@ def price(
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
     welfare = Table(title=f"Welfare (real income), WIOD {table.year}: {result.label}")
-    for col in ("country", "welfare", "terms of trade", "volume of trade", "NTB cost",
-                "real wage", "Δ tariff revenue $m"):  # fmt: skip
+    for col in ("country", "welfare", "ToT", "VoT", "NTB", "real wage", "Δ revenue $m"):
         welfare.add_column(col, justify="right" if col != "country" else "left")
     for n in shown:
         row = countries[n]
@@ -229,9 +228,8 @@ def price(
     console.print(welfare)
     if cells:
         flows = Table(title="Affected flows ($ million, basic prices)")
-        for col in ("importer<-exporter", "sector", "before", "after", "change",
-                    "exporter output", "exporter's bilateral balance"):  # fmt: skip
-            flows.add_column(col, justify="right" if col != "importer<-exporter" else "left")
+        for col in ("pair", "sector", "before", "after", "change", "exp. output", "exp. balance"):
+            flows.add_column(col, justify="right" if col != "pair" else "left")
         for c in cells:
             flows.add_row(
                 f"{c['importer']}<-{c['exporter']}",
@@ -246,8 +244,10 @@ def price(
         console.print(flows)
     console.print(
         f"[dim]converged in {result.iterations} iterations, max excess demand "
-        f"{result.max_excess_demand:.1e}; welfare parts are log points (sum = ln Ŵ up to "
-        "quadrature error)[/]"
+        f"{result.max_excess_demand:.1e}. ToT/VoT/NTB: terms-of-trade, volume-of-trade and "
+        "NTB-cost parts of welfare (CP 2015 eq. 19; log points). Flows at basic prices; "
+        "exp. = the exporter (its output of the sector, its bilateral balance with the "
+        "importer, before → after).[/]"
     )
 
 
