@@ -28,7 +28,7 @@ def linear_additive_utilities(
     value_functions: Sequence[npt.ArrayLike],
     out: FloatArray | None = None,
 ) -> FloatArray:
-    """Utility of every outcome under a linear-additive function, shape ``(n_outcomes,)``.
+    r"""Utility of every outcome under a linear-additive function, shape ``(n_outcomes,)``.
 
     Parameters
     ----------
@@ -44,8 +44,9 @@ def linear_additive_utilities(
 
     Notes
     -----
-    Computed by broadcasting one issue at a time over the mixed-radix grid, so the cost is
-    one pass over the outcomes per issue and no ``(outcomes, issues)`` table is built.
+    Built issue by issue as outer sums, :math:`U_{k} = U_{k-1} \oplus w_k v_k` (flattened),
+    so the work is dominated by the last step: about one pass over the outcomes in all, and
+    the terms are added in issue order (the same rounding as a left-to-right sum).
     """
     w = np.asarray(weights, dtype=np.float64)
     if w.shape != (len(space.issues),):
@@ -58,8 +59,7 @@ def linear_additive_utilities(
         out = np.empty(space.n_outcomes, dtype=np.float64)
     elif out.shape != (space.n_outcomes,) or out.dtype != np.float64:
         raise BargainingError(f"out: expected a float64 array of shape ({space.n_outcomes},)")
-    total = out.reshape(space.radices)  # a view: writes go to ``out``
-    total[...] = 0.0
+    terms = []
     for k, (issue, vf) in enumerate(zip(space.issues, value_functions, strict=True)):
         v = np.asarray(vf, dtype=np.float64)
         if v.shape != (issue.size,):
@@ -68,9 +68,14 @@ def linear_additive_utilities(
             )
         if not np.all(np.isfinite(v)) or not np.isfinite(w[k]):
             raise BargainingError(f"value_functions[{issue.name!r}]: values must be finite")
-        shape = [1] * len(space.issues)
-        shape[k] = issue.size
-        total += w[k] * v.reshape(shape)
+        terms.append(w[k] * v)
+    acc = terms[0]
+    for term in terms[1:-1]:
+        acc = np.add.outer(acc, term).ravel()
+    if len(terms) == 1:
+        out[...] = acc
+    else:
+        np.add.outer(acc, terms[-1], out=out.reshape(acc.size, terms[-1].size))
     return out
 
 
