@@ -11,6 +11,11 @@ def test_forecast_exports_are_pinned() -> None:
         "bundled_deu_path", "check_model", "council_weights", "cross_val_predict",
         "default_models", "eu_capabilities", "evaluate", "load_deu", "load_issues",
         "make_issue_set", "plot_evaluation", "proposal_folds",
+        # part 4: trade scenarios
+        "ScenarioForecast", "ScenarioView", "TalksDistribution", "VETO_CAPABILITY_FACTOR",
+        "forecast_scenario", "government_capability", "ideal_positions", "issue_stakes",
+        "option_scale", "relative_salience", "scenario_view", "simulate_talks",
+        "spatial_forecasts", "value_added_weights",
     }  # fmt: skip
     for name in forecast.__all__:
         assert hasattr(forecast, name)

@@ -1,31 +1,59 @@
-"""Commands of the forecast layer: ``tradetalks forecast evaluate [DATA]``.
+"""Commands of the forecast layer: ``forecast evaluate [DATA]`` and ``forecast SCENARIO``.
 
-``forecast`` is a command group so that other forecasting commands (e.g. spatial
-forecasts of trade scenarios) can join it later.
+``tradetalks forecast SCENARIO`` is also spelt ``tradetalks forecast scenario SCENARIO``.
+
+``forecast`` is a command group; an argument that is not one of its commands is read as
+a scenario (a built-in name or a TOML file), so the bare form works beside ``evaluate``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
 
 from tradetalks._errors import ForecastError
 from tradetalks.cli._common import console, print_json, progress
 from tradetalks.forecast import (
+    VETO_CAPABILITY_FACTOR,
     Evaluation,
     InstitutionRoles,
+    ScenarioForecast,
+    ScenarioView,
     default_models,
     evaluate,
+    forecast_scenario,
     load_issues,
     plot_evaluation,
 )
+from tradetalks.game import prepare_game
+from tradetalks.scenario import load_scenario
+
+
+class _ScenarioDefaultGroup(TyperGroup):
+    """A group whose first positional argument, when not a command, names a scenario.
+
+    ``forecast us-japan-1995-autos --json`` runs as ``forecast scenario us-japan-1995-autos
+    --json``; ``forecast evaluate ...`` and ``forecast --help`` are left alone.
+    """
+
+    # ``ctx`` is typer's vendored click Context, whose class is private: typed as Any.
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        positional = next((a for a in args if not a.startswith("-")), None)
+        if positional is not None and positional not in self.commands:
+            args = ["scenario", *args]
+        return super().parse_args(ctx, args)
+
 
 forecast_app = typer.Typer(
     name="forecast",
-    help="Forecast negotiated outcomes with spatial bargaining models, scored on real decisions.",
+    cls=_ScenarioDefaultGroup,
+    help="Forecast negotiated outcomes with spatial bargaining models, scored on real decisions. "
+    "`tradetalks forecast SCENARIO` forecasts a trade scenario beside its simulated talks.",
     no_args_is_help=True,
 )
 
@@ -146,6 +174,147 @@ def evaluate_cmd(
     _show(result)
     if plot is not None:
         console.print(f"plot written to {plot}", highlight=False)
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{x:.1f}"
+
+
+def _boosts(view: ScenarioView) -> str:
+    """``USA ×1.10, JPN ×1.00``: each party's capability factor from its threats."""
+    parties = list(dict.fromkeys(view.actor_party))
+    return ", ".join(f"{p} ×{b:.2f}" for p, b in zip(parties, view.threat_boost, strict=True))
+
+
+def _show_actors(view: ScenarioView) -> None:
+    iss = view.issues
+    table = Table(
+        title="Spatial view: each actor's position / salience per issue (0–100)",
+        title_justify="left",
+        caption=f"capability: the party's share of value added (WIOD) × its threats' boost "
+        f"({_boosts(view)}); constituencies: weight share × party capability, veto players "
+        f"× {VETO_CAPABILITY_FACTOR:g}; — = indifferent (no position)",
+        caption_justify="left",
+    )
+    table.add_column("actor", style="bold", no_wrap=True, min_width=12)
+    table.add_column("cap.", justify="right", no_wrap=True, min_width=5)
+    for issue in iss.issue_ids:
+        table.add_column(issue, justify="right", min_width=7, overflow="fold")
+    for a, key in enumerate(iss.actors):
+        cells = [
+            "—" if np.isnan(iss.position[k, a]) else
+            f"{iss.position[k, a]:.0f}/{iss.salience[k, a]:.0f}"
+            for k in range(iss.n_issues)
+        ]  # fmt: skip
+        label = f"{key} (veto)" if view.is_veto[a] else key
+        table.add_row(label, f"{iss.capability[:, a].max():.1f}", *cells)
+    console.print(table)
+
+
+def _show_scenario(result: ScenarioForecast, title: str) -> None:
+    view, talks = result.view, result.talks
+    iss = view.issues
+    console.print(f"[bold]{title}[/] ({view.scenario_id})", highlight=False)
+    _show_actors(view)
+    for k, issue in enumerate(iss.issue_ids):
+        near: dict[str, list[str]] = {}
+        for name, f in result.forecasts.items():
+            option = result.nearest(name, k)
+            if option is not None:
+                near.setdefault(option, []).append(f"{name} {float(f[k]):.0f}")
+        table = Table(
+            title=f"{issue}: spatial forecasts beside {talks.sessions} simulated sessions",
+            title_justify="left",
+            caption=f"talks: modal {talks.modal[issue]}, mean agreed position "
+            f"{_fmt(talks.mean_position[issue])}",
+            caption_justify="left",
+        )
+        console.print()
+        table.add_column("option", no_wrap=True, min_width=8)
+        table.add_column("scale", justify="right", no_wrap=True, min_width=5)
+        table.add_column("talks", justify="right", no_wrap=True, min_width=6)
+        table.add_column("spatial models nearest (forecast)", min_width=20)
+        shares = talks.shares[issue]
+        for j, option in enumerate(view.option_ids[k]):
+            sq = " (sq)" if view.option_position[k][j] == iss.reference[k] else ""
+            modal = "bold" if option == talks.modal[issue] else None
+            table.add_row(
+                option + sq,
+                f"{view.option_position[k][j]:.0f}",
+                f"{100 * shares[option]:.1f}%",
+                ", ".join(near.get(option, [])),
+                style=modal,
+            )
+        no_deal = "bold" if talks.modal[issue] == "(no deal)" else None
+        table.add_row("(no deal)", "", f"{100 * shares['(no deal)']:.1f}%", "", style=no_deal)
+        console.print(table)
+    console.print(
+        f"\nsimulated talks: {talks.sessions} sessions (seed {talks.seed}, batches of "
+        f"{talks.batch_size}), deal in {100 * talks.deal_share:.1f}%",
+        highlight=False,
+    )
+
+
+@forecast_app.command("scenario")
+def scenario_cmd(
+    scenario: Annotated[
+        str, typer.Argument(help="A built-in scenario name (see `tradetalks scenarios`) or a file.")
+    ],
+    sessions: Annotated[
+        int, typer.Option("--sessions", "-n", help="Sessions of simulated talks.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated talks.")] = 0,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Sessions per batch (as `tradetalks run`).")
+    ] = 250,
+    hold: Annotated[
+        str,
+        typer.Option(
+            "--hold",
+            help="Read an issue's stakes with the other issues at their status quo "
+            "('status_quo') or averaged over them ('mean').",
+        ),
+    ] = "status_quo",
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes for pricing (default: all cores).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Spatial models' forecast of a trade scenario beside its simulated talks.
+
+    Also runs as `tradetalks forecast SCENARIO`.
+    """
+    if sessions < 1 or batch_size < 1:
+        raise ForecastError(
+            f"--sessions and --batch-size must be >= 1, got {sessions}, {batch_size}"
+        )
+    if hold not in ("status_quo", "mean"):
+        raise ForecastError(f"--hold must be 'status_quo' or 'mean', got {hold!r}")
+    if workers is not None and workers < 1:
+        raise ForecastError(f"--workers must be >= 1, got {workers}")
+    parsed = load_scenario(scenario)
+    n_models = len(default_models())
+    with progress() as bar:
+        pricing = bar.add_task("pricing the scenario", total=1)
+        setup = prepare_game(parsed, workers=workers)
+        bar.advance(pricing)
+        fitting = bar.add_task("fitting the spatial models", total=n_models)
+        talks = bar.add_task("simulating the talks", total=sessions)
+        result = forecast_scenario(
+            setup,
+            sessions=sessions,
+            seed=seed,
+            batch_size=batch_size,
+            hold="mean" if hold == "mean" else "status_quo",
+            on_model=lambda _name: bar.advance(fitting),
+            on_batch=lambda size: bar.advance(talks, size),
+        )
+    if as_json:
+        payload = result.to_dict()
+        payload["title"] = parsed.title
+        print_json(payload)
+        return
+    _show_scenario(result, parsed.title)
 
 
 def register(app: typer.Typer) -> None:

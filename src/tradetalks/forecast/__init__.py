@@ -3,7 +3,9 @@
 Data (:func:`load_deu`, :func:`load_issues`) become an :class:`IssueSet` (issues ×
 actors: positions, saliences, capabilities on a scale); models follow the estimator
 contract (:class:`SpatialModel`, checked by :func:`check_model`); :func:`evaluate`
-scores them by proposal-level cross-validation or out of sample.
+scores them by proposal-level cross-validation or out of sample. A priced trade scenario
+becomes an :class:`IssueSet` too (:func:`scenario_view`), and :func:`forecast_scenario`
+sets the spatial models' forecasts beside the distribution of its simulated talks.
 """
 
 from tradetalks.forecast._base import (
@@ -29,6 +31,24 @@ from tradetalks.forecast._nash import NashBargainingModel
 from tradetalks.forecast._plot import plot_evaluation
 from tradetalks.forecast._power import InstitutionRoles, council_weights, eu_capabilities
 from tradetalks.forecast._stacked import StackedModel
+from tradetalks.forecast._trade import (
+    VETO_CAPABILITY_FACTOR,
+    ScenarioView,
+    government_capability,
+    ideal_positions,
+    issue_stakes,
+    option_scale,
+    relative_salience,
+    scenario_view,
+    value_added_weights,
+)
+from tradetalks.forecast._trade_forecast import (
+    ScenarioForecast,
+    TalksDistribution,
+    forecast_scenario,
+    simulate_talks,
+    spatial_forecasts,
+)
 
 
 def default_models() -> dict[str, SpatialModel]:
@@ -46,6 +66,7 @@ def default_models() -> dict[str, SpatialModel]:
 
 __all__ = [
     "DEU_ACTORS",
+    "VETO_CAPABILITY_FACTOR",
     "CompromiseModel",
     "ContractError",
     "Evaluation",
@@ -58,8 +79,11 @@ __all__ = [
     "ModelScore",
     "NashBargainingModel",
     "NotFittedError",
+    "ScenarioForecast",
+    "ScenarioView",
     "SpatialModel",
     "StackedModel",
+    "TalksDistribution",
     "bundled_deu_path",
     "check_model",
     "council_weights",
@@ -67,9 +91,19 @@ __all__ = [
     "default_models",
     "eu_capabilities",
     "evaluate",
+    "forecast_scenario",
+    "government_capability",
+    "ideal_positions",
+    "issue_stakes",
     "load_deu",
     "load_issues",
     "make_issue_set",
+    "option_scale",
     "plot_evaluation",
     "proposal_folds",
+    "relative_salience",
+    "scenario_view",
+    "simulate_talks",
+    "spatial_forecasts",
+    "value_added_weights",
 ]

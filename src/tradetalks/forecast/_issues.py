@@ -168,11 +168,14 @@ def make_issue_set(
     proposal_ids: Sequence[str] | None = None,
     procedure: Sequence[str] | None = None,
     scale: tuple[float, float] = (0.0, 100.0),
+    issue_ids: Sequence[str] | None = None,
+    source: str = "<memory>",
 ) -> IssueSet:
     """Build an :class:`IssueSet` from plain lists (defaults: salience 100, capability 1).
 
     Convenient for toy cases and for mapping other problems (trade scenarios) onto the
-    spatial view. Each issue is its own proposal unless ``proposal_ids`` says otherwise.
+    spatial view. Each issue is its own proposal unless ``proposal_ids`` says otherwise;
+    issues are named ``i1, i2, ...`` unless ``issue_ids`` names them.
     """
     pos = np.asarray(position, dtype=float)
     if pos.ndim != 2:
@@ -181,7 +184,7 @@ def make_issue_set(
     sal = np.full(pos.shape, 100.0) if salience is None else np.asarray(salience, dtype=float)
     cap = np.ones(pos.shape) if capability is None else np.asarray(capability, dtype=float)
     cap = np.where(np.isnan(pos), 0.0, cap)
-    ids = tuple(f"i{k + 1}" for k in range(n))
+    ids = tuple(issue_ids) if issue_ids is not None else tuple(f"i{k + 1}" for k in range(n))
     return IssueSet(
         actors=tuple(actors),
         issue_ids=ids,
@@ -196,4 +199,5 @@ def make_issue_set(
         council=("",) * n,
         intro_date=(None,) * n,
         scale=scale,
+        source=source,
     )
