@@ -60,6 +60,15 @@ def test_estimate_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert coefs["ln_DIST"] == pytest.approx(-0.841, abs=5e-4)
 
 
+def test_estimate_bundled_sample_all_years(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["gravity", "estimate", "gegravity_sample", "--covariates",
+            "lndist,contiguity,common_language,pta,international", "--fe", "exporter,importer",
+            "--vcov", "hetero", "--json"]  # fmt: skip
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    assert json.loads(out)["coefficients"]["international"] == pytest.approx(-3.412584, abs=1e-5)
+
+
 def test_estimate_user_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lines = ["o,d,y,v,dist"]
     for i, a in enumerate("ABCD"):

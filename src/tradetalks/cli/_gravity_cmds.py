@@ -256,8 +256,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "exporter_year,importer_year",
         years: Annotated[
-            str | None, typer.Option(help="Comma-separated years (default: all).")
-        ] = "1986,1990,1994,1998,2002,2006",
+            str | None,
+            typer.Option(
+                help="Comma-separated years (default: AG's 1986,1990,...,2006 for agtpa_panel, "
+                "else all)."
+            ),
+        ] = None,
         international_only: Annotated[
             bool, typer.Option("--international-only", help="Drop intra-national flows.")
         ] = False,
@@ -277,6 +281,8 @@ def register(app: typer.Typer) -> None:
                 [Problem("<command line>", "--vcov", f"expected cluster or hetero, got {vcov!r}")],
             )
         wanted = _years(years)
+        if wanted is None and data == "agtpa_panel":
+            wanted = tuple(range(1986, 2007, 4))  # AG ch. 1 uses every fourth year
         frame = _load(data, exporter_col, importer_col, year_col, trade_col, wanted)
         with progress() as bar:
             task = bar.add_task("PPML estimation", total=1)
