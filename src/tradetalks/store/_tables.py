@@ -5,24 +5,31 @@ column types and pyarrow's pandas metadata restores pandas dtypes (``Int64``,
 ``boolean``, ``category``, ``datetime64``...). One thing it does not restore is a
 plain ``object`` column of strings (it comes back as pandas' ``str`` dtype), so the
 original dtype of every column is written into the file's metadata as well and
-``object`` columns are cast back.
+``object`` columns are rebuilt as ``object`` (their missing values as ``None``); any
+other column whose dtype did not survive is cast back, and categoricals get their exact
+categories back (Arrow forgets them for an empty batch). Batches whose categories differ
+are joined with the union of their categories rather than falling back to ``object``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.api.types import union_categoricals
 
 from tradetalks._errors import StoreError
 
 _DTYPES_KEY = b"tradetalks.dtypes"
+_CATEGORIES_KEY = b"tradetalks.categories"
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
@@ -59,12 +66,19 @@ def frame_to_parquet(name: str, frame: pd.DataFrame) -> bytes:
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
         raise StoreError(f"table {name!r}: duplicated column names {dupes!r}")
     dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
+    categories = {
+        str(c): {"categories": frame[c].cat.categories.tolist(), "ordered": frame[c].cat.ordered}
+        for c, t in frame.dtypes.items()
+        if isinstance(t, pd.CategoricalDtype)
+    }
     try:
         table = pa.Table.from_pandas(frame, preserve_index=None)
     except (pa.ArrowException, TypeError, ValueError) as error:
         raise StoreError(f"table {name!r} cannot be stored: {error}") from error
     meta = dict(table.schema.metadata or {})
     meta[_DTYPES_KEY] = json.dumps(dtypes).encode()
+    with contextlib.suppress(TypeError):  # categories that are not JSON: Arrow's own record
+        meta[_CATEGORIES_KEY] = json.dumps(categories).encode()
     table = table.replace_schema_metadata(meta)
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd")
@@ -75,12 +89,23 @@ def parquet_to_frame(payload: bytes) -> pd.DataFrame:
     """Read a blob written by :func:`frame_to_parquet` back into the same DataFrame."""
     table = pq.read_table(io.BytesIO(payload))
     frame = table.to_pandas()
-    raw = (table.schema.metadata or {}).get(_DTYPES_KEY)
+    meta = table.schema.metadata or {}
+    categories: dict[str, dict[str, Any]] = json.loads(meta.get(_CATEGORIES_KEY, b"{}"))
+    for column, spec in categories.items():
+        wanted = pd.CategoricalDtype(spec["categories"], ordered=spec["ordered"])
+        if frame[column].dtype != wanted:
+            frame[column] = frame[column].astype(wanted)
+    raw = meta.get(_DTYPES_KEY)
     if raw is not None:
         dtypes: dict[str, str] = json.loads(raw)
         for column, dtype in dtypes.items():
-            if dtype == "object" and str(frame[column].dtype) != "object":
-                frame[column] = frame[column].astype(object)
+            if str(frame[column].dtype) == dtype:
+                continue
+            if dtype == "object":
+                values = table.column(column).to_pylist()  # missing values come back as None
+                frame[column] = pd.Series(values, dtype=object, index=frame.index)
+            else:  # e.g. an empty categorical, which Arrow returns as object
+                frame[column] = frame[column].astype(dtype)
     return frame
 
 
@@ -116,4 +141,14 @@ def concat_batches(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         isinstance(f.index, pd.RangeIndex) and f.index.start == 0 and f.index.step == 1
         for f in frames
     )
-    return pd.concat(list(frames), ignore_index=default)
+    joined = pd.concat(list(frames), ignore_index=default)
+    for column in joined.columns:
+        # pd.concat turns categoricals whose categories differ between batches into object.
+        parts = [f[column] for f in frames if column in f.columns]
+        if (
+            len(parts) == len(frames)
+            and not isinstance(joined[column].dtype, pd.CategoricalDtype)
+            and all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts)
+        ):
+            joined[column] = union_categoricals(parts, ignore_order=True)
+    return joined
