@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tradetalks.cli import main
@@ -78,3 +80,32 @@ def test_bad_input_gives_one_clear_line(
     assert len(lines) == 1, err
     assert lines[0].startswith("error:") and expected in lines[0]
     assert "Traceback" not in err
+
+
+def test_price_on_a_user_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        (fc, fi, tc, use, (10.0 if fc == tc else 2.0) if use != "INVEN" else -1.0)
+        for fc in ("AAA", "BBB")
+        for fi in ("c1", "c2")
+        for tc in ("AAA", "BBB")
+        for use in ("c1", "c2", "CONS_h", "INVEN")
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["from_country", "from_industry", "to_country", "use", "value"]
+    )
+    frame.insert(0, "year", 2014)
+    path = tmp_path / "table.csv"
+    frame.to_csv(path, index=False)
+    out = _run_ok(
+        ["price", "--data", str(path), "--shock", "AAA<-BBB c1 tariff +0.2", "--json"], capsys
+    )
+    report = json.loads(out)
+    assert report["year"] == 2014
+    aaa, bbb = report["countries"]
+    assert aaa["tariff_revenue_musd"] > 0 and bbb["welfare_change"] < 0
+    parts = aaa["terms_of_trade"] + aaa["volume_of_trade"] + aaa["ntb_cost"]
+    assert parts == pytest.approx(aaa["welfare_change"], rel=1e-2)
+    code, _, err = _run(
+        ["price", "--data", str(path), "--year", "2011", "--shock", "AAA<-BBB c1 tariff 0"], capsys
+    )
+    assert code == 2 and "no rows for 2011" in err

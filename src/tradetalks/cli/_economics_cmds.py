@@ -160,7 +160,10 @@ def price(
             "c1,c3 or *; '*' as a country = all others). Repeat for several.",
         ),
     ],
-    year: Annotated[int, typer.Option(help="WIOD year, 1995-2011.")] = 2011,
+    year: Annotated[
+        int | None,
+        typer.Option(help="WIOD year, 1995-2011 (default 2011); with --data, the year to keep."),
+    ] = None,
     baseline_tariff: Annotated[
         list[str] | None,
         typer.Option(
@@ -183,7 +186,11 @@ def price(
     """Price tariff / NTB changes with the Caliendo–Parro (2015) model on WIOD."""
     entries = [parse_shock(text, WIOD_SECTORS) for text in shock]
     with err_console.status("calibrating the model on the input-output table..."):
-        table = load_wiod(year) if data is None else read_wiod_table(data, output, year=None)
+        table = (
+            load_wiod(2011 if year is None else year)
+            if data is None
+            else read_wiod_table(data, output, year=year)
+        )
         labels = (table.countries, table.sectors)
         _check_labels(table.countries, table.sectors, entries)
         tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
