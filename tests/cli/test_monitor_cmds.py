@@ -113,3 +113,12 @@ def test_follow_up_needs_a_scenario(
     args = ["monitor", str(goals), "--data", str(data), "--follow-up", str(goals.parent / "n.toml")]
     code, _, err = run(args, capsys)
     assert code == 2 and "scenario" in err
+
+
+def test_scenario_without_goals_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('id = "x"\n[monitoring]\nnote = "goals later"\n')
+    code, _, err = run(["monitor", str(path)], capsys)
+    assert code == 2 and "monitoring.goals" in err and "has no goals" in err

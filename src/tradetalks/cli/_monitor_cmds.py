@@ -95,8 +95,8 @@ def register(app: typer.Typer) -> None:
         goals: Annotated[
             str,
             typer.Argument(
-                help="Goals TOML file (or a scenario with [monitoring]), or a bundled example: "
-                + ", ".join(_EXAMPLES),
+                help="Goals TOML file (or a scenario with a \\[monitoring] table), "
+                "or a bundled example: " + ", ".join(_EXAMPLES),
                 show_default=False,
             ),
         ],

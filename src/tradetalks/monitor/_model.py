@@ -346,6 +346,15 @@ def load_goals_file(path: Path) -> Monitoring:
         section = data["monitoring"]
         if not isinstance(section, dict):
             raise MonitorError("bad monitoring", [Problem(src, "monitoring", "expected a table")])
+        if "goals" not in section:
+            raise MonitorError(
+                "no goals",
+                [
+                    Problem(
+                        src, "monitoring.goals", "this scenario's [monitoring] table has no goals"
+                    )
+                ],
+            )
         data = section
     monitoring = _paths_relative_to(monitoring_from_dict(data, source=src, text=text), path.parent)
     scenario = monitoring.scenario
