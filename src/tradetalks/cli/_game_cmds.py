@@ -290,13 +290,12 @@ def _job(
 
 
 def _report(run_id: str, store_path: Path, output: Path | None) -> None:
-    try:
-        from tradetalks.report import write_report  # type: ignore[attr-defined]
-    except ImportError:  # the report layer is not in this build
-        console.print(f"Report: tradetalks report {run_id}")
-        return
-    path = write_report(run_id, output or Path(f"report-{run_id}.html"), store=store_path)
-    console.print(f"Report: {path}")
+    from tradetalks.report import default_report_path, write_report
+
+    with RunStore(store_path) as store:
+        record = store.get_run(run_id)
+    written = write_report(record, output or default_report_path(run_id))
+    console.print(f"Report: {written.path}")
 
 
 def run(
