@@ -52,7 +52,11 @@ Three full-GE rules (``full_ge``):
     :math:`\beta_i = Y_i / \Pi_{i,0}^{1-\sigma}` (market clearing rearranged).
 ``"first_order"``
     The first price update only, resistances held at their conditional values, trade rebuilt
-    with the new output shares. This is what ``gegravity`` 0.3 (USITC) reports as its full GE.
+    with the new output shares. This is what ``gegravity`` 0.3 (USITC) reports as its full GE
+    (we match it to 1e-6 on its Canada-Japan example). Its root finder solves for
+    :math:`p_i^{1-\sigma}`; with :math:`\sigma = 7` that is an even power and on "trade without
+    borders" it lands on negative prices for Nepal, Niger and Malawi (real GDP about -275%);
+    we take the positive root (``benchmarks/bench_gravity.py --with-twb`` shows both).
 """
 
 from __future__ import annotations
