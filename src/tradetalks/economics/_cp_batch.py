@@ -75,14 +75,18 @@ def _predict(
     """
     dist = np.linalg.norm(F - f, axis=1)
     near = np.argsort(dist, kind="stable")[:candidates]
+    rounded = np.round(F[near] * 1e9).astype(np.int64)
+    target = np.round(f * 1e9).astype(np.int64)
+    sums = rounded[:, None, :] + rounded[None, :, :] - target  # candidates for f_r
     best: tuple[float, int, int, int] | None = None
-    for a, p in enumerate(near):
-        for q in near[a + 1 :]:
-            r = index.get(_key(F[p] + F[q] - f))
+    for a in range(len(near)):
+        for c in range(a + 1, len(near)):
+            r = index.get(sums[a, c].tobytes())
+            p, q = int(near[a]), int(near[c])
             if r is not None and r not in (p, q):
                 cost = float(dist[p] + dist[q])
                 if best is None or cost < best[0]:
-                    best = (cost, int(p), int(q), r)
+                    best = (cost, p, q, r)
     if best is not None:
         _, p, q, r = best
         return Z[p] + Z[q] - Z[r]

@@ -194,8 +194,13 @@ def solve_dense(
     b = baseline
     N, J = b.shape
     kappa_new = 1.0 + tariff_rate_new
-    kappa_hat = kappa_new / (1.0 + b.tariff_rate)
-    base = b.trade_share * (kappa_hat * ntb_factor) ** (-b.theta)
+    # π (κ̂ d̂)^{-θ}, computed only on the cells the shock touches (a power over the whole
+    # [n, i, j] array costs more than a few solver iterations)
+    n, i, j = np.nonzero((tariff_rate_new != b.tariff_rate) | (ntb_factor != 1.0))
+    base = np.array(b.trade_share)
+    base[n, i, j] *= (
+        kappa_new[n, i, j] / (1.0 + b.tariff_rate[n, i, j]) * ntb_factor[n, i, j]
+    ) ** (-b.theta[j])
     wL = b.value_added_musd
     world_va = wL.sum()
     if start is None:
@@ -228,7 +233,7 @@ def solve_dense(
             )
         if max(excess, price_res, spend_res) < tol:
             if secants is not None and len(d_f) > n_old:
-                secants[:] = [np.array(d_f[n_old:]), np.array(d_g[n_old:])]
+                secants[:] = [np.array(d_f[-10:]), np.array(d_g[-10:])]
             return CPState(log_w, ev.log_P, ev.X), ev, it, excess
         g_w = log_w + damping * np.log(np.maximum(ev.va, 1e-300) / labour)
         g = np.concatenate((g_w, ev.log_P.ravel(), (ev.X / scale).ravel()))
