@@ -39,6 +39,18 @@ def test_trade_without_borders_table(capsys: pytest.CaptureFixture[str]) -> None
     assert "ag2016" in out
 
 
+def test_remove_nafta_with_pair_effects(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["gravity", "counterfactual", "remove-nafta", "--json"], capsys)
+    assert code == 0
+    result = json.loads(out)
+    assert result["ppml"]["coefficients"]["RTA"] == pytest.approx(0.5571853, abs=1e-6)
+    rows = {r["country"]: r for r in result["countries"]}
+    for member in ("CAN", "MEX", "USA"):
+        assert rows[member]["real_gdp_pct"] < 0
+        assert rows[member]["exports_full_pct"] < 0
+    assert rows["JPN"]["real_gdp_pct"] > 0  # trade diverted towards the rest of the world
+
+
 def test_general_counterfactual_with_set_and_pairs(capsys: pytest.CaptureFixture[str]) -> None:
     args = [
         "gravity", "counterfactual", "--data", "gegravity_sample",
@@ -107,6 +119,7 @@ def test_pe_seed_figures(capsys: pytest.CaptureFixture[str]) -> None:
         (["gravity", "counterfactual", "can-jpn", "--full-ge", "x"], "unknown rule"),
         (["gravity", "counterfactual", "--set", "pta=1", "--output-col", "Y"], "give both"),
         (["gravity", "counterfactual", "--set", "pta=1"], "not one of"),
+        (["gravity", "counterfactual", "--fe", "pair", "--set", "RTA=0"], "need several years"),
         (
             ["gravity", "counterfactual", "--data", "gegravity_sample", "--covariates", "pta",
              "--fe", "exporter,importer", "--set", "pta=1", "--pairs", "XXX-JPN"],

@@ -43,6 +43,10 @@ class _Counterfactual:
     output_col: str | None = None
     expenditure_col: str | None = None
     note: str = ""
+    # With pair effects: the panel years to estimate on, and AG's stage-2 variables that
+    # predict the pair costs of pairs that never trade (Anderson and Yotov 2016).
+    estimation_years: tuple[int, ...] = ()
+    fill_with: tuple[str, ...] = ("ln_DIST", "CNTG", "LANG", "CLNY")
 
 
 _EXAMPLES = {
@@ -69,6 +73,19 @@ _EXAMPLES = {
         changes=(("INTL_BRDR", 0.0),),
         sigma=7.0,
         note="Advanced Guide ch. 2, 'trade without borders' (PPML -0.791, 0.674, -2.474; sigma 7)",
+    ),
+    # AG ch. 2 application 2 (RTAsEffects.do): pair effects + RTA on the 1986-2006 panel every
+    # 4 years, baseline 1994, NAFTA's RTA dummies set to 0.
+    "remove-nafta": _Counterfactual(
+        data="agtpa_panel",
+        year=1994,
+        covariates=("RTA",),
+        fixed_effects=("exporter_year", "importer_year", "pair"),
+        changes=(("RTA", 0.0),),
+        pairs=tuple((a, b) for a in ("CAN", "MEX", "USA") for b in ("CAN", "MEX", "USA") if a != b),
+        sigma=7.0,
+        estimation_years=tuple(range(1986, 2007, 4)),
+        note="Advanced Guide ch. 2 application 2: NAFTA's trade-cost effect removed (1994)",
     ),
 }
 
@@ -124,7 +141,7 @@ def _estimate(frame: pd.DataFrame, spec: _Counterfactual, vcov: str = "hetero") 
             list(spec.covariates),
             fixed_effects=spec.fixed_effects,  # type: ignore[arg-type]
             vcov=vcov,  # type: ignore[arg-type]
-            years=[spec.year],
+            years=list(spec.estimation_years or (spec.year,)),
         )
         bar.advance(task)
     return fit
@@ -138,10 +155,12 @@ def _solve(spec: _Counterfactual, frame: pd.DataFrame, fit: PPMLResult) -> Gravi
         solve_gravity_ge,
         trade_cost_factor,
     )
-    from tradetalks.economics._ppml import pair_matrices
+    from tradetalks.economics._ppml import fill_pair_costs, pair_matrices
 
     names = [c for c in spec.covariates if c in fit.coefficients.index]
     columns = [*names, "trade"]
+    if fit.pair_effects is not None:
+        columns += [c for c in spec.fill_with if c not in columns]
     for col in (spec.output_col, spec.expenditure_col):
         if col and col not in columns:
             columns.append(col)
@@ -170,6 +189,12 @@ def _solve(spec: _Counterfactual, frame: pd.DataFrame, fit: PPMLResult) -> Gravi
         new_cov[name] = changed
     t0 = trade_cost_factor({k: cov[k] for k in names}, coefs)
     t1 = trade_cost_factor({k: new_cov[k] for k in names}, coefs)
+    if fit.pair_effects is not None:
+        # AG's t_ij = exp(gamma_ij + b'x_ij), gamma from the pair effects (domestic = 0).
+        pair_costs, _ = fill_pair_costs(
+            fit.pair_cost_matrix(countries), {k: cov[k] for k in spec.fill_with}
+        )
+        t0, t1 = t0 * pair_costs, t1 * pair_costs
     if spec.output_col and spec.expenditure_col:
         output = np.nanmax(cov[spec.output_col], axis=1)
         expenditure = np.nanmax(cov[spec.expenditure_col], axis=0)
@@ -211,7 +236,7 @@ def _parse_pairs(value: str | None) -> tuple[tuple[str, str], ...]:
 
 
 def _fit_table(fit: PPMLResult, title: str) -> Table:
-    table = Table(title=title)
+    table = Table(title=f"{title} (SE: {fit.vcov})")
     for col in ("variable", "coefficient", "std. error", "z"):
         table.add_column(col, justify="left" if col == "variable" else "right")
     for name, row in fit.table().iterrows():
@@ -320,6 +345,10 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="Trade-cost variables.")
         ] = "ln_DIST,CNTG,INTL_BRDR",
         fe: Annotated[str, typer.Option(help="Fixed effects.")] = "exporter,importer",
+        estimation_years: Annotated[
+            str | None,
+            typer.Option(help="Years to estimate on (needed with pair effects; default: --year)."),
+        ] = None,
         set_: Annotated[
             list[str] | None,
             typer.Option("--set", help="Counterfactual value, VARIABLE=VALUE (repeatable)."),
@@ -380,6 +409,7 @@ def register(app: typer.Typer) -> None:
                 pairs=_parse_pairs(pairs),
                 output_col=output_col,
                 expenditure_col=expenditure_col,
+                estimation_years=_years(estimation_years) or (),
             )
             if (output_col is None) != (expenditure_col is None):
                 raise InputError(
@@ -409,7 +439,19 @@ def register(app: typer.Typer) -> None:
             spec = replace(spec, reference=reference)
         if full_ge is not None:
             spec = replace(spec, full_ge=full_ge)
-        frame = _load(spec.data, "exporter", "importer", "year", "trade", (spec.year,))
+        if "pair" in spec.fixed_effects and len(spec.estimation_years) < 2:
+            raise InputError(
+                "pair fixed effects need a panel",
+                [
+                    Problem(
+                        "<command line>",
+                        "--estimation-years",
+                        "pair fixed effects need several years, e.g. 1986,1990,...,2006",
+                    )
+                ],
+            )
+        years = tuple(sorted({spec.year, *spec.estimation_years}))
+        frame = _load(spec.data, "exporter", "importer", "year", "trade", years)
         fit = _estimate(frame, spec)
         result = _solve(spec, frame, fit)
         _show_counterfactual(spec, fit, result, top, as_json)
