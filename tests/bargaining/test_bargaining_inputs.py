@@ -210,3 +210,8 @@ def test_real_issues_are_discretised_on_request(tmp_path: Path) -> None:
     assert domain.space.radices == (9, 3)
     assert domain.profiles[0].values[0][0] == pytest.approx(1.0)  # 1.25 - 0.25 * 1
     assert domain.profiles[0].values[0][-1] == pytest.approx(0.0)  # 1.25 - 0.25 * 5
+
+
+def test_huge_finite_utilities_are_not_mistaken_for_infinite() -> None:
+    u = np.array([[1e308, 1e308], [1.0, 2.0]])  # their sum overflows; each entry is finite
+    assert BargainingProblem(u, [0.0, 0.0]).n_outcomes == 2

@@ -132,11 +132,19 @@ def _prefilter(points: FloatArray, n_anchors: int = 4) -> IntArray:
     # removing what any point dominates is always safe; maximisers of positive weighted sums
     # are Pareto optimal, so they remove a lot. One compression at the end: cheaper than many.
     # one weighted sum at a time: an (anchors, n) score table would dominate peak memory
-    score, tmp = np.empty(n), np.empty(n)
+    # weighted sums in chunks: small reused buffers instead of full-length temporaries
+    chunk = min(n, 1 << 18)
+    score, tmp = np.empty(chunk), np.empty(chunk)
     anchors = set()
     for w in weights:
-        _weighted_sum(points, w * inv_span, score, tmp)
-        anchors.add(int(np.argmax(score)))
+        best, best_at = -np.inf, 0
+        for lo in range(0, n, chunk):
+            hi = min(lo + chunk, n)
+            _weighted_sum(points[:, lo:hi], w * inv_span, score[: hi - lo], tmp[: hi - lo])
+            at = int(np.argmax(score[: hi - lo]))
+            if score[at] > best:
+                best, best_at = float(score[at]), lo + at
+        anchors.add(best_at)
     dominated = np.zeros(n, dtype=bool)
     for best in sorted(anchors):
         dominated |= _dominated_by(points, points[:, best])

@@ -122,17 +122,6 @@ class Protocol:
             )
         return d
 
-    def max_rounds(self, deadlines: IntArray | None = None) -> int:
-        """The most rounds any session can last."""
-        caps = []
-        if deadlines is not None:
-            caps.append(int(deadlines.max()))
-        elif self.rounds is not None:
-            caps.append(self.rounds)
-        if self.time_limit is not None:
-            caps.append(int(np.ceil(self.time_limit / self.round_duration)))
-        return min(caps)
-
 
 @dataclass(frozen=True)
 class TraceStep:

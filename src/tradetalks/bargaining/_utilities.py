@@ -98,10 +98,15 @@ def check_utilities(utilities: npt.ArrayLike, *, batch: bool = False) -> FloatAr
         raise BargainingError(f"utilities: need at least 2 parties, got shape {u.shape}")
     if u.shape[-1] < 1:
         raise BargainingError("utilities: no outcomes")
-    bad = ~np.isfinite(u)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise BargainingError(f"utilities: NaN or infinite value at index {where}")
+    # a finite sum proves every entry finite in one pass and no temporary; only a non-finite
+    # sum (NaN, infinity, or an overflow of huge values) needs the element-wise search
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = u.sum()
+    if not np.isfinite(total):
+        bad = ~np.isfinite(u)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise BargainingError(f"utilities: NaN or infinite value at index {where}")
     return u
 
 
