@@ -318,3 +318,15 @@ def test_relabelling_countries_permutes_results(seed: int, rate: float) -> None:
     )
     np.testing.assert_allclose(r2.welfare_hat, r.welfare_hat[perm], rtol=1e-8)
     np.testing.assert_allclose(r2.gross_output_musd, r.gross_output_musd[perm], rtol=1e-8)
+
+
+def test_calibration_rejects_mismatched_or_negative_arrays() -> None:
+    from tradetalks import DataError
+
+    M, Z, F = np.ones((2, 2, 1)), np.zeros((2, 1, 2, 1)), np.ones((2, 1, 2))
+    labels = {"countries": ["A", "B"], "sectors": ["s1"], "theta": [4.0]}
+    calibrate_shares(M, Z, F, **labels)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="do not match"):
+        calibrate_shares(M[:1], Z, F, **labels)  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="bad flows"):
+        calibrate_shares(-M, Z, F, **labels)  # type: ignore[arg-type]

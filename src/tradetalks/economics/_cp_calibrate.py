@@ -218,6 +218,23 @@ def calibrate_shares(
         For labels and messages.
     """
     N, J = len(countries), len(sectors)
+    shapes = {
+        "trade_musd": (np.shape(trade_musd), (N, N, J)),
+        "input_purchases_musd": (np.shape(input_purchases_musd), (N, J, N, J)),
+        "final_purchases_musd": (np.shape(final_purchases_musd), (N, J, N)),
+    }
+    bad_shapes = [
+        Problem(source, name, f"shape {got}, expected {want}")
+        for name, (got, want) in shapes.items()
+        if got != want
+    ]
+    if bad_shapes:
+        raise InputError("arrays do not match the labels", bad_shapes)
+    arrays = (trade_musd, input_purchases_musd, final_purchases_musd)
+    if not all(np.all(np.isfinite(a)) and np.min(a) >= 0 for a in arrays):
+        raise DataError(
+            "bad flows", [Problem(source, "flows", "flows must be finite and non-negative")]
+        )
     th = np.asarray(theta, dtype=np.float64)
     if th.shape != (J,) or not np.all(np.isfinite(th)) or np.any(th <= 0):
         raise InputError(

@@ -221,9 +221,14 @@ def parse_shock(text: str, sectors: Sequence[str] | None = None) -> ShockEntry:
         raise InputError(
             f"bad shock {text!r}", [Problem("--shock", "sectors", f"bad sector list in {text!r}")]
         )
+
+    def country(code: str) -> str:
+        # WIOD spells the rest of the world "RoW"; every other code is upper case.
+        return "RoW" if code.upper() == "ROW" else code.upper()
+
     return ShockEntry(
-        importer=match["importer"].upper() if match["importer"] != "RoW" else "RoW",
-        exporter=match["exporter"].upper() if match["exporter"] != "RoW" else "RoW",
+        importer=country(match["importer"]),
+        exporter=country(match["exporter"]),
         sectors=codes,
         rate=rate,
         kind="tariff" if kind == "tariff" else "ntb",
