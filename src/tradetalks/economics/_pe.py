@@ -188,15 +188,16 @@ def smart_partial_equilibrium(
     m0 = line.imports_musd
     t0, t1 = line.tariff_rate, line.new_tariff_rate
     tau = (t1 - t0) / (1.0 + t0)
-    world_price = eta * tau / (eps - eta)
-    creation = m0 * eta * tau / (1.0 - eta / eps)
+    # "+ 0.0" turns IEEE negative zeros (no change) into plain zeros for printing.
+    world_price = eta * tau / (eps - eta) + 0.0
+    creation = m0 * eta * tau / (1.0 - eta / eps) + 0.0
     diversion = _diversion(m0, tau, sigma)
     m1 = m0 + creation + diversion
     revenue0 = float(np.sum(t0 * m0))
     revenue1 = float(np.sum(t1 * (1.0 + world_price) * m1))
     price_change = (1.0 + t1) * (1.0 + world_price) - (1.0 + t0)
     consumer_surplus = float(-np.sum(price_change * (m0 + 0.5 * creation)))
-    exporter_surplus = world_price * (m0 + 0.5 * (m1 - m0))
+    exporter_surplus = world_price * (m0 + 0.5 * (m1 - m0)) + 0.0
     return PartialEquilibriumResult(
         line=line,
         import_demand_elasticity=eta,
