@@ -214,3 +214,23 @@ def test_integer_issues_with_linear_evaluators_equal_negmas() -> None:
     codes = [problem.space.code_of(dict(zip(names, map(str, o), strict=True))) for o in outcomes]
     for uf, row in zip(scenario.ufuns, problem.utilities, strict=True):
         np.testing.assert_allclose([uf(o) for o in outcomes], row[codes], rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_micro_self_play_matches_negmas(seed: int) -> None:
+    # MiCRO against itself concedes in lockstep and never repeats an offer at random, so the
+    # run is deterministic and must equal NegMAS's MiCRONegotiator pair.
+    from negmas import sao
+
+    os_, ufuns, u, d = _negmas_scenario((4, 4, 3), 2, 300 + seed)
+    for n_steps in (15, 60):
+        m = sao.SAOMechanism(outcome_space=os_, n_steps=n_steps, time_limit=None)
+        m.add(sao.MiCRONegotiator(name="a"), ufun=ufuns[0])
+        m.add(sao.MiCRONegotiator(name="b"), ufun=ufuns[1])
+        m.run()
+        ours = run_session(u, d, Protocol(rounds=n_steps), ("micro", "micro"), rng=0)
+        if m.state.agreement is None:
+            assert ours.agreement is None
+        else:
+            assert ours.agreement == int(np.ravel_multi_index(m.state.agreement, (4, 4, 3)))
+            assert ours.rounds == m.state.step

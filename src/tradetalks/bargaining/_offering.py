@@ -219,7 +219,9 @@ class MiCRO:
     :math:`n \ge m` and that outcome is worth at least the reservation value; otherwise it
     repeats one of its :math:`m` earlier proposals at random. Its aspiration (use with
     :class:`~tradetalks.bargaining.ACAspiration`) is the utility of the least-valued outcome
-    it has proposed (counting the one it proposes now): it accepts anything as good.
+    it has proposed (counting the one it proposes now), or the reservation value when it is
+    ready to concede but has no rational outcome left: it accepts anything as good (as
+    NegMAS's ``MiCRONegotiator`` with ``accept_same=True``).
     """
 
     def start(self, setup: Setup, party: int, rng: np.random.Generator) -> _MiCROState:
@@ -253,11 +255,17 @@ class MiCRO:
         m = state.proposed
         nxt = np.minimum(m, n_out - 1)
         nxt_u = sorted_u[rows, n_out - 1 - nxt]
-        concede = (state.n_received >= m) & (m < n_out) & (nxt_u >= view.reservation)
+        ready = state.n_received >= m
+        exhausted = (m >= n_out) | (nxt_u < view.reservation)
+        concede = ready & ~exhausted
         rank = np.where(
             concede, nxt, np.floor(view.rng.random(m.shape) * np.maximum(m, 1)).astype(np.int64)
         )
         state.proposed = m + concede
         worst = np.maximum(state.proposed - 1, 0)
         offer = order[rows, n_out - 1 - rank]
-        return Proposal(offer.astype(np.int64), sorted_u[rows, n_out - 1 - worst])
+        # ready to concede but nothing rational left: accept anything worth the reservation
+        aspiration = np.where(
+            ready & exhausted, view.reservation, sorted_u[rows, n_out - 1 - worst]
+        )
+        return Proposal(offer.astype(np.int64), aspiration)
