@@ -77,12 +77,13 @@ def _talks_section(view: RunView) -> Section:
 
 
 def _no_change(view: RunView, point: str) -> bool:
-    """Whether every priced change at ``point`` is exactly zero (the status quo usually is)."""
+    """Whether every priced change at ``point`` is nil, below 1e-6 (the status quo usually is)."""
     for name, column in (("impacts", "value_added_change"), ("welfare", "welfare_change")):
         table = view.table(name)
         if table is not None:
             values = table.loc[table["point"] == point, column].to_numpy(dtype=float)
-            if values.size == 0 or np.any(values != 0.0):
+            # the status quo is priced by the solver, so "no change" is zero to round-off
+            if values.size == 0 or np.any(np.abs(values) > 1e-6):
                 return False
     return True
 

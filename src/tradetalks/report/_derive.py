@@ -263,7 +263,9 @@ def fmt_share(value: float | None) -> str:
 
 
 def fmt_num(value: float | None, digits: int = 3) -> str:
-    """A number to ``digits`` significant digits; ``–`` when unknown."""
+    """A number to ``digits`` significant digits, 0 below 1e-6; ``–`` when unknown."""
     if value is None or not math.isfinite(value):
         return "–"
+    if abs(value) < 1e-6:  # solver round-off around zero (a status quo of 3.7e-09)
+        return "0"
     return f"{value:.{digits}g}"

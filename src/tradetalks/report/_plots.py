@@ -77,21 +77,17 @@ def _mark(ax: Any, point: Point | None, label: str, **style: Any) -> None:
         ax.scatter(*xy, label=label, zorder=6, **style)
 
 
-def utility_space(view: RunView) -> ReportFigure | None:
-    """Every outcome in the first two parties' utilities, with win-sets and named points."""
-    table = view.table("outcomes")
-    if table is None or len(view.parties) < 2:
-        return None
+def _draw_space(ax: Any, view: RunView, table: pd.DataFrame) -> None:
+    """Every outcome, the win-sets, the frontier and the named points, on one axes."""
     p1, p2 = view.parties[:2]
     x = table[f"u:{p1}"].to_numpy(dtype=float)
     y = table[f"u:{p2}"].to_numpy(dtype=float)
+    none = np.zeros(len(table), dtype=bool)
     w1, w2 = _bools(table, f"win_set:{p1}"), _bools(table, f"win_set:{p2}")
-    zopa = _bools(table, "zopa")
-    n = len(table)
-    none = np.zeros(n, dtype=bool)
     in1 = w1 if w1 is not None else none
     in2 = w2 if w2 is not None else none
     both = in1 & in2
+    zopa = _bools(table, "zopa")
     zopa = zopa if zopa is not None else both
     groups = (
         ("ZOPA (ratifiable by both)", zopa, PALETTE[2], "o", 36),
@@ -100,8 +96,6 @@ def utility_space(view: RunView) -> ReportFigure | None:
         (f"in {p2}'s win-set only", in2 & ~in1 & ~zopa, PALETTE[1], "o", 22),
         ("in neither win-set", ~in1 & ~in2 & ~zopa, "#BBBBBB", ".", 20),
     )
-    fig, axes = _figure(10.0, 6.5)
-    ax = axes[0][0]
     for label, mask, colour, marker, size in groups:
         if mask.any():
             ax.scatter(x[mask], y[mask], s=size, c=colour, marker=marker, label=label, zorder=3)
@@ -145,34 +139,66 @@ def utility_space(view: RunView) -> ReportFigure | None:
     )
     for point, style in zip(solutions(view), styles, strict=False):
         _mark(ax, point, f"{point.name} deal", **style)
-    agreement = session_agreement(view)
-    _mark(
-        ax,
-        agreement,
-        "agreement (session)",
-        marker="o",
-        s=420,
-        facecolors="none",
-        edgecolors=PALETTE[5],
-        linewidths=2,
-    )
+    ring = dict(marker="o", s=420, facecolors="none", edgecolors=PALETTE[5], linewidths=2)
+    _mark(ax, session_agreement(view), "agreement (session)", **ring)
     modal = modal_deal(view)
     if modal is not None:
-        _mark(
-            ax,
-            modal,
-            f"most frequent deal in sweep ({fmt_share(modal.share)} of sessions)",
-            marker="s",
-            s=300,
-            facecolors="none",
-            edgecolors=PALETTE[0],
-            linewidths=2,
-        )
+        label = f"most frequent deal in sweep ({fmt_share(modal.share)} of sessions)"
+        box = dict(marker="s", s=300, facecolors="none", edgecolors=PALETTE[0], linewidths=2)
+        _mark(ax, modal, label, **box)
     ax.set_xlabel(f"utility of {p1}'s government")
     ax.set_ylabel(f"utility of {p2}'s government")
-    ax.set_title(f"{n} outcomes in the utility space")
     ax.grid(alpha=0.3)
-    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
+def _zoom_box(view: RunView, table: pd.DataFrame) -> tuple[float, float, float, float] | None:
+    """Limits around the ZOPA and the deals, when they fill under a third of the full plot."""
+    p1, p2 = view.parties[:2]
+    zopa = _bools(table, "zopa")
+    if zopa is None or not zopa.any():
+        return None
+    x = table[f"u:{p1}"].to_numpy(dtype=float)
+    y = table[f"u:{p2}"].to_numpy(dtype=float)
+    xs, ys = list(x[zopa]), list(y[zopa])
+    for point in (*solutions(view), session_agreement(view), modal_deal(view)):
+        xy = _xy(point.utilities) if point is not None else None
+        if xy is not None:
+            xs.append(xy[0])
+            ys.append(xy[1])
+    lo_x, hi_x, lo_y, hi_y = min(xs), max(xs), min(ys), max(ys)
+    span_x, span_y = float(np.ptp(x)), float(np.ptp(y))
+    if span_x <= 0 or span_y <= 0 or (hi_x - lo_x) > span_x / 3 or (hi_y - lo_y) > span_y / 3:
+        return None
+    pad_x = max(0.15 * (hi_x - lo_x), 0.02 * span_x)
+    pad_y = max(0.15 * (hi_y - lo_y), 0.02 * span_y)
+    return (lo_x - pad_x, hi_x + pad_x, lo_y - pad_y, hi_y + pad_y)
+
+
+def utility_space(view: RunView) -> ReportFigure | None:
+    """Every outcome in the first two parties' utilities, with win-sets and named points.
+
+    When the ZOPA and the deals sit in a small corner of the space, a second panel zooms
+    on them.
+    """
+    table = view.table("outcomes")
+    if table is None or len(view.parties) < 2:
+        return None
+    box = _zoom_box(view, table)
+    fig, axes = _figure(13.5 if box else 10.0, 6.0, 1, 2 if box else 1)
+    ax = axes[0][0]
+    _draw_space(ax, view, table)
+    ax.set_title(f"all {len(table)} outcomes")
+    if box is not None:
+        zoom = axes[0][1]
+        _draw_space(zoom, view, table)
+        zoom.set_xlim(box[0], box[1])
+        zoom.set_ylim(box[2], box[3])
+        zoom.set_title("zoom on the ZOPA and the deals")
+        ax.add_patch(_rectangle(box))
+    handles, labels = ax.get_legend_handles_labels()
+    seen = dict(zip(labels, handles, strict=True))
+    fig.legend(list(seen.values()), list(seen), loc="outside right upper", fontsize=8)
+    p1, p2 = view.parties[:2]
     caption = (
         f"Each dot is one outcome (a choice of option on every issue), placed by what it is "
         f"worth to {p1} (across) and {p2} (up). Colours show which governments could get it "
@@ -181,12 +207,56 @@ def utility_space(view: RunView) -> ReportFigure | None:
         "deal; the black line is the Pareto frontier; stars and crosses mark the deals the "
         "solution concepts pick and the points the threats lead to."
     )
+    if box is not None:
+        caption += " The right panel zooms on the grey box: the ZOPA and the deals."
     if len(view.parties) > 2:
         caption += f" Only the first two of the {len(view.parties)} parties are drawn."
     return ReportFigure("utility-space", "The bargaining space", caption, _png(fig))
 
 
+def _rectangle(box: tuple[float, float, float, float]) -> Any:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle(
+        (box[0], box[2]),
+        box[1] - box[0],
+        box[3] - box[2],
+        fill=False,
+        edgecolor="grey",
+        lw=1,
+        ls="-",
+        zorder=7,
+    )
+
+
 _PASSIVE_ACTIONS = frozenset({"offer", "accept", "reject", "counter", "pass", "wait"})
+
+
+def _trace_utilities(view: RunView, trace: pd.DataFrame) -> pd.DataFrame:
+    """The trace with each outcome's utilities and win-set flags from the ``outcomes`` table.
+
+    The trace's own ``u:<party>`` columns are what each side bargained with; outcomes a
+    government cannot ratify may be pushed to a floor there. The ``outcomes`` table gives
+    their true utilities, drawn here, with the win-sets to mark offers the other side
+    cannot sign.
+    """
+    outcomes = view.table("outcomes")
+    out = trace.copy()
+    if outcomes is None:
+        return out
+    by_code = outcomes.set_index("code")
+    codes = out["outcome"].to_numpy()
+    known = np.isin(codes, by_code.index.to_numpy())
+    for p in view.parties:
+        u = out[f"u:{p}"].to_numpy(dtype=float).copy()
+        u[known] = by_code.loc[codes[known], f"u:{p}"].to_numpy(dtype=float)
+        out[f"u:{p}"] = u
+        column = f"win_set:{p}"
+        if column in by_code.columns:
+            inside = np.ones(len(out), dtype=bool)
+            inside[known] = by_code.loc[codes[known], column].to_numpy(dtype=bool)
+            out[column] = inside
+    return out
 
 
 def concession_curves(view: RunView) -> ReportFigure | None:
@@ -194,6 +264,7 @@ def concession_curves(view: RunView) -> ReportFigure | None:
     trace = view.table("trace")
     if trace is None or not view.parties:
         return None
+    trace = _trace_utilities(view, trace)
     actions = trace["action"].astype(str)
     outcome = trace["outcome"].to_numpy()
     offers = trace[(actions == "offer").to_numpy() & (outcome >= 0)]
@@ -215,6 +286,20 @@ def concession_curves(view: RunView) -> ReportFigure | None:
                 color=PALETTE[j % len(PALETTE)],
                 label=f"offers by {q}",
             )
+            # an offer some other government could not ratify at home
+            others = [f"win_set:{r}" for r in view.parties if r != q and f"win_set:{r}" in mine]
+            if others:
+                outside = ~mine[others].all(axis=1).to_numpy(dtype=bool)
+                ax.scatter(
+                    mine["round"][outside],
+                    mine[f"u:{p}"][outside],
+                    s=70,
+                    facecolors="none",
+                    edgecolors=PALETTE[5],
+                    linewidths=1.2,
+                    zorder=4,
+                    label="offer the other side cannot ratify",
+                )
         reservation = as_float(no_deal.get(p))
         if reservation is not None:
             ax.axhline(reservation, color=PALETTE[5], ls="--", lw=1, label=f"{p}'s reservation")
@@ -246,14 +331,16 @@ def concession_curves(view: RunView) -> ReportFigure | None:
     caption = (
         "Each line follows one government's offers through the talks; each panel values them "
         "with one government's utility. A party concedes when its own line falls in its own "
-        "panel; the other side gains when the line rises in the other panel. Dashed lines are "
-        "the reservation values (expected no deal); dotted vertical lines mark escalations "
-        "such as a threat carried out at its deadline; the star is the accepted offer."
+        "panel; the other side gains when the line rises in the other panel. Circled offers "
+        "lie outside the other side's win-set: it could not get them ratified at home. "
+        "Dashed lines are the reservation values (expected no deal); dotted vertical lines "
+        "mark escalations such as a threat carried out at its deadline; the star is the "
+        "accepted offer."
     )
     return ReportFigure("concessions", "Concessions during the talks", caption, _png(fig))
 
 
-def _sector_label(sector: str, name: str, width: int = 34) -> str:
+def _sector_label(sector: str, name: str, width: int = 40) -> str:
     text = f"{sector} {name}".strip()
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -164,17 +164,22 @@ def parameters_table(view: RunView) -> ReportTable | None:
         return None
     names: Sequence[str] = [str(c) for c in params.columns if c != "session"]
     rows = []
+    fixed = []
     for name in names:
         values = params[name].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
         if values.size == 0:
             continue
         q = np.quantile(values, [0.0, 0.05, 0.5, 0.95, 1.0])
-        rows.append((name, *(fmt_num(float(v)) for v in q)))
-    if not rows:
+        if q[0] == q[-1]:
+            fixed.append(f"{name} = {fmt_num(float(q[0]))}")
+        else:
+            rows.append((name, *(fmt_num(float(v)) for v in q)))
+    if not rows and not fixed:
         return None
     return ReportTable(
         f"Sampled parameters ({len(params):,} sessions)",
         ("parameter", "min", "5%", "median", "95%", "max"),
         tuple(rows),
+        f"Held fixed (the scenario gives no range): {', '.join(fixed)}." if fixed else "",
     )

@@ -1,0 +1,121 @@
+"""`tradetalks report RUN_ID`: default file name, formats, and the errors a user can meet."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tradetalks.cli import main
+from tradetalks.store import ENV_VAR, RunStore
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "report"))
+from _report_helpers import save_run
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as done:  # typer exits even on success
+        code = int(done.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """A store with an 'analyze' run (3 plots: quick) and a 'sweep' run."""
+    path = tmp_path_factory.mktemp("cli-report") / "runs.duckdb"
+    store = RunStore(path)
+    return path, save_run(store, "analyze"), save_run(store, "sweep", n_sessions=60)
+
+
+def test_default_file_in_the_current_directory(
+    saved: tuple[Path, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store, analyze_id, _ = saved
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_VAR, str(store))
+    code, out, err = run(["report", analyze_id[:-2]], capsys)  # a unique prefix works
+    assert code == 0, err
+    page = tmp_path / f"report-{analyze_id}.html"
+    assert page.is_file()
+    assert "report written to" in out and page.name in out
+    # what the run lacks is said on the terminal too
+    assert "note:" in out and "'trace'" in out
+    assert page.read_text(encoding="utf-8").count("data:image/png;base64,") == 3
+
+
+def test_markdown_with_store_option(
+    saved: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, _, sweep_id = saved
+    target = tmp_path / "sweep.md"
+    code, out, err = run(["report", sweep_id, "-o", str(target), "--store", str(store)], capsys)
+    assert code == 0, err
+    pngs = sorted(p.name for p in tmp_path.glob("sweep-*.png"))
+    assert "sweep-sweep-options.png" in pngs and "sweep-sweep-rates.png" in pngs
+    assert "with 5 plot(s) beside it" in out
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# US–Japan autos")
+
+
+def test_explicit_format_wins_over_the_suffix(
+    saved: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, analyze_id, _ = saved
+    target = tmp_path / "r.md"
+    code, _, err = run(
+        ["report", analyze_id, "-o", str(target), "--format", "html", "--store", str(store)],
+        capsys,
+    )
+    assert code == 0, err
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_unknown_run_is_one_store_error(
+    saved: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, _, _ = saved
+    code, out, err = run(
+        ["report", "r19990101-000000-dead", "-o", str(tmp_path / "x.html"), "--store", str(store)],
+        capsys,
+    )
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: no run 'r19990101-000000-dead'")
+    assert "Traceback" not in err and out == ""
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_missing_store_is_one_store_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["report", "r1", "--store", str(tmp_path / "none.duckdb")], capsys)
+    assert code == 1
+    assert "no run store here yet" in err and "Traceback" not in err
+
+
+def test_output_in_a_missing_directory_is_an_input_error(
+    saved: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, analyze_id, _ = saved
+    target = tmp_path / "missing" / "r.html"
+    code, _, err = run(["report", analyze_id, "-o", str(target), "--store", str(store)], capsys)
+    assert code == 2
+    assert "does not exist" in err and "missing" in err and "Traceback" not in err
+
+
+def test_bad_format_is_rejected(
+    saved: tuple[Path, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, analyze_id, _ = saved
+    code, _, err = run(["report", analyze_id, "--format", "pdf", "--store", str(store)], capsys)
+    assert code == 2
+    assert "pdf" in err
