@@ -122,46 +122,80 @@ class CPResult:
 class _Eval:
     log_c: FloatArray
     log_P: FloatArray  # noqa: N815 (P̂ as in the paper)
-    share: FloatArray
+    c_th: FloatArray  # ĉ^{-θ} [i, j]
+    S: FloatArray  # Σ_i base ĉ^{-θ} [n, j], so π' = base ĉ^{-θ} / S
     X: FloatArray
     gross: FloatArray
     revenue: FloatArray
     va: FloatArray
+    base_sold: FloatArray  # base / κ' (a reference, for the flows)
+
+    def flows(self) -> FloatArray:
+        """``[n, i, j]`` purchases at basic prices π' X' / κ' (a full array: only when asked)."""
+        return np.asarray(
+            self.base_sold * self.c_th[None, :, :] * (self.X / self.S)[:, None, :],
+            dtype=np.float64,
+        )
+
+
+@dataclass(frozen=True)
+class _ShockArrays:
+    """Per-solve arrays: base = π (κ̂ d̂)^{-θ}, base/κ' (sales) and base (1 − 1/κ') (revenue)."""
+
+    base: FloatArray
+    base_sold: FloatArray
+    base_revenue: FloatArray
 
 
 def _sweep(
     b: CPBaseline,
-    base: FloatArray,
-    kappa_new: FloatArray,
+    arrays: _ShockArrays,
     log_w: FloatArray,
     log_P: FloatArray,
     X: FloatArray,
     price_steps: int,
     spend_steps: int,
 ) -> _Eval:
-    """One pass of the equilibrium map at wages ŵ, from the current P̂ and X'."""
+    """One pass of the equilibrium map at wages ŵ, from the current P̂ and X'.
+
+    π' is never formed: with π'_ni = base_ni ĉ_i^{-θ} / S_n, sales are
+    Σ_m π'_mn X_m / κ'_mn = ĉ_n^{-θ} Σ_m (base/κ')_mn X_m / S_m, and revenue likewise.
+    """
     theta = b.theta
     for _ in range(price_steps):
         # Σ_k γ_n^{k,j} log P̂_n^k as a batched vector-matrix product (faster than einsum)
         log_c = b.va_share * log_w[:, None] + np.matmul(log_P[:, None, :], b.input_share)[:, 0, :]
         c_th = np.exp(-theta * log_c)  # ĉ^{-θ}
-        S = np.einsum("nij,ij->nj", base, c_th)
+        S = np.einsum("nij,ij->nj", arrays.base, c_th)
         log_P = -np.log(S) / theta
-    share = base * c_th[None, :, :] / S[:, None, :]
-    sell = share / kappa_new  # [m, n, k]
-    revenue_rate = (share - sell).sum(axis=1)  # [n, k]: tariff revenue per unit of X_n^k
+    revenue_rate = np.einsum("nij,ij->nj", arrays.base_revenue, c_th) / S  # revenue per X_n^k
     labour = np.exp(log_w) * b.value_added_musd + b.deficit_musd
     X_new = X
     for _ in range(spend_steps):  # Jacobi steps on the linear spending system
         X = X_new
-        gross = np.einsum("mnk,mk->nk", sell, X)
+        gross = c_th * np.einsum("mnk,mk->nk", arrays.base_sold, X / S)
         revenue = (revenue_rate * X).sum(axis=1)
         X_new = (
-            np.einsum("njk,nk->nj", b.input_share, gross)
+            np.matmul(b.input_share, gross[:, :, None])[:, :, 0]
             + b.final_share * (labour + revenue)[:, None]
         )
     va = (b.va_share * gross).sum(axis=1)
-    return _Eval(log_c, log_P, share, X_new, gross, revenue, va)
+    return _Eval(log_c, log_P, c_th, S, X_new, gross, revenue, va, arrays.base_sold)
+
+
+def _shock_arrays(
+    b: CPBaseline, tariff_rate_new: FloatArray, ntb_factor: FloatArray
+) -> _ShockArrays:
+    kappa_new = 1.0 + tariff_rate_new
+    # π (κ̂ d̂)^{-θ}, computed only on the cells the shock touches (a power over the whole
+    # [n, i, j] array costs more than a few solver iterations)
+    n, i, j = np.nonzero((tariff_rate_new != b.tariff_rate) | (ntb_factor != 1.0))
+    base = np.array(b.trade_share)
+    base[n, i, j] *= (
+        kappa_new[n, i, j] / (1.0 + b.tariff_rate[n, i, j]) * ntb_factor[n, i, j]
+    ) ** (-b.theta[j])
+    base_sold = base / kappa_new
+    return _ShockArrays(base, base_sold, base - base_sold)
 
 
 def solve_dense(
@@ -193,14 +227,7 @@ def solve_dense(
     """
     b = baseline
     N, J = b.shape
-    kappa_new = 1.0 + tariff_rate_new
-    # π (κ̂ d̂)^{-θ}, computed only on the cells the shock touches (a power over the whole
-    # [n, i, j] array costs more than a few solver iterations)
-    n, i, j = np.nonzero((tariff_rate_new != b.tariff_rate) | (ntb_factor != 1.0))
-    base = np.array(b.trade_share)
-    base[n, i, j] *= (
-        kappa_new[n, i, j] / (1.0 + b.tariff_rate[n, i, j]) * ntb_factor[n, i, j]
-    ) ** (-b.theta[j])
+    arrays = _shock_arrays(b, tariff_rate_new, ntb_factor)
     wL = b.value_added_musd
     world_va = wL.sum()
     if start is None:
@@ -221,7 +248,7 @@ def solve_dense(
     prev: tuple[FloatArray, FloatArray] | None = None
     excess = np.inf
     for it in range(1, max_iter + 1):
-        ev = _sweep(b, base, kappa_new, log_w, log_P, X, price_steps, spend_steps)
+        ev = _sweep(b, arrays, log_w, log_P, X, price_steps, spend_steps)
         labour = np.exp(log_w) * wL
         excess = float(np.max(np.abs(ev.va - labour) / wL))
         price_res = float(np.max(np.abs(ev.log_P - log_P)))
@@ -270,11 +297,6 @@ def solve_dense(
     )
 
 
-def _flows(b: CPBaseline, ev: _Eval, kappa_new: FloatArray) -> FloatArray:
-    """``[n, i, j]`` purchases at basic prices, π' X' / κ'."""
-    return np.asarray(ev.share * ev.X[:, None, :] / kappa_new, dtype=np.float64)
-
-
 def _decompose(
     b: CPBaseline,
     tau_new: FloatArray,
@@ -305,7 +327,7 @@ def _decompose(
                 guess = end
             state, ev, _, _ = solve_dense(b, kappa_t - 1.0, d_t, start=guess, tol=tol)
             start = state
-            ev_flows = _flows(b, ev, kappa_t)
+            ev_flows = ev.flows()
             log_c = ev.log_c
             income = np.exp(state.log_wage_hat) * b.value_added_musd + ev.revenue + b.deficit_musd
         points.append((kappa_t, np.log(d_t), ev_flows, log_c, income))
@@ -381,7 +403,6 @@ def solve(
     b = baseline
     N, _ = b.shape
     tau_new, d_new = shock.dense(b)
-    kappa_new = 1.0 + tau_new
     state, ev, iterations, excess = solve_dense(
         b, tau_new, d_new, start=start, tol=tol, max_iter=max_iter, secants=secants
     )
@@ -389,7 +410,7 @@ def solve(
     log_Pn = (b.final_share * state.log_price_hat).sum(axis=1)
     income = w_hat * b.value_added_musd + ev.revenue + b.deficit_musd
     welfare_hat = income / b.income_musd / np.exp(log_Pn)
-    M = _flows(b, ev, kappa_new)  # [n, i, j]
+    M = ev.flows()  # [n, i, j]
     idx = np.arange(N)
     foreign = M.copy()
     foreign[idx, idx, :] = 0.0
