@@ -24,12 +24,12 @@ from store_sweep_child import INPUTS, ROWS, batch_tables
 from tradetalks.store import RunStore
 
 CHILD = Path(__file__).with_name("store_sweep_child.py")
-N_BATCHES = 24
+N_BATCHES = 16
 
 
-def _start(store: Path, sleep_s: float) -> subprocess.Popen[str]:
+def _start(store: Path, sleep_s: float, keep_open: bool = False) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(CHILD), str(store), str(N_BATCHES), str(sleep_s)],
+        [sys.executable, str(CHILD), str(store), str(N_BATCHES), str(sleep_s), str(int(keep_open))],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -88,8 +88,9 @@ def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path:
     assert store.find_resumable(**INPUTS) == run_id
 
     # SIGKILL, twice: no handler runs; the WAL is all that stands between us and loss.
-    for _ in range(2):
-        proc = _start(path, sleep_s=0.0)
+    # Once with a connection per batch, once with the connection held open (keep_open).
+    for keep_open in (False, True):
+        proc = _start(path, sleep_s=0.0, keep_open=keep_open)
         again, reported, _ = _interrupt_after(proc, 3, signal.SIGKILL, rng)
         assert proc.returncode == -signal.SIGKILL
         assert again == run_id, "the child resumed the same run"
@@ -100,7 +101,7 @@ def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path:
         assert not listing.loc[run_id, "writer_alive"]  # killed: resumable
 
     # Resume to the end, reading the store between the child's batches meanwhile.
-    proc = _start(path, sleep_s=0.05)
+    proc = _start(path, sleep_s=0.02)
     assert proc.stdout is not None
     assert proc.stdout.readline().split()[1] == run_id
     seen_while_running = store.finished_batches(run_id)

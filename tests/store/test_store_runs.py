@@ -333,3 +333,21 @@ def test_public_namespace_is_pinned() -> None:
         "RunStore",
         "default_store_path",
     }
+
+
+def test_keep_open_holds_one_connection_and_gives_the_same_results(tmp_path: Path) -> None:
+    path = tmp_path / "held.duckdb"
+    with RunStore(path, keep_open=True) as held:
+        run_id = held.start_run(scenario_id="s", **inputs())
+        for i in range(3):
+            held.save_batch(run_id, i, {"sessions": mixed(4, 10 * i)})
+        with pytest.raises(StoreError, match="already saved with different tables"):
+            held.save_batch(run_id, 1, {"sessions": mixed(5)})
+        held.save_batch(run_id, 3, {"sessions": mixed(4, 30)})  # usable after an error
+        # another store in this process shares the open database (other processes wait)
+        assert RunStore(path, lock_timeout_s=0.2).finished_batches(run_id) == {0, 1, 2, 3}
+        held.finish_run(run_id, {"n": 16})
+    record = RunStore(path).get_run(run_id)
+    want = pd.concat([mixed(4, 10 * i) for i in range(4)], ignore_index=True)
+    pd.testing.assert_frame_equal(record.tables["sessions"], want, check_exact=True)
+    assert record.info.status == "finished"

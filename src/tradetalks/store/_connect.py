@@ -133,6 +133,11 @@ def _open(path: Path, *, read_only: bool, lock_timeout_s: float) -> duckdb.DuckD
             raise
         except duckdb.Error as error:
             _reraise_interrupt(error)
+            if read_only and "different configuration" in str(error):
+                # This process already holds the file open for writing (keep_open): a
+                # read-only connection is refused, a read-write one shares that database.
+                read_only = False
+                continue
             if "Could not set lock" not in str(error):
                 raise _translate(path, error) from error
             waited = time.monotonic() - start
@@ -163,11 +168,10 @@ def _check_schema(path: Path, con: duckdb.DuckDBPyConnection, *, create: bool) -
         )
 
 
-@contextmanager
-def connect(
-    path: Path, *, write: bool, lock_timeout_s: float
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for one operation, closed on exit; creates the store on the first write.
+def open_store(
+    path: Path, *, write: bool, lock_timeout_s: float, check_schema: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """Open the store file (creating it on a first write) and check that it is a run store.
 
     Raises
     ------
@@ -187,13 +191,22 @@ def connect(
             raise StoreError(f"{path}: cannot create its directory: {error}") from error
     con = _open(path, read_only=not write, lock_timeout_s=lock_timeout_s)
     try:
-        _check_schema(path, con, create=write)
-        yield con
+        with guard(path):
+            if check_schema:
+                _check_schema(path, con, create=write)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def guard(path: Path) -> Iterator[None]:
+    """Turn DuckDB's errors into one StoreError naming ``path``, and its Ctrl-C into Ctrl-C."""
+    try:
+        yield
     except (duckdb.InterruptException, RuntimeError) as error:
-        # The open transaction, if any, is rolled back when the connection closes.
         _reraise_interrupt(error)
         raise
     except duckdb.Error as error:
         raise _translate(path, error) from error
-    finally:
-        con.close()
