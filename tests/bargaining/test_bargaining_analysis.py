@@ -145,3 +145,27 @@ def test_nash_maximises_product_and_ks_is_on_frontier(u: np.ndarray, depth: floa
     products = np.prod(u[:, mask] - d[:, None], axis=0)
     assert np.prod(np.asarray(nash.utilities) - d) >= products.max() - 1e-12
     assert ks.outcome in set(pareto_frontier(u, d).tolist())
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.just(3), st.integers(1, 50)),
+        elements=st.sampled_from([0.0, 0.25, 0.5, 1.0]),
+    ),
+)
+def test_three_party_sweep_equals_brute_force_with_ties(u: np.ndarray) -> None:
+    from tradetalks.bargaining._analysis import _frontier_3d
+
+    assert set(_frontier_3d(u).tolist()) == brute_frontier(u, u.min(axis=1))
+
+
+def test_three_party_split_where_every_outcome_is_pareto_optimal() -> None:
+    # dividing a budget three ways: u0 + u1 + u2 = 1 on a grid, nothing dominates anything
+    grid = [(a, b, 30 - a - b) for a in range(31) for b in range(31 - a)] * 12
+    u = np.asarray(grid, dtype=float).T / 30.0
+    assert u.shape[1] > 2000  # takes the sweep path
+    assert pareto_frontier(u).size == u.shape[1]
+    shifted = np.hstack([u, u - 0.01])  # and every shifted copy is dominated
+    assert set(pareto_frontier(shifted).tolist()) == set(range(u.shape[1]))

@@ -181,6 +181,40 @@ def _frontier_nd(points: FloatArray) -> IntArray:
     return np.asarray(order[alive], dtype=np.int64)
 
 
+def _frontier_3d(points: FloatArray) -> IntArray:
+    r"""Non-dominated positions of three-party ``points`` (3, n) by a sweep, :math:`O(n \log n)`.
+
+    Kung, Luccio and Preparata (1975), "On finding the maxima of a set of vectors", J. ACM
+    22(4): on distinct points sorted lexicographically by :math:`(-u_0, -u_1, -u_2)`, point
+    :math:`i` is dominated iff an earlier point has :math:`u_1 \ge u_{1i}` and
+    :math:`u_2 \ge u_{2i}`; a Fenwick tree over the ranks of :math:`u_1` keeps the largest
+    :math:`u_2` seen. Duplicated utility vectors share their representative's verdict.
+    """
+    uniq, inverse = np.unique(points.T, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.lexsort((-uniq[:, 2], -uniq[:, 1], -uniq[:, 0]))
+    u1, u2 = uniq[order, 1], uniq[order, 2]
+    # dense rank of u1, largest first (1-based): u1_j >= u1_i  <=>  rank_j <= rank_i
+    values, rank_from_small = np.unique(u1, return_inverse=True)
+    rank = (values.size - rank_from_small.reshape(-1)).tolist()
+    tree = [-np.inf] * (values.size + 1)
+    keep = np.zeros(order.size, dtype=bool)
+    for i, (r, z) in enumerate(zip(rank, u2.tolist(), strict=True)):
+        best, k = -np.inf, r
+        while k > 0:  # max of u2 over ranks 1..r
+            best = max(best, tree[k])
+            k -= k & -k
+        keep[i] = best < z
+        k = r
+        while k <= values.size:
+            if tree[k] < z:
+                tree[k] = z
+            k += k & -k
+    frontier_unique = np.zeros(uniq.shape[0], dtype=bool)
+    frontier_unique[order[keep]] = True
+    return np.flatnonzero(frontier_unique[inverse]).astype(np.int64)
+
+
 def pareto_frontier(utilities: npt.ArrayLike, reservation: npt.ArrayLike | None = None) -> IntArray:
     r"""Exact Pareto frontier (outcome codes) among outcomes every party weakly prefers to no deal.
 
@@ -205,7 +239,12 @@ def pareto_frontier(utilities: npt.ArrayLike, reservation: npt.ArrayLike | None 
     pts = u if rational is None else u[:, rational]
     survivors = _prefilter(pts)
     sub = pts[:, survivors]
-    local = _frontier_2d(sub) if u.shape[0] == 2 else _frontier_nd(sub)
+    if u.shape[0] == 2:
+        local = _frontier_2d(sub)
+    elif u.shape[0] == 3 and sub.shape[1] > 2000:  # block elimination is O(n f)
+        local = _frontier_3d(sub)
+    else:
+        local = _frontier_nd(sub)
     codes = survivors[local] if rational is None else rational[survivors[local]]
     keys = tuple(codes[None, :]) + tuple(-u[::-1, codes])
     return np.asarray(codes[np.lexsort(keys)], dtype=np.int64)
