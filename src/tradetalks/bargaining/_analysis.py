@@ -14,10 +14,11 @@ Notation: :math:`u_i(\omega)` is party :math:`i`'s utility of outcome :math:`\om
 - Utilitarian: :math:`\arg\max_{Z} \sum_i u_i`. Egalitarian (Kalai 1977):
   :math:`\arg\max_{Z} \min_i (u_i - d_i)`.
 
-Ties are broken toward the smallest outcome code. Everything is vectorised; the two-party
-frontier is :math:`O(n \log n)` (one sort), the general one is a sort by welfare followed by
-block elimination, after removing every outcome dominated by a few supported frontier points
-(maximisers of positive weighted sums, which are Pareto optimal) in :math:`O(n)`.
+Ties are broken toward the smallest outcome code. First every outcome dominated by a few
+supported frontier points (maximisers of positive weighted sums, which are Pareto optimal)
+is removed in :math:`O(n)`; then the two-party frontier takes one sort, :math:`O(n \log n)`;
+three parties a sweep with a Fenwick tree, :math:`O(n \log n)`; more parties a sort by
+welfare and block elimination, :math:`O(n f)` for a frontier of :math:`f` points.
 """
 
 from __future__ import annotations
