@@ -119,3 +119,68 @@ def test_bad_format_is_rejected(
     code, _, err = run(["report", analyze_id, "--format", "pdf", "--store", str(store)], capsys)
     assert code == 2
     assert "pdf" in err
+
+
+@pytest.mark.slow
+def test_real_run_of_the_1995_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`tradetalks run` on the bundled 1995 scenario, then its report in both formats."""
+    import base64
+    import re
+    import subprocess
+
+    import tradetalks.report as rp
+
+    store = tmp_path / "runs.duckdb"
+    page = tmp_path / "run.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "tradetalks", "run", "us-japan-1995-autos", "-n", "100",
+         "--store", str(store), "-o", str(page), "--workers", "2"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    html = page.read_text(encoding="utf-8")
+    sources = re.findall(r'<img [^>]*src="([^"]+)"', html)
+    assert len(sources) == 6 and 'src="http' not in html
+    for src in sources:
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
+    assert 'class="absent"' not in html  # a full run has everything the report draws
+
+    record = RunStore(store).get_run(RunStore(store).list_runs()["run_id"].iloc[-1])
+    view = rp.run_view(record)
+    assert view.notes == ()
+    # the report recomputes the sweep's shares from the sessions table; the main job
+    # computed them its own way (game.option_counts) for the summary: they must agree
+    from tradetalks.report._derive import option_shares
+
+    summary_options = record.summary["sweep"]["options"]
+    for issue, shares in option_shares(view).items():
+        assert shares == pytest.approx(summary_options[issue], abs=1e-12)
+    report = rp.build_report(view)
+    deals = next(t for t in report.section("summary").tables if t.title == "Deals by issue")
+    column = deals.columns.index("agreement (session)")
+    agreement = record.summary["session"]["agreement"]
+    for issue in view.issues:
+        row = next(r for r in deals.rows if r[0] == issue.label)
+        assert row[column] == agreement[issue.id]
+
+    code, out, err = run(
+        ["report", record.info.run_id, "-o", str(tmp_path / "run.md"), "--store", str(store)],
+        capsys,
+    )
+    assert code == 0, err
+    assert len(list(tmp_path.glob("run-*.png"))) == 6
+
+    # an analyze run of the same scenario reuses the cached prices: quick, and partial
+    done = subprocess.run(
+        [sys.executable, "-m", "tradetalks", "analyze", "us-japan-1995-autos",
+         "--store", str(store), "--workers", "2"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    analyze_id = RunStore(store).list_runs()["run_id"].iloc[-1]
+    code, out, err = run(
+        ["report", analyze_id, "-o", str(tmp_path / "analyze.html"), "--store", str(store)],
+        capsys,
+    )
+    assert code == 0, err
+    assert "note:" in out and "'trace'" in out
