@@ -92,3 +92,98 @@ def test_parliament_share_changes_the_compromise(capsys) -> None:
     by = {m["name"]: m["mae"] for m in json.loads(out)["models"]}
     assert round(by["compromise"], 2) == 22.78  # vs 26.00 with the treaty reading (share 1)
     assert round(by["mean"], 1) == 22.7  # capabilities do not enter the mean
+
+
+# --- tradetalks forecast SCENARIO -------------------------------------------------------
+
+TINY = Path(__file__).parents[1] / "forecast" / "data" / "tiny_trade.toml"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A run store for the price cache (never the user's own)."""
+    return str(tmp_path_factory.mktemp("store") / "runs.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TRADETALKS_STORE", str(tmp_path / "default-runs.duckdb"))
+
+
+def test_scenario_json_bare_and_explicit_forms_agree(capsys, store: str) -> None:
+    args = [str(TINY), "--json", "--sessions", "40", "--workers", "1", "--store", store]
+    code, out, err = run(["forecast", *args], capsys)
+    assert code == 0, err
+    bare = json.loads(out)
+    assert bare["scenario"] == "tiny-trade" and bare["talks"]["sessions"] == 40
+    farm = bare["issues"][0]
+    assert farm["issue"] == "farm_tariff"
+    assert farm["options"] == {"current": 0.0, "cut": 50.0, "free": 100.0}
+    assert set(farm["forecasts"]) >= {"mean", "compromise", "nash", "expected_utility"}
+    assert farm["forecasts"]["mean"] == {"position": 50.0, "option": "cut"}
+    assert sum(farm["talks"]["shares"].values()) == pytest.approx(1.0)
+    actors = {a["actor"]: a for a in bare["actors"]}
+    assert actors["USA.exporters"]["position"] == {"farm_tariff": 100.0, "pledge": None}
+    assert actors["JPN.farmers"]["veto"] is True
+    # Options before the scenario (prices from the store's cache), and the explicit
+    # subcommand priced afresh, give the same answer.
+    code, out, _ = run(["forecast", "--sessions", "40", "--json", str(TINY), "--store", store],
+                       capsys)  # fmt: skip
+    assert code == 0
+    assert json.loads(out) == bare
+    code, out, _ = run(["forecast", "scenario", *args[:-2], "--no-cache"], capsys)
+    assert code == 0
+    assert json.loads(out) == bare
+
+
+def test_scenario_table(capsys, store: str) -> None:
+    code, out, _ = run(["forecast", str(TINY), "--sessions", "20", "--store", store], capsys)
+    assert code == 0
+    assert "Spatial view" in out and "farm_tariff" in out and "pledge" in out
+    assert "spatial forecasts beside 20 simulated sessions" in out
+    assert "(no deal)" in out and "compromise" in out
+
+
+def test_broken_scenario_file_is_exit_2_with_its_problems(capsys, tmp_path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(TINY.read_text().replace("discount = 0.98", "discount = 1.5", 1))
+    code, out, err = run(["forecast", str(broken), "--workers", "1"], capsys)
+    assert code == 2
+    assert "broken.toml" in err and "discount" in err and "(0, 1]" in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_unknown_scenario_and_bad_options(capsys) -> None:
+    code, _, err = run(["forecast", "no-such-scenario"], capsys)
+    assert code == 2 and "built-ins: us-japan-1994-framework" in err
+    code, _, err = run(["forecast", str(TINY), "--hold", "max"], capsys)
+    assert code == 2 and "--hold must be" in err
+    code, _, err = run(["forecast", str(TINY), "--sessions", "0"], capsys)
+    assert code == 2 and "--sessions" in err
+
+
+def test_forecast_help_lists_both_forms(capsys) -> None:
+    code, out, _ = run(["forecast", "--help"], capsys)
+    assert code == 0
+    assert "evaluate" in out and "scenario" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name",
+    [
+        "us-japan-1994-framework",
+        "us-japan-1995-autos",
+        "us-japan-2014-tpp",
+        "us-japan-2018-bilateral",
+    ],
+)
+def test_every_builtin_scenario_is_forecast(name: str, capsys, store: str) -> None:
+    args = [name, "--sessions", "100", "--workers", "1", "--store", store]
+    code, out, err = run(["forecast", *args], capsys)
+    assert code == 0, err
+    from tradetalks.scenario import load_scenario
+
+    for issue in load_scenario(name).issues:
+        assert f"{issue.id}: spatial forecasts beside 100 simulated sessions" in out
+    assert "simulated talks: 100 sessions" in out

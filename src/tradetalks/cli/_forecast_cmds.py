@@ -32,19 +32,20 @@ from tradetalks.forecast import (
 )
 from tradetalks.game import prepare_game
 from tradetalks.scenario import load_scenario
+from tradetalks.store import RunStore
 
 
 class _ScenarioDefaultGroup(TyperGroup):
     """A group whose first positional argument, when not a command, names a scenario.
 
-    ``forecast us-japan-1995-autos --json`` runs as ``forecast scenario us-japan-1995-autos
-    --json``; ``forecast evaluate ...`` and ``forecast --help`` are left alone.
+    ``forecast us-japan-1995-autos --json`` (or ``forecast --json us-japan-1995-autos``)
+    runs as ``forecast scenario us-japan-1995-autos --json``; arguments that start with a
+    command name (``forecast evaluate ...``) or ask for help are left alone.
     """
 
     # ``ctx`` is typer's vendored click Context, whose class is private: typed as Any.
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        positional = next((a for a in args if not a.startswith("-")), None)
-        if positional is not None and positional not in self.commands:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["scenario", *args]
         return super().parse_args(ctx, args)
 
@@ -279,6 +280,17 @@ def scenario_cmd(
         int | None, typer.Option("--workers", help="Processes for pricing (default: all cores).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="Run store whose price cache to use, shared with `tradetalks run` "
+            "(default: the user data dir, or $TRADETALKS_STORE).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Price afresh without reading or writing a store.")
+    ] = False,
 ) -> None:
     """Spatial models' forecast of a trade scenario beside its simulated talks.
 
@@ -295,8 +307,12 @@ def scenario_cmd(
     parsed = load_scenario(scenario)
     n_models = len(default_models())
     with progress() as bar:
-        pricing = bar.add_task("pricing the scenario", total=1)
-        setup = prepare_game(parsed, workers=workers)
+        pricing = bar.add_task(f"pricing {parsed.id} with the trade model", total=1)
+        if no_cache:
+            setup = prepare_game(parsed, workers=workers)
+        else:
+            with RunStore(store) as cache:
+                setup = prepare_game(parsed, workers=workers, cache=cache)
         bar.advance(pricing)
         fitting = bar.add_task("fitting the spatial models", total=n_models)
         talks = bar.add_task("simulating the talks", total=sessions)

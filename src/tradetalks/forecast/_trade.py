@@ -103,7 +103,8 @@ def option_scale(
             v = np.array(values, dtype=float)
             steps = np.diff(v)
             if np.all(steps > 0) or np.all(steps < 0):
-                return np.asarray(100.0 * (v - v[0]) / (v[-1] - v[0])) + 0.0
+                # Clipped: rounding must not put an end option past the scale (1e-14).
+                return np.asarray(np.clip(100.0 * (v - v[0]) / (v[-1] - v[0]), 0.0, 100.0) + 0.0)
         return even
     if preference is None:
         return even
