@@ -120,3 +120,71 @@ def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path:
         pd.testing.assert_frame_equal(record.tables[name], want, check_exact=True)
     assert record.tables["sessions"]["session"].is_unique
     assert store.find_resumable(**INPUTS) is None
+
+
+STUCK_IN_TRANSACTION = """
+import sys, time
+import pandas as pd
+from tradetalks.store import RunStore, _store
+
+original = _store.RunStore._save_batch_in
+
+def stuck(self, con, run_id, index, *rest):
+    saved = original(self, con, run_id, index, *rest)  # every row inserted, not committed
+    if index == 1:
+        print("in transaction", flush=True)
+        time.sleep(60)
+    return saved
+
+_store.RunStore._save_batch_in = stuck
+store = RunStore(sys.argv[1], keep_open=sys.argv[2] == "1")
+run_id = store.start_run(kind="sweep", scenario_id="s", scenario_text="s", data_version="d",
+                         seed=1, settings={})
+print(run_id, flush=True)
+tables = {"sessions": pd.DataFrame({"a": range(5000)}), "traces": pd.DataFrame({"b": [1.5] * 9})}
+store.save_batch(run_id, 0, tables)
+try:
+    store.save_batch(run_id, 1, tables)
+except KeyboardInterrupt:
+    store.mark_interrupted(run_id)
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+
+
+@pytest.mark.parametrize(
+    ("sig", "keep_open"),
+    [(signal.SIGINT, False), (signal.SIGKILL, False), (signal.SIGKILL, True)],
+    ids=["sigint", "sigkill", "sigkill-keep-open"],
+)
+def test_a_signal_inside_a_batch_transaction_leaves_no_trace_of_it(
+    tmp_path: Path, sig: signal.Signals, keep_open: bool
+) -> None:
+    """Deterministic: the child is stopped after inserting batch 1's rows, before COMMIT."""
+    path = tmp_path / "runs.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STUCK_IN_TRANSACTION, str(path), str(int(keep_open))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    run_id = proc.stdout.readline().strip()
+    assert proc.stdout.readline().strip() == "in transaction", proc.communicate()[1][-2000:]
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    store = RunStore(path)
+    assert store.finished_batches(run_id) == {0}
+    record = store.get_run(run_id)
+    assert record.table_rows == {"sessions": 5000, "traces": 9}  # batch 0 only, no stray rows
+    assert len(record.tables["sessions"]) == 5000
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and "interrupted" in out, err[-2000:]
+        assert record.info.status == "interrupted"
+    else:
+        assert proc.returncode == -signal.SIGKILL
+        assert record.info.status == "running"
+    # and the batch can be saved now, once
+    again = {"sessions": pd.DataFrame({"a": range(5000)}), "traces": pd.DataFrame({"b": [1.5] * 9})}
+    assert store.save_batch(run_id, 1, again) is True
+    assert store.get_run(run_id, tables=[]).table_rows == {"sessions": 10000, "traces": 18}
