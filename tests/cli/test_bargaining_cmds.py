@@ -95,3 +95,28 @@ def test_unknown_domain_is_one_clear_error(
     code, _, err = _run(capsys, "frontier", str(tmp_path / "missing"))
     assert code == 2
     assert "not a directory nor a bundled domain (bundled: ItexvsCypress)" in err
+
+
+def test_bargain_with_discount_and_equilibrium_agrees_at_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _run(
+        capsys,
+        "bargain",
+        "ItexvsCypress",
+        "--a",
+        "equilibrium",
+        "--b",
+        "equilibrium",
+        "--discount",
+        "0.9",
+        "--rounds",
+        "20",
+        "--json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["status"] == "agreed" and data["rounds"] == 1
+    assert data["discounted"] == data["utilities"]  # offered at turn 0: no discount yet
+    code, _, err = _run(capsys, "bargain", "ItexvsCypress", "--discount", "1.5")
+    assert code == 2 and "protocol.discount" in err

@@ -80,6 +80,9 @@ def _bargain(
     ] = "boulware",
     b: Annotated[str, typer.Option("--b", help="Strategy of the second party.")] = "boulware",
     rounds: Annotated[int, typer.Option("--rounds", min=1, help="Deadline in rounds.")] = 100,
+    discount: Annotated[
+        float, typer.Option("--discount", help="Discount factor per offer, in (0, 1].")
+    ] = 1.0,
     sessions: Annotated[
         int, typer.Option("--sessions", min=1, help="Sessions to run (>1: batch summary).")
     ] = 1,
@@ -94,7 +97,7 @@ def _bargain(
         raise BargainingError(
             f"{domain}: bargain runs two parties, the domain has {problem.n_parties}"
         )
-    protocol = Protocol(rounds=rounds)
+    protocol = Protocol(rounds=rounds, discount=discount)
     if sessions == 1:
         _print_session(problem, strategies, protocol, seed, domain, as_json, (a, b))
         return
@@ -171,6 +174,7 @@ def _print_session(
                 "status": res.status.label,
                 "agreement": _labels(problem, res.agreement),
                 "utilities": _utils(problem, res.utilities),
+                "discounted": _utils(problem, res.discounted),
                 "rounds": res.rounds,
                 "welfare": res.welfare,
                 "nash_product": res.nash_product,
