@@ -53,7 +53,9 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
                 },
             )
         ids.append(run_id)
-    store.finish_run(ids[0], {"headline": "P(agreement) = 0.67", "p_agree": 0.67})
+    store.finish_run(
+        ids[0], {"headline": "P(agreement) = 0.67", "p_agree": 0.67, "gap": float("nan")}
+    )
     store.mark_interrupted(ids[1])
     dead = store.start_run(
         kind="run", scenario_id="x", scenario_text="", data_version="d", seed=None, settings={}
@@ -146,6 +148,8 @@ def test_runs_show_by_prefix(
 
 def test_runs_show_json(saved: tuple[Path, list[str]], capsys: pytest.CaptureFixture[str]) -> None:
     path, ids = saved
+    code, out, _ = run(["runs", "show", ids[0], "--store", str(path), "--json"], capsys)
+    assert json.loads(out, parse_constant=pytest.fail)["summary"]["gap"] is None  # NaN: null
     code, out, _ = run(["runs", "show", ids[1], "--store", str(path), "--json"], capsys)
     assert code == 0
     data = json.loads(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +31,10 @@ StoreOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
+# A sweep writing batch by batch holds the file for a fraction of a second at a time; one
+# holding it open (keep_open) will not let go soon, so do not keep the user waiting long.
+_LOCK_WAIT_S = 5.0
+
 _STATUS_STYLE = {
     "finished": "green",
     "running": "cyan",
@@ -56,7 +61,7 @@ def _list(
     """List saved runs, newest last."""
     if ctx.invoked_subcommand is not None:
         return
-    run_store = RunStore(store)
+    run_store = RunStore(store, lock_timeout_s=_LOCK_WAIT_S)
     runs = run_store.list_runs()
     if as_json:
         records = runs.to_dict(orient="records")
@@ -100,6 +105,17 @@ def _list(
         console.print(f"({len(runs) - len(shown)} older runs not shown; use --limit)")
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as ``None``, so ``--json`` prints standard JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _as_dict(record: RunRecord, store: RunStore) -> dict[str, Any]:
     info = record.info
     return {
@@ -116,8 +132,8 @@ def _as_dict(record: RunRecord, store: RunStore) -> dict[str, Any]:
         "tradetalks_version": info.tradetalks_version,
         "host": info.host,
         "pid": info.pid,
-        "settings": dict(record.settings),
-        "summary": dict(record.summary) if record.summary is not None else None,
+        "settings": _finite(dict(record.settings)),
+        "summary": _finite(dict(record.summary)) if record.summary is not None else None,
         "batches": list(record.batches),
         "table_rows": dict(record.table_rows),
         "scenario_text": record.scenario_text,
@@ -134,7 +150,7 @@ def _show(
     ] = False,
 ) -> None:
     """Print one run: metadata, settings, summary and the size of its tables."""
-    run_store = RunStore(store)
+    run_store = RunStore(store, lock_timeout_s=_LOCK_WAIT_S)
     record = run_store.get_run(run_id, tables=[])
     data = _as_dict(record, run_store)
     if as_json:
