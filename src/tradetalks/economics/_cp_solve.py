@@ -38,8 +38,9 @@ follows CP eq. (19): for a small change,
     + \frac{1}{I_n}\sum_{j,i} \tau_{ni}^j M_{ni}^j (d\ln M_{ni}^j - d\ln c_i^j)
 
 (terms of trade, then volume of trade), plus for non-tariff barriers the direct
-cost :math:`-\frac{1}{I_n}\sum_{j,i}\kappa_{ni}^j M_{ni}^j d\ln d_{ni}^j`. E and M are
-exports and imports at basic prices. We integrate it along the straight path
+cost :math:`-\frac{1}{I_n}\sum_{j,i}\kappa_{ni}^j M_{ni}^j d\ln d_{ni}^j` (the same
+"technical efficiency" term as the R package cp2015 by P. F. Alencar, README). E and M
+are exports and imports at basic prices. We integrate it along the straight path
 from the baseline to the shock (trapezoid rule over ``steps`` solved points and
 Richardson extrapolation from the half grid), so the parts add up to ln Ŵ up to
 the quadrature error, which is reported as ``welfare_residual``.
