@@ -39,7 +39,7 @@ follows CP eq. (19): for a small change,
 
 (terms of trade, then volume of trade), plus for non-tariff barriers the direct
 cost :math:`-\frac{1}{I_n}\sum_{j,i}\kappa_{ni}^j M_{ni}^j d\ln d_{ni}^j` (the same
-"technical efficiency" term as the R package cp2015 by P. F. Alencar, README). E and M
+"technical efficiency" term as the R package cp2015, github.com/paulofelipe/cp2015). E and M
 are exports and imports at basic prices. We integrate it along the straight path
 from the baseline to the shock (trapezoid rule over ``steps`` solved points and
 Richardson extrapolation from the half grid), so the parts add up to ln Ŵ up to
