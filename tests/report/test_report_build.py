@@ -19,12 +19,19 @@ from _report_helpers import (
     save_run,
     store_at,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 import tradetalks.report as rp
 from tradetalks.report._build import _summary, _sweep_section, _talks_section
 from tradetalks.report._derive import modal_deal, option_shares, sweep_rates
-from tradetalks.report._plots import concession_curves, utility_space, wilson_interval
+from tradetalks.report._plots import (
+    concession_curves,
+    sweep_overview,
+    utility_space,
+    wilson_interval,
+)
 from tradetalks.store import RunRecord, RunStore
 
 ALL_FIGURES = {
@@ -187,6 +194,27 @@ def test_wilson_interval_matches_newcombe(share: float, n: int, low: float, high
     lo, hi = wilson_interval(share, n)
     assert lo == pytest.approx(low, abs=1e-4)
     assert hi == pytest.approx(high, abs=1e-4)
+
+
+@given(n=st.integers(1, 100_000), data=st.data())
+def test_wilson_interval_holds_the_share(n: int, data: st.DataObject) -> None:
+    k = data.draw(st.integers(0, n))
+    lo, hi = wilson_interval(k / n, n)
+    assert 0.0 <= lo <= k / n <= hi <= 1.0
+
+
+def test_sweep_where_every_session_agrees(full: RunRecord) -> None:
+    """Rates of exactly 1 and 0 (no threat ever carried out) draw without error."""
+    sessions = full.tables["sessions"]
+    agreed = sessions[sessions["agreed"]].copy()
+    agreed[f"threat:{THREAT}"] = False
+    view = rp.run_view(_with_tables(full, {**full.tables, "sessions": agreed}))
+    rates = sweep_rates(view)
+    assert rates is not None and rates.agreement_rate == 1.0
+    assert rates.threat_rates == {THREAT: 0.0}
+    figure = sweep_overview(view)
+    assert figure is not None
+    png_size(figure.png)
 
 
 def _absent(report: rp.Report, section: str) -> str:

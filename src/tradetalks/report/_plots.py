@@ -524,7 +524,8 @@ def wilson_interval(share: float, n: int, z: float = 1.959964) -> tuple[float, f
     denom = 1.0 + z * z / n
     centre = (share + z * z / (2 * n)) / denom
     half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # the interval always holds the share; round-off must not push a bound past it
+    return (min(max(0.0, centre - half), share), max(min(1.0, centre + half), share))
 
 
 def sweep_overview(view: RunView) -> ReportFigure | None:
@@ -549,7 +550,8 @@ def sweep_overview(view: RunView) -> ReportFigure | None:
     if rates.sessions:
         bounds = np.array([wilson_interval(v, rates.sessions) for v in values])
         centre = 100 * np.asarray(values)
-        err = np.vstack([centre - 100 * bounds[:, 0], 100 * bounds[:, 1] - centre])
+        # clipped: at shares of 0 or 1 round-off can put a bound a hair past the share
+        err = np.maximum(np.vstack([centre - 100 * bounds[:, 0], 100 * bounds[:, 1] - centre]), 0)
         ax.errorbar(
             xs, centre, yerr=err, fmt="none", ecolor="black", capsize=4, label="95% interval"
         )
