@@ -7,10 +7,10 @@ simple mean of their estimates is used; where CP split what WIOD joins, the
 mapping is stated per line.
 
 Services (c17..c35): CP estimate no elasticity for them (they are non-traded in
-their NAFTA application). We use θ = 5, the central value used by Costinot and
-Rodríguez-Clare (2014, Handbook of International Economics vol. 4, ch. 4, Table
-4.1 baseline) — services trade is small in WIOD, so the choice matters little for
-goods-tariff counterfactuals; override it for services scenarios.
+their NAFTA application). We use θ = 5, the central trade elasticity of Costinot and
+Rodríguez-Clare (2014, Handbook of International Economics vol. 4, ch. 4) — services
+trade is small in WIOD, so the choice matters little for goods-tariff
+counterfactuals; override it for services scenarios.
 """
 
 from __future__ import annotations
