@@ -215,3 +215,8 @@ def test_real_issues_are_discretised_on_request(tmp_path: Path) -> None:
 def test_huge_finite_utilities_are_not_mistaken_for_infinite() -> None:
     u = np.array([[1e308, 1e308], [1.0, 2.0]])  # their sum overflows; each entry is finite
     assert BargainingProblem(u, [0.0, 0.0]).n_outcomes == 2
+
+
+def test_one_strategy_name_instead_of_one_per_party() -> None:
+    with pytest.raises(BargainingError, match="one strategy per party"):
+        run_session(U, [0, 0], Protocol(), "micro")  # type: ignore[arg-type]

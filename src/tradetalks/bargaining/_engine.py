@@ -214,6 +214,12 @@ def _simulate(
     return _Raw(result, accepts_log, times_log, escalated_at)
 
 
+def _strategies(strategies: Sequence[Strategy | str]) -> list[Strategy]:
+    if isinstance(strategies, str | Strategy):
+        raise BargainingError("strategies: give one strategy per party, e.g. ('boulware', 'micro')")
+    return [as_strategy(s) for s in strategies]
+
+
 def _rng(rng: Seed) -> np.random.Generator:
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
@@ -278,7 +284,7 @@ def run_batch(
     if space is not None and space.n_outcomes != u.shape[2]:
         raise BargainingError(f"space has {space.n_outcomes} outcomes, utilities {u.shape[2]}")
     dl = _effective_deadlines(None if deadlines is None else np.asarray(deadlines), protocol, n_s)
-    strats = [as_strategy(s) for s in strategies]
+    strats = _strategies(strategies)
     return _simulate(u, r, dl, protocol, strats, _rng(rng), space, record_offers).result
 
 
@@ -305,7 +311,7 @@ def run_session(
     problem = BargainingProblem(u, np.asarray(reservation, dtype=np.float64), space)
     protocol = protocol or Protocol()
     dl = _effective_deadlines(None, protocol, 1)
-    strats = [as_strategy(s) for s in strategies]
+    strats = _strategies(strategies)
     raw = _simulate(
         u[None], problem.reservation[None].copy(), dl, protocol, strats, _rng(rng), space, True
     )
