@@ -125,6 +125,7 @@ def test_scenario_json_bare_and_explicit_forms_agree(capsys, store: str) -> None
     actors = {a["actor"]: a for a in bare["actors"]}
     assert actors["USA.exporters"]["position"] == {"farm_tariff": 100.0, "pledge": None}
     assert actors["JPN.farmers"]["veto"] is True
+    assert set(bare["comparison"]) == set(farm["forecasts"])
     # Options before the scenario (prices from the store's cache), and the explicit
     # subcommand priced afresh, give the same answer.
     code, out, _ = run(["forecast", "--sessions", "40", "--json", str(TINY), "--store", store],

@@ -19,7 +19,9 @@ from tradetalks.forecast import (
     VETO_CAPABILITY_FACTOR,
     CompromiseModel,
     MeanModel,
+    ScenarioForecast,
     ScenarioView,
+    TalksDistribution,
     government_capability,
     ideal_positions,
     issue_stakes,
@@ -89,7 +91,27 @@ def test_tiny_compromise_by_hand(tiny: GameSetup) -> None:
     assert view.nearest_option(0, forecast[0]) == "cut"  # 69.2 is nearer 50 than 100
     assert view.nearest_option(1, 75.0) in {"small", "big"}
     assert view.nearest_option(1, 20.0) == "none"
+    assert view.nearest_option(1, 25.0) == "none"  # midway: the status quo
+    assert view.nearest_option(1, 75.0) == "small"  # midway, no status quo: written order
     assert view.nearest_option(1, float("nan")) is None
+
+
+def test_comparison_with_the_talks_by_hand(tiny: GameSetup) -> None:
+    view = scenario_view(tiny, economic_weight={"USA": 1.0, "JPN": 1.0})
+    no_deal = {"current": 0.0, "cut": 0.0, "free": 0.0, "(no deal)": 1.0}
+    talks = TalksDistribution(
+        sessions=10, seed=0, batch_size=10, deal_share=0.5,
+        shares={"farm_tariff": {"current": 0.1, "cut": 0.4, "free": 0.0, "(no deal)": 0.5},
+                "pledge": no_deal},
+        modal={"farm_tariff": "(no deal)", "pledge": "(no deal)"},
+        modal_agreed={"farm_tariff": "cut", "pledge": None},
+        mean_position={"farm_tariff": 40.0, "pledge": None},
+    )  # fmt: skip
+    forecasts = {"a": np.array([60.0, 10.0]), "b": np.array([np.nan, 0.0])}
+    result = ScenarioForecast(view, forecasts, talks).comparison()
+    # Only the tariff has deals: |60 - 40| = 20 and 60 is nearest "cut", the modal deal.
+    assert result["a"] == {"mean_abs_diff": 20.0, "same_option": 1, "issues": 1}
+    assert result["b"] == {"mean_abs_diff": None, "same_option": 0, "issues": 0}
 
 
 def test_separable_stakes_give_the_same_view_whichever_way_other_issues_are_held(
@@ -274,6 +296,8 @@ def test_simulated_talks_match_the_games_own_counts(builtins: dict[str, GameSetu
         assert talks.shares[issue] == pytest.approx(shares)
         assert sum(talks.shares[issue].values()) == pytest.approx(1.0)
         assert talks.modal[issue] == max(shares, key=lambda o: shares[o])
+        deals = {o: v for o, v in shares.items() if o != "(no deal)"}
+        assert talks.modal_agreed[issue] == max(deals, key=lambda o: deals[o])
     assert 0 < talks.deal_share < 1
     # Batches of different sizes draw other streams but the same distribution.
     other = simulate_talks(setup, view, sessions=300, seed=7, batch_size=100)

@@ -212,6 +212,30 @@ def _show_actors(view: ScenarioView) -> None:
     console.print(table)
 
 
+def _show_comparison(result: ScenarioForecast) -> None:
+    rows = result.comparison()
+    n = max((int(r["issues"] or 0) for r in rows.values()), default=0)
+    console.print()
+    if n == 0:
+        console.print("no simulated session reached a deal: nothing to compare the forecasts with")
+        return
+    table = Table(
+        title=f"Spatial models against the simulated talks ({n} issues with deals)",
+        title_justify="left",
+        caption="|Δ|: distance from the talks' mean agreed position (scale points); "
+        "same option: the nearest option is the talks' most frequent agreed option",
+        caption_justify="left",
+    )
+    table.add_column("model", no_wrap=True)
+    table.add_column("mean |Δ|", justify="right", no_wrap=True)
+    table.add_column("same option", justify="right", no_wrap=True)
+    for name, r in sorted(rows.items(), key=lambda kv: kv[1]["mean_abs_diff"] or np.inf):
+        diff = r["mean_abs_diff"]
+        table.add_row(name, _fmt(None if diff is None else float(diff)),
+                      f"{r['same_option']}/{r['issues']}")  # fmt: skip
+    console.print(table)
+
+
 def _show_scenario(result: ScenarioForecast, title: str) -> None:
     view, talks = result.view, result.talks
     iss = view.issues
@@ -226,8 +250,8 @@ def _show_scenario(result: ScenarioForecast, title: str) -> None:
         table = Table(
             title=f"{issue}: spatial forecasts beside {talks.sessions} simulated sessions",
             title_justify="left",
-            caption=f"talks: modal {talks.modal[issue]}, mean agreed position "
-            f"{_fmt(talks.mean_position[issue])}",
+            caption=f"talks: most frequent end {talks.modal[issue]}; among deals "
+            f"{talks.modal_agreed[issue] or '—'}, mean position {_fmt(talks.mean_position[issue])}",
             caption_justify="left",
         )
         console.print()
@@ -249,6 +273,7 @@ def _show_scenario(result: ScenarioForecast, title: str) -> None:
         no_deal = "bold" if talks.modal[issue] == "(no deal)" else None
         table.add_row("(no deal)", "", f"{100 * shares['(no deal)']:.1f}%", "", style=no_deal)
         console.print(table)
+    _show_comparison(result)
     console.print(
         f"\nsimulated talks: {talks.sessions} sessions (seed {talks.seed}, batches of "
         f"{talks.batch_size}), deal in {100 * talks.deal_share:.1f}%",

@@ -241,10 +241,17 @@ class ScenarioView:
     hold: Hold
 
     def nearest_option(self, issue: int, position: float) -> str | None:
-        """The option of ``issue`` nearest to ``position`` on the scale (None for NaN)."""
+        """The option of ``issue`` nearest to ``position`` on the scale (None for NaN).
+
+        A position midway between two options goes to the status quo if it is one of
+        them (no change without a majority for it), else to the first in written order.
+        """
         if not np.isfinite(position):
             return None
-        k = int(np.argmin(np.abs(self.option_position[issue] - position)))
+        dist = np.abs(self.option_position[issue] - position)
+        ties = np.flatnonzero(dist <= dist.min() + 1e-9)
+        at_reference = ties[self.option_position[issue][ties] == self.issues.reference[issue]]
+        k = int(at_reference[0] if at_reference.size else ties[0])
         return self.option_ids[issue][k]
 
     def to_dict(self) -> dict[str, Any]:

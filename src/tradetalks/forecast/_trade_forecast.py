@@ -35,8 +35,10 @@ class TalksDistribution:
 
     ``shares[issue][option]`` is the share of sessions agreeing on that option, with
     ``"(no deal)"`` the share without agreement (each issue's shares sum to 1);
-    ``mean_position[issue]`` the mean scale position of the agreed options (``None``
-    without any agreement), comparable with the spatial forecasts.
+    ``modal`` is the most frequent end (no deal included), ``modal_agreed`` the most
+    frequent agreed option (``None`` without any agreement); ``mean_position[issue]`` the
+    mean scale position of the agreed options (``None`` without any agreement),
+    comparable with the spatial forecasts.
     """
 
     sessions: int
@@ -45,6 +47,7 @@ class TalksDistribution:
     deal_share: float
     shares: Mapping[str, Mapping[str, float]]
     modal: Mapping[str, str]
+    modal_agreed: Mapping[str, str | None]
     mean_position: Mapping[str, float | None]
 
 
@@ -78,6 +81,7 @@ def simulate_talks(
     n = agreement.size
     shares: dict[str, dict[str, float]] = {}
     modal: dict[str, str] = {}
+    modal_agreed: dict[str, str | None] = {}
     mean_position: dict[str, float | None] = {}
     for k, issue_id in enumerate(view.issues.issue_ids):
         counts = np.bincount(chosen[:, k], minlength=len(view.option_ids[k]))
@@ -85,6 +89,8 @@ def simulate_talks(
         row[NO_DEAL] = float((~agreed).sum()) / n
         shares[issue_id] = row
         modal[issue_id] = max(row, key=lambda o: row[o])
+        best = int(np.argmax(counts))  # first of tied options, as max() above
+        modal_agreed[issue_id] = view.option_ids[k][best] if agreed.any() else None
         mean_position[issue_id] = (
             float(view.option_position[k][chosen[:, k]].mean()) if agreed.any() else None
         )
@@ -95,6 +101,7 @@ def simulate_talks(
         deal_share=float(agreed.mean()),
         shares=shares,
         modal=modal,
+        modal_agreed=modal_agreed,
         mean_position=mean_position,
     )
 
@@ -131,6 +138,31 @@ class ScenarioForecast:
         """The option nearest to ``model``'s forecast of ``issue``."""
         return self.view.nearest_option(issue, float(self.forecasts[model][issue]))
 
+    def comparison(self) -> dict[str, dict[str, float | int | None]]:
+        """How close each spatial model comes to the simulated talks, over issues with deals.
+
+        ``mean_abs_diff``: mean of ``|forecast − mean agreed position|`` (scale points);
+        ``same_option``: issues whose nearest option is the talks' modal agreed option;
+        ``issues``: issues compared (those with at least one agreement and a forecast).
+        """
+        t = self.talks
+        out: dict[str, dict[str, float | int | None]] = {}
+        for name, f in self.forecasts.items():
+            diffs: list[float] = []
+            same = 0
+            for k, issue in enumerate(self.view.issues.issue_ids):
+                target = t.mean_position[issue]
+                if target is None or np.isnan(f[k]):
+                    continue
+                diffs.append(abs(float(f[k]) - target))
+                same += self.nearest(name, k) == t.modal_agreed[issue]
+            out[name] = {
+                "mean_abs_diff": float(np.mean(diffs)) if diffs else None,
+                "same_option": same,
+                "issues": len(diffs),
+            }
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         out = self.view.to_dict()
@@ -147,6 +179,7 @@ class ScenarioForecast:
             entry["talks"] = {
                 "shares": dict(t.shares[issue]),
                 "modal": t.modal[issue],
+                "modal_agreed": t.modal_agreed[issue],
                 "mean_position": t.mean_position[issue],
             }
         out["talks"] = {
@@ -155,6 +188,7 @@ class ScenarioForecast:
             "batch_size": t.batch_size,
             "deal_share": t.deal_share,
         }
+        out["comparison"] = self.comparison()
         return out
 
 
