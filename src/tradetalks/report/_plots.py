@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -496,7 +497,7 @@ def option_distributions(view: RunView) -> ReportFigure | None:
         ax.set_ylim(0, 105)
         ax.set_xlabel("option")
         ax.set_ylabel("sessions (%)")
-        ax.set_title(view.issue_label(issue_id), fontsize=10)
+        ax.set_title(textwrap.fill(view.issue_label(issue_id), 44), fontsize=10)
         _legend(ax, loc="upper right", fontsize=7)
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
@@ -547,6 +548,14 @@ def sweep_overview(view: RunView) -> ReportFigure | None:
         values.append(rate)
     xs = np.arange(len(names))
     ax.bar(xs, [100 * v for v in values], color=PALETTE[0], label="share of sessions")
+    for x, v in zip(xs, values, strict=True):
+        ax.annotate(
+            fmt_share(v),
+            (float(x), 100 * v),
+            xytext=(10, 2),
+            textcoords="offset points",
+            fontsize=8,
+        )
     if rates.sessions:
         bounds = np.array([wilson_interval(v, rates.sessions) for v in values])
         centre = 100 * np.asarray(values)
@@ -567,13 +576,15 @@ def sweep_overview(view: RunView) -> ReportFigure | None:
         ax2 = axes[0][1]
         agreed = sessions["agreed"].to_numpy(dtype=bool)
         rounds = sessions["rounds"].to_numpy(dtype=float)
+        low = int(np.nanmin(rounds)) if rounds.size else 0
         top = int(np.nanmax(rounds)) if rounds.size else 1
-        bins = np.arange(-0.5, top + 1.5, 1.0)
+        bins = np.arange(low - 0.5, top + 1.5, 1.0)
         ax2.hist(
             [rounds[agreed], rounds[~agreed]],
             bins=bins,
             stacked=True,
             color=[PALETTE[2], PALETTE[5]],
+            edgecolor="white",
             label=["ended in a deal", "ended without a deal"],
         )
         ax2.set_xlabel("rounds until the talks ended")
