@@ -1,8 +1,8 @@
 r"""Acceptance conditions (Baarslag, Hindriks and Jonker 2014) and their combinations.
 
-Baarslag, Hindriks and Jonker (2014), "Effective acceptance conditions in multi-issue
-negotiation", Knowledge-Based Systems. With :math:`x` the standing offer, :math:`x'` the
-offer the party is about to make and :math:`t` the relative time:
+Baarslag, Hindriks and Jonker (2014), "Effective acceptance conditions in real-time
+automated negotiation", Decision Support Systems 60. With :math:`x` the standing offer,
+:math:`x'` the offer the party is about to make and :math:`t` the relative time:
 
 - ``AC_next(α, β)``: accept iff :math:`\alpha u(x) + \beta \ge u(x')`;
 - ``AC_time(T)``: accept iff :math:`t \ge T`;

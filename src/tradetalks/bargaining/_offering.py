@@ -29,7 +29,7 @@ def aspiration_level(time: FloatArray, e: float) -> FloatArray:
     r"""Time-based concession curve :math:`a(t) = 1 - t^{1/e}` in :math:`[0, 1]`.
 
     Faratin, Sierra and Jennings (1998), "Negotiation decision functions for autonomous
-    agents", Robotics and Autonomous Systems 24, eq. (polynomial family) with
+    agents", Robotics and Autonomous Systems 24, polynomial time-dependent tactic with
     :math:`\kappa = 0`: :math:`e < 1` is Boulware (concedes late), :math:`e = 1` linear,
     :math:`e > 1` Conceder. NegMAS's ``PolyAspiration`` exponent is :math:`1/e`.
     """
@@ -87,7 +87,7 @@ class _TitForTatState:
 
 @dataclass(frozen=True)
 class RelativeTitForTat:
-    r"""Relative tit-for-tat (Faratin, Sierra and Jennings 1998, sec. 4.3), in utility space.
+    r"""Relative tit-for-tat (Faratin, Sierra and Jennings 1998), in utility space.
 
     Faratin's rule on an issue is :math:`x_{a}^{n+1} = (x_b^{n-2\delta}/x_b^{n-2\delta+2})
     \, x_a^{n-1}`: concede in proportion to the opponent's concession :math:`\delta` steps

@@ -1,6 +1,7 @@
 r"""Utilities as ``(parties, outcomes)`` arrays, reservation values, and their validation.
 
-A linear-additive utility function (Keeney and Raiffa 1976, ch. 3; the GENIUS format) is
+A linear-additive utility function (Keeney and Raiffa 1976, *Decisions with Multiple
+Objectives*; the GENIUS format) is
 
 .. math:: u(\omega) = \sum_{i=1}^{I} w_i \, v_i(\omega_i),
 
