@@ -8,6 +8,7 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,12 +34,15 @@ from tradetalks.forecast import (
 )
 from tradetalks.game import (
     GameSetup,
+    batch_plan,
     option_counts,
     prepare_game,
     run_talks,
     sample_parameters,
     scenario_parameters,
     solve_game,
+    sweep_batch,
+    sweep_summary,
 )
 from tradetalks.scenario import builtin_scenarios, load_scenario
 
@@ -299,8 +303,15 @@ def test_simulated_talks_match_the_games_own_counts(builtins: dict[str, GameSetu
         deals = {o: v for o, v in shares.items() if o != "(no deal)"}
         assert talks.modal_agreed[issue] == max(deals, key=lambda o: deals[o])
     assert 0 < talks.deal_share < 1
-    # Batches of different sizes draw other streams but the same distribution.
+    # The main job's sweep (``tradetalks run``/``sweep``) with the same seed and batches
+    # gives the same distribution, batch for batch.
     other = simulate_talks(setup, view, sessions=300, seed=7, batch_size=100)
-    assert other.sessions == 300
+    plan = batch_plan(300, 100)
+    sessions = pd.concat([sweep_batch(setup, i, first, n, 7)["sessions"] for i, first, n in plan])
+    summary = sweep_summary(setup, sessions)
+    assert other.sessions == summary["sessions"] == 300
+    assert other.deal_share == pytest.approx(summary["agreement_rate"])
+    for issue, shares in summary["options"].items():
+        assert other.shares[issue] == pytest.approx(shares)
     with pytest.raises(ForecastError):
         simulate_talks(setup, view, sessions=0)
