@@ -61,6 +61,11 @@ from tradetalks.economics._cp_shock import CPShock
 __all__ = ["CPResult", "CPState", "solve", "solve_dense"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+#: Anderson differences a batch carries from one solve to the next.
+_CARRIED = 10
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,12 +190,18 @@ def _sweep(
 
 
 def _shock_arrays(
-    b: CPBaseline, tariff_rate_new: FloatArray, ntb_factor: FloatArray
+    b: CPBaseline,
+    tariff_rate_new: FloatArray,
+    ntb_factor: FloatArray,
+    cells: tuple[IntArray, IntArray, IntArray] | None = None,
 ) -> _ShockArrays:
     kappa_new = 1.0 + tariff_rate_new
     # π (κ̂ d̂)^{-θ}, computed only on the cells the shock touches (a power over the whole
     # [n, i, j] array costs more than a few solver iterations)
-    n, i, j = np.nonzero((tariff_rate_new != b.tariff_rate) | (ntb_factor != 1.0))
+    if cells is None:
+        n, i, j = np.nonzero((tariff_rate_new != b.tariff_rate) | (ntb_factor != 1.0))
+    else:
+        n, i, j = (np.asarray(c, dtype=np.intp) for c in cells)
     base = np.array(b.trade_share)
     base[n, i, j] *= (
         kappa_new[n, i, j] / (1.0 + b.tariff_rate[n, i, j]) * ntb_factor[n, i, j]
@@ -212,6 +223,7 @@ def solve_dense(
     spend_steps: int = 2,
     memory: int = 6,
     secants: list[FloatArray] | None = None,
+    cells: tuple[IntArray, IntArray, IntArray] | None = None,
 ) -> tuple[CPState, _Eval, int, float]:
     """Solve for the equilibrium given full ``[n, i, j]`` arrays of τ' and d̂.
 
@@ -219,8 +231,10 @@ def solve_dense(
     price and spending steps per sweep, ``memory`` the Anderson history length.
     ``secants`` (in/out): ``[ΔF, ΔG]`` differences of a nearby solve's Anderson history;
     they join this solve's own differences (never mixed across the two maps) and are
-    replaced by this solve's on return — a multisecant model of the Jacobian carried
-    from shock to shock in a batch.
+    replaced on return by this solve's own plus the most recent carried ones (at most
+    ``_CARRIED``) — a multisecant model of the Jacobian carried from shock to shock in a
+    batch. ``cells`` (optional) are the ``(n, i, j)`` indices where τ' or d̂ differ from
+    the baseline (found by comparison when omitted).
 
     Returns the state, the last evaluation, the iteration count and the max
     relative excess demand for labour. Raises :class:`ConvergenceError` if the
@@ -228,7 +242,7 @@ def solve_dense(
     """
     b = baseline
     N, J = b.shape
-    arrays = _shock_arrays(b, tariff_rate_new, ntb_factor)
+    arrays = _shock_arrays(b, tariff_rate_new, ntb_factor, cells)
     wL = b.value_added_musd
     world_va = wL.sum()
     if start is None:
@@ -240,12 +254,21 @@ def solve_dense(
         log_P = np.array(start.log_price_hat)
         X = np.array(start.expenditure_musd)
     scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)[:, None]
-    # Anderson (type II) mixing on the whole state z = (log ŵ, log P̂, X'/scale), memory m:
-    # rows of differences ΔF (residual f = g − z) and ΔG (map g), kept incrementally.
-    m = memory
-    n_old = len(secants) and len(secants[0]) if secants is not None else 0
-    d_f: list[FloatArray] = list(secants[0]) if n_old and secants is not None else []
-    d_g: list[FloatArray] = list(secants[1]) if n_old and secants is not None else []
+    # Anderson (type II) mixing on the whole state z = (log ŵ, log P̂, X'/scale): rows of
+    # differences ΔF (residual f = g − z) and ΔG (map g) in preallocated buffers, with
+    # their Gram matrix updated one row at a time. Row order does not matter to the
+    # least-squares step, so own rows overwrite the oldest own row in a ring.
+    size = N + 2 * N * J
+    n_old = 0 if secants is None or len(secants) != 2 else len(secants[0])
+    own_cap = max(memory - 1, 1)
+    cap = n_old + own_cap
+    DF = np.empty((cap, size))
+    DG = np.empty((cap, size))
+    gram = np.empty((cap, cap))
+    if n_old and secants is not None:
+        DF[:n_old], DG[:n_old] = secants[0], secants[1]
+        gram[:n_old, :n_old] = DF[:n_old] @ DF[:n_old].T
+    filled, own = n_old, 0
     prev: tuple[FloatArray, FloatArray] | None = None
     excess = np.inf
     for it in range(1, max_iter + 1):
@@ -260,32 +283,37 @@ def solve_dense(
                 {"iterations": it, "max_excess_demand": excess},
             )
         if max(excess, price_res, spend_res) < tol:
-            if secants is not None and len(d_f) > n_old:
-                secants[:] = [np.array(d_f[-10:]), np.array(d_g[-10:])]
+            if secants is not None and filled > n_old:
+                # oldest first: the carried tail, then own rows from the oldest ring slot
+                ring = n_old + np.arange(max(0, own - own_cap), own) % own_cap
+                keep = np.r_[max(0, n_old - (_CARRIED - ring.size)) : n_old, ring]
+                secants[:] = [DF[keep].copy(), DG[keep].copy()]
             return CPState(log_w, ev.log_P, ev.X), ev, it, excess
         g_w = log_w + damping * np.log(np.maximum(ev.va, 1e-300) / labour)
         g = np.concatenate((g_w, ev.log_P.ravel(), (ev.X / scale).ravel()))
         f = g - np.concatenate((log_w, log_P.ravel(), (X / scale).ravel()))
         if prev is not None:
-            d_f.append(f - prev[0])
-            d_g.append(g - prev[1])
-            if len(d_f) - n_old >= m:  # drop the oldest own difference, keep the carried ones
-                del d_f[n_old], d_g[n_old]
+            slot = n_old + own % own_cap
+            own += 1
+            filled = max(filled, slot + 1)
+            DF[slot] = f - prev[0]
+            DG[slot] = g - prev[1]
+            row = DF[:filled] @ DF[slot]
+            gram[slot, :filled] = row
+            gram[:filled, slot] = row
         prev = (f, g)
         new = g
-        if d_f:
-            dF = np.array(d_f)
+        if filled:
+            A = gram[:filled, :filled].copy()
             # Least squares through the small Gram matrix (lstsq on a tall matrix is slow).
-            gram = dF @ dF.T
-            gram[np.diag_indices_from(gram)] += 1e-14 * max(float(np.trace(gram)), 1e-300)
-            coef = np.linalg.solve(gram, dF @ f)
-            candidate = g - coef @ np.array(d_g)
+            A[np.diag_indices_from(A)] += 1e-14 * max(float(np.trace(A)), 1e-300)
+            coef = np.linalg.solve(A, DF[:filled] @ f)
+            candidate = g - coef @ DG[:filled]
             if np.all(np.isfinite(candidate)) and np.max(np.abs(candidate - g)) < 0.5:
                 new = candidate
             else:  # a bad extrapolation: restart the history
-                d_f.clear()
-                d_g.clear()
-                n_old = 0
+                filled = n_old = own = 0
+                own_cap = max(memory - 1, 1)
                 prev = None
         new_w = new[:N]
         # Numeraire: world value added unchanged.
@@ -405,7 +433,14 @@ def solve(
     N, _ = b.shape
     tau_new, d_new = shock.dense(b)
     state, ev, iterations, excess = solve_dense(
-        b, tau_new, d_new, start=start, tol=tol, max_iter=max_iter, secants=secants
+        b,
+        tau_new,
+        d_new,
+        start=start,
+        tol=tol,
+        max_iter=max_iter,
+        secants=secants,
+        cells=(shock.importer, shock.exporter, shock.sector),
     )
     w_hat = np.exp(state.log_wage_hat)
     log_Pn = (b.final_share * state.log_price_hat).sum(axis=1)
