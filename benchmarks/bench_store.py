@@ -14,6 +14,7 @@ Run: ``.venv/bin/python benchmarks/bench_store.py``
 
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 from collections.abc import Callable
@@ -109,9 +110,9 @@ def main() -> None:
 
         t_pq_r, pq_back = timed(read_pq)
 
-        def ours(keep_open: bool) -> tuple[float, float, dict[str, pd.DataFrame]]:
-            path = root / f"runs_{keep_open}.duckdb"
-            with RunStore(path, keep_open=keep_open) as store:
+        def ours(hold_s: float) -> tuple[float, float, dict[str, pd.DataFrame]]:
+            path = root / f"runs_{hold_s}.duckdb"
+            with RunStore(path, hold_s=hold_s) as store:
                 run_id = store.start_run(
                     kind="sweep",
                     scenario_id="bench",
@@ -128,8 +129,9 @@ def main() -> None:
             assert isinstance(tables, dict)
             return t_write, t_read, tables
 
-        t_our_w, t_our_r, record = ours(keep_open=False)
-        t_held_w, t_held_r, held = ours(keep_open=True)
+        t_our_w, t_our_r, record = ours(hold_s=1.0)  # the default
+        t_each_w, t_each_r, each = ours(hold_s=0.0)
+        t_held_w, t_held_r, held = ours(hold_s=math.inf)
 
         def report(name: str, back: object) -> str:
             assert isinstance(back, dict)
@@ -145,21 +147,23 @@ def main() -> None:
             "negmas csv": report("csv", csv_back),
             "negmas parquet": report("parquet", pq_back),
             "tradetalks": report("ours", record),
-            "tradetalks keep_open": report("ours held", held),
+            "tradetalks hold_s=0": report("ours per call", each),
+            "tradetalks hold_s=inf": report("ours held", held),
         }
-        size = (root / "runs_False.duckdb").stat().st_size / 1e6
+        size = (root / "runs_1.0.duckdb").stat().st_size / 1e6
     print(f"{'':28s}{'write s':>9s}{'per batch ms':>14s}{'read s':>9s}  dtypes kept")
     rows = (
         ("negmas add_records (csv)", "negmas csv", t_csv_w, t_csv_r),
         ("negmas save_table (parquet)", "negmas parquet", t_pq_w, t_pq_r),
-        ("tradetalks RunStore", "tradetalks", t_our_w, t_our_r),
-        ("tradetalks keep_open=True", "tradetalks keep_open", t_held_w, t_held_r),
+        ("tradetalks RunStore (hold 1s)", "tradetalks", t_our_w, t_our_r),
+        ("tradetalks hold_s=0", "tradetalks hold_s=0", t_each_w, t_each_r),
+        ("tradetalks hold_s=inf", "tradetalks hold_s=inf", t_held_w, t_held_r),
     )
     for name, key, w, r in rows:
         print(f"{name:28s}{w:9.3f}{1000 * w / N_BATCHES:14.1f}{r:9.3f}  {kept[key]}")
     print(f"store file: {size:.1f} MB")
     for peer, w, r in (("csv", t_csv_w, t_csv_r), ("parquet", t_pq_w, t_pq_r)):
-        for mode, ow, orr in (("default", t_our_w, t_our_r), ("keep_open", t_held_w, t_held_r)):
+        for mode, ow, orr in (("default", t_our_w, t_our_r), ("hold_s=0", t_each_w, t_each_r)):
             print(
                 f"ratio negmas {peer} / tradetalks {mode}: write {w / ow:.2f}x, read {r / orr:.2f}x"
             )

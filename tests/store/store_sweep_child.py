@@ -1,6 +1,6 @@
 """A sweep that saves batches in a loop, run as a subprocess by the fault tests.
 
-Usage: ``python store_sweep_child.py STORE N_BATCHES SLEEP_S KEEP_OPEN(0|1)``. It resumes
+Usage: ``python store_sweep_child.py STORE N_BATCHES SLEEP_S HOLD_S``. It resumes
 the unfinished run with the same inputs if there is one (as ``tradetalks sweep --resume`` does),
 saves the batches not yet saved, prints ``saved I`` after each, and on Ctrl-C marks the
 run interrupted and exits 130. Batch contents are a pure function of the batch index,
@@ -54,8 +54,8 @@ def batch_tables(index: int) -> dict[str, pd.DataFrame]:
     return {"sessions": sessions, "params": params, "traces": traces}
 
 
-def main(store_path: str, n_batches: int, sleep_s: float, keep_open: bool) -> int:
-    store = RunStore(store_path, lock_timeout_s=30, keep_open=keep_open)
+def main(store_path: str, n_batches: int, sleep_s: float, hold_s: float) -> int:
+    store = RunStore(store_path, lock_timeout_s=30, hold_s=hold_s)
     run_id = store.find_resumable(**INPUTS) or store.start_run(scenario_id="fault-test", **INPUTS)
     done = store.finished_batches(run_id)
     print(f"run {run_id} done {len(done)}", flush=True)
@@ -78,4 +78,4 @@ def main(store_path: str, n_batches: int, sleep_s: float, keep_open: bool) -> in
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4] == "1"))
+    sys.exit(main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])))

@@ -10,6 +10,7 @@ batch exactly once.
 
 from __future__ import annotations
 
+import math
 import random
 import signal
 import subprocess
@@ -27,9 +28,9 @@ CHILD = Path(__file__).with_name("store_sweep_child.py")
 N_BATCHES = 16
 
 
-def _start(store: Path, sleep_s: float, keep_open: bool = False) -> subprocess.Popen[str]:
+def _start(store: Path, sleep_s: float, hold_s: float = 1.0) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(CHILD), str(store), str(N_BATCHES), str(sleep_s), str(int(keep_open))],
+        [sys.executable, str(CHILD), str(store), str(N_BATCHES), str(sleep_s), str(hold_s)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -78,7 +79,7 @@ def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path:
     rng = random.Random(5)
 
     # Ctrl-C: the child catches it, marks the run interrupted, exits 130.
-    proc = _start(path, sleep_s=0.0)
+    proc = _start(path, sleep_s=0.0)  # the default hold_s=1: mostly held, released each second
     run_id, reported, tail = _interrupt_after(proc, 3, signal.SIGINT, rng)
     assert proc.returncode == 130, tail
     assert "interrupted" in tail
@@ -88,9 +89,9 @@ def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path:
     assert store.find_resumable(**INPUTS) == run_id
 
     # SIGKILL, twice: no handler runs; the WAL is all that stands between us and loss.
-    # Once with a connection per batch, once with the connection held open (keep_open).
-    for keep_open in (False, True):
-        proc = _start(path, sleep_s=0.0, keep_open=keep_open)
+    # Once with a connection per batch, once with the connection held open throughout.
+    for hold_s in (0.0, math.inf):
+        proc = _start(path, sleep_s=0.0, hold_s=hold_s)
         again, reported, _ = _interrupt_after(proc, 3, signal.SIGKILL, rng)
         assert proc.returncode == -signal.SIGKILL
         assert again == run_id, "the child resumed the same run"
@@ -100,16 +101,20 @@ def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path:
         assert listing.loc[run_id, "status"] == "running"
         assert not listing.loc[run_id, "writer_alive"]  # killed: resumable
 
-    # Resume to the end, reading the store between the child's batches meanwhile.
-    proc = _start(path, sleep_s=0.02)
+    # Resume to the end with the default hold (the writer lets go about once a second),
+    # reading the store meanwhile as `tradetalks runs` would: each read gets in within 5 s.
+    proc = _start(path, sleep_s=0.1)
     assert proc.stdout is not None
     assert proc.stdout.readline().split()[1] == run_id
-    seen_while_running = store.finished_batches(run_id)
+    reader = RunStore(path, lock_timeout_s=5.0)
+    seen: list[set[int]] = []
+    while proc.poll() is None and len(seen) < 3:
+        seen.append(reader.finished_batches(run_id))
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err[-2000:]
     redone = {int(ln.split()[1]) for ln in out.splitlines() if ln.startswith("saved")}
     assert not redone & saved
-    assert saved <= seen_while_running
+    assert seen and all(saved <= s for s in seen)
 
     record = store.get_run(run_id)
     assert record.info.status == "finished"
@@ -137,7 +142,7 @@ def stuck(self, con, run_id, index, *rest):
     return saved
 
 _store.RunStore._save_batch_in = stuck
-store = RunStore(sys.argv[1], keep_open=sys.argv[2] == "1")
+store = RunStore(sys.argv[1], hold_s=float(sys.argv[2]))
 run_id = store.start_run(kind="sweep", scenario_id="s", scenario_text="s", data_version="d",
                          seed=1, settings={})
 print(run_id, flush=True)
@@ -153,17 +158,17 @@ except KeyboardInterrupt:
 
 
 @pytest.mark.parametrize(
-    ("sig", "keep_open"),
-    [(signal.SIGINT, False), (signal.SIGKILL, False), (signal.SIGKILL, True)],
-    ids=["sigint", "sigkill", "sigkill-keep-open"],
+    ("sig", "hold_s"),
+    [(signal.SIGINT, 0.0), (signal.SIGKILL, 0.0), (signal.SIGKILL, math.inf)],
+    ids=["sigint", "sigkill", "sigkill-held"],
 )
 def test_a_signal_inside_a_batch_transaction_leaves_no_trace_of_it(
-    tmp_path: Path, sig: signal.Signals, keep_open: bool
+    tmp_path: Path, sig: signal.Signals, hold_s: float
 ) -> None:
     """Deterministic: the child is stopped after inserting batch 1's rows, before COMMIT."""
     path = tmp_path / "runs.duckdb"
     proc = subprocess.Popen(
-        [sys.executable, "-c", STUCK_IN_TRANSACTION, str(path), str(int(keep_open))],
+        [sys.executable, "-c", STUCK_IN_TRANSACTION, str(path), str(hold_s)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

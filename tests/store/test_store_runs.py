@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -335,9 +336,10 @@ def test_public_namespace_is_pinned() -> None:
     }
 
 
-def test_keep_open_holds_one_connection_and_gives_the_same_results(tmp_path: Path) -> None:
+@pytest.mark.parametrize("hold_s", [0.0, 0.05, math.inf])
+def test_holding_the_connection_gives_the_same_results(tmp_path: Path, hold_s: float) -> None:
     path = tmp_path / "held.duckdb"
-    with RunStore(path, keep_open=True) as held:
+    with RunStore(path, hold_s=hold_s) as held:
         run_id = held.start_run(scenario_id="s", **inputs())
         for i in range(3):
             held.save_batch(run_id, i, {"sessions": mixed(4, 10 * i)})
@@ -351,3 +353,8 @@ def test_keep_open_holds_one_connection_and_gives_the_same_results(tmp_path: Pat
     want = pd.concat([mixed(4, 10 * i) for i in range(4)], ignore_index=True)
     pd.testing.assert_frame_equal(record.tables["sessions"], want, check_exact=True)
     assert record.info.status == "finished"
+
+
+def test_hold_s_must_be_a_duration(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="hold_s must be >= 0"):
+        RunStore(tmp_path / "x.duckdb", hold_s=-1)

@@ -144,7 +144,8 @@ def _open(path: Path, *, read_only: bool, lock_timeout_s: float) -> duckdb.DuckD
             if waited >= lock_timeout_s:
                 raise _lock_error(path, error, waited) from error
             time.sleep(min(delay, max(lock_timeout_s - waited, 0.001)))
-            delay = min(delay * 1.5, 0.25)
+            # Poll at least every 0.1 s: a writer may free the file only between batches.
+            delay = min(delay * 1.5, 0.1)
 
 
 def _check_schema(path: Path, con: duckdb.DuckDBPyConnection, *, create: bool) -> None:

@@ -16,12 +16,13 @@ import json
 import operator
 import os
 import socket
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -142,18 +143,21 @@ class RunStore:
         How long an operation waits for another process that holds the file before
         raising :class:`StoreError`.
 
-    keep_open
-        Keep the write connection open between calls until :meth:`close`. About 4x
-        faster per batch (no reopening, no checkpoint per batch; see
-        ``benchmarks/bench_store.py``), but other processes cannot read the store
-        until it is closed.
+    hold_s
+        How long the write connection opened by :meth:`save_batch` may stay open for
+        the next batches before it is closed (at the end of a call). Reopening and
+        checkpointing for every batch costs ~0.1 s (``benchmarks/bench_store.py``); the
+        default 1 s pays that about once a second, and other processes reading the
+        store (``tradetalks runs``) wait at most about that long. ``0`` closes after
+        every call; ``math.inf`` holds the file until :meth:`close`.
 
     Notes
     -----
-    By default every method opens a connection, does its work in one transaction and
-    closes it, so other processes (``tradetalks runs``) can read the store between two
-    batches of a sweep. Either way a committed batch survives a crash, Ctrl-C or SIGKILL.
-    Using the store as a context manager closes it: later calls raise.
+    Every call is one transaction. Other calls than :meth:`save_batch` (starting,
+    finishing, marking a run, caching) close the connection when they are done, so a
+    finished sweep never keeps the file. Either way a committed batch survives a crash,
+    Ctrl-C or SIGKILL. Use the store as a context manager (or call :meth:`close`) so
+    the file is released when the work is done; later calls raise.
     """
 
     def __init__(
@@ -161,12 +165,15 @@ class RunStore:
         path: str | os.PathLike[str] | None = None,
         *,
         lock_timeout_s: float = 10.0,
-        keep_open: bool = False,
+        hold_s: float = 1.0,
     ):
         self._path = Path(path).expanduser() if path is not None else default_store_path()
         self._lock_timeout_s = float(lock_timeout_s)
-        self._keep_open = keep_open
+        if not hold_s >= 0:
+            raise StoreError(f"hold_s must be >= 0 seconds, got {hold_s!r}")
+        self._hold_s = float(hold_s)
         self._held: duckdb.DuckDBPyConnection | None = None
+        self._held_since = 0.0
         self._schema_ok = False
         self._closed = False
 
@@ -190,7 +197,7 @@ class RunStore:
         self.close()
 
     def close(self) -> None:
-        """Close the held connection (``keep_open``); the store refuses further calls."""
+        """Release the file (close a held connection); the store refuses further calls."""
         self._closed = True
         self._drop_held()
 
@@ -200,7 +207,15 @@ class RunStore:
             held.close()
 
     @contextmanager
-    def _connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _connect(
+        self, *, write: bool, hold: Literal["start", "keep", "release"]
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one call.
+
+        ``hold="start"`` (save_batch) may keep the connection it opens for ``hold_s``;
+        ``"keep"`` (reads) uses a held one and leaves it; ``"release"`` (other writes)
+        uses a held one and closes it after.
+        """
         if self._closed:
             raise StoreError(f"{self._path}: this RunStore was closed")
         con = self._held
@@ -212,8 +227,8 @@ class RunStore:
                 check_schema=not (self._schema_ok and self._path.exists()),
             )
             self._schema_ok = True
-            if write and self._keep_open:
-                self._held = con
+            if write and hold == "start" and self._hold_s > 0:
+                self._held, self._held_since = con, time.monotonic()
         try:
             with guard(self._path):
                 yield con
@@ -224,6 +239,8 @@ class RunStore:
         finally:
             if con is not self._held:
                 con.close()
+            elif hold == "release" or time.monotonic() - self._held_since >= self._hold_s:
+                self._drop_held()
 
     # runs -----------------------------------------------------------------------------
 
@@ -248,7 +265,7 @@ class RunStore:
         seed_value = None if seed is None else operator.index(seed)
         inputs = self._inputs_sha(kind, scenario_sha, data_version, seed_value, settings_json)
         now = _now()
-        with self._connect(write=True) as con:
+        with self._connect(write=True, hold="release") as con:
             for _ in range(20):
                 run_id = new_run_id(now.replace(tzinfo=UTC))
                 if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
@@ -306,7 +323,7 @@ class RunStore:
         )
         if not self._path.exists():
             return None
-        with self._connect(write=False) as con:
+        with self._connect(write=False, hold="keep") as con:
             rows = con.execute(
                 "SELECT run_id, status, host, pid FROM runs WHERE inputs_sha256 = ? "
                 "AND status <> 'finished' ORDER BY created_utc DESC, run_id DESC",
@@ -321,7 +338,7 @@ class RunStore:
     def finish_run(self, run_id: str, summary: Mapping[str, Any]) -> None:
         """Mark a run finished and save its summary (a JSON-able mapping)."""
         summary_json = canonical_json(summary, "summary", sort_keys=False)
-        with self._connect(write=True) as con:
+        with self._connect(write=True, hold="release") as con:
             run_id = self._resolve(con, run_id, exact=True)
             status = self._status(con, run_id)
             if status == "finished":
@@ -334,7 +351,7 @@ class RunStore:
 
     def mark_interrupted(self, run_id: str) -> None:
         """Mark an unfinished run ``interrupted`` (on catching Ctrl-C); no-op once finished."""
-        with self._connect(write=True) as con:
+        with self._connect(write=True, hold="release") as con:
             run_id = self._resolve(con, run_id, exact=True)
             con.execute(
                 "UPDATE runs SET status = 'interrupted', updated_utc = ? "
@@ -375,7 +392,7 @@ class RunStore:
         blobs = {check_table_name(n): frame_to_parquet(n, f) for n, f in tables.items()}
         schemas = {n: schema_signature(f) for n, f in tables.items()}
         digest = tables_digest(blobs)
-        with self._connect(write=True) as con:
+        with self._connect(write=True, hold="start") as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 saved = self._save_batch_in(con, run_id, index, tables, blobs, schemas, digest)
@@ -456,7 +473,7 @@ class RunStore:
 
     def finished_batches(self, run_id: str) -> set[int]:
         """The batch indices saved for a run (all complete: batches are saved atomically)."""
-        with self._connect(write=False) as con:
+        with self._connect(write=False, hold="keep") as con:
             run_id = self._resolve(con, run_id, exact=True)
             rows = con.execute(
                 "SELECT batch_index FROM batches WHERE run_id = ?", [run_id]
@@ -466,7 +483,7 @@ class RunStore:
     def read_batch(self, run_id: str, batch_index: int) -> dict[str, pd.DataFrame]:
         """One batch's tables exactly as saved (index included)."""
         index = _batch_index(batch_index)
-        with self._connect(write=False) as con:
+        with self._connect(write=False, hold="keep") as con:
             run_id = self._resolve(con, run_id, exact=False)
             found = self._read_batch(con, run_id, index)
             if (
@@ -488,7 +505,7 @@ class RunStore:
         """
         if not self._path.exists():
             return _empty_listing()
-        with self._connect(write=False) as con:
+        with self._connect(write=False, hold="keep") as con:
             rows = con.execute(_INFO_SQL + " ORDER BY r.created_utc, r.run_id").fetchall()
         records = []
         for row in rows:
@@ -519,7 +536,7 @@ class RunStore:
 
     def resolve_run_id(self, prefix: str) -> str:
         """The full id of the one run whose id starts with ``prefix``."""
-        with self._connect(write=False) as con:
+        with self._connect(write=False, hold="keep") as con:
             return self._resolve(con, prefix, exact=False)
 
     def get_run(self, run_id: str, *, tables: Sequence[str] | None = None) -> RunRecord:
@@ -532,7 +549,7 @@ class RunStore:
         tables
             Names of the tables to read (default all); ``[]`` reads metadata only.
         """
-        with self._connect(write=False) as con:
+        with self._connect(write=False, hold="keep") as con:
             full = self._resolve(con, run_id, exact=False)
             row = con.execute(_INFO_SQL + " WHERE r.run_id = ?", [full]).fetchone()
             assert row is not None  # resolved above, within the same connection
@@ -615,7 +632,7 @@ class RunStore:
         _check_key(key)
         if not self._path.exists():
             return None
-        with self._connect(write=False) as con:
+        with self._connect(write=False, hold="keep") as con:
             row = con.execute("SELECT payload FROM cache WHERE key = ?", [key]).fetchone()
         return None if row is None else bytes(row[0])
 
@@ -624,7 +641,7 @@ class RunStore:
         _check_key(key)
         if not isinstance(payload, bytes | bytearray | memoryview):
             raise StoreError(f"cache payload must be bytes, got {type(payload).__name__}")
-        with self._connect(write=True) as con:
+        with self._connect(write=True, hold="release") as con:
             con.execute(
                 "INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", [key, bytes(payload), _now()]
             )
