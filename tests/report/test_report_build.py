@@ -6,6 +6,7 @@ import base64
 import io
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from _report_helpers import (
@@ -333,3 +334,40 @@ def test_markdown_links_each_plot_and_has_tables(full_report: rp.Report) -> None
     for name in names.values():
         assert f"]({name})" in text
     assert "| issue |" in text
+
+
+def test_zoom_on_a_small_zopa(full: RunRecord) -> None:
+    from tradetalks.report._plots import _zoom_box
+
+    outcomes = full.tables["outcomes"].copy()
+    view = rp.run_view(_with_tables(full, {**full.tables, "outcomes": outcomes}))
+    assert _zoom_box(view, outcomes) is None  # the synthetic ZOPA is most of the space
+    # squeeze the ZOPA into a corner: the zoom box holds every ZOPA outcome and the deals
+    small = outcomes.copy()
+    zopa = small["zopa"].to_numpy()
+    small.loc[zopa, "u:USA"] = 0.05 + 0.001 * np.arange(zopa.sum())
+    small.loc[zopa, "u:JPN"] = -0.05 - 0.001 * np.arange(zopa.sum())
+    summary = dict(full.summary or {})
+    summary["analysis"] = {**summary["analysis"], "nash": None}
+    summary.pop("session")
+    record = RunRecord(
+        full.info,
+        full.scenario_text,
+        full.settings,
+        summary,
+        full.batches,
+        full.table_rows,
+        {"outcomes": small},
+    )
+    view = rp.run_view(record)
+    box = _zoom_box(view, small)
+    assert box is not None
+    x, y = small.loc[zopa, "u:USA"], small.loc[zopa, "u:JPN"]
+    assert box[0] < x.min() and x.max() < box[1] and box[2] < y.min() and y.max() < box[3]
+    figure = utility_space(view)
+    assert figure is not None and png_size(figure.png)[0] > 1200  # two panels
+    # a ZOPA of two outcomes gets no zoom
+    two = small.copy()
+    two["zopa"] = False
+    two.loc[two.index[:2], "zopa"] = True
+    assert _zoom_box(view, two) is None

@@ -153,10 +153,13 @@ def _draw_space(ax: Any, view: RunView, table: pd.DataFrame) -> None:
 
 
 def _zoom_box(view: RunView, table: pd.DataFrame) -> tuple[float, float, float, float] | None:
-    """Limits around the ZOPA and the deals, when they fill under a third of the full plot."""
+    """Limits around the ZOPA and the deals, when they fill under a third of the full plot.
+
+    ``None`` (no zoom) when the ZOPA has fewer than three outcomes or is not small.
+    """
     p1, p2 = view.parties[:2]
     zopa = _bools(table, "zopa")
-    if zopa is None or not zopa.any():
+    if zopa is None or zopa.sum() < 3:  # one or two outcomes need no panel of their own
         return None
     x = table[f"u:{p1}"].to_numpy(dtype=float)
     y = table[f"u:{p2}"].to_numpy(dtype=float)
