@@ -371,3 +371,14 @@ def test_zoom_on_a_small_zopa(full: RunRecord) -> None:
     two["zopa"] = False
     two.loc[two.index[:2], "zopa"] = True
     assert _zoom_box(view, two) is None
+
+
+def test_impacts_without_a_priced_deal_say_so(full: RunRecord) -> None:
+    from tradetalks.report._derive import impact_points
+
+    impacts = full.tables["impacts"]
+    no_deal_only = impacts[impacts["kind"] != "deal"]
+    view = rp.run_view(_with_tables(full, {**full.tables, "impacts": no_deal_only}))
+    points, reason = impact_points(view, no_deal_only)
+    assert [p.kind for p in points] == ["status_quo", "threat"]
+    assert "priced no deal" in reason

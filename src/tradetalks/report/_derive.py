@@ -245,6 +245,11 @@ def impact_points(view: RunView, table: pd.DataFrame) -> tuple[list[PricedPoint]
             "No priced deal matches the agreement or the Nash deal; the first priced deal "
             "point is shown."
         )
+    if not deals:
+        reason = (
+            "The run priced no deal (the talks reached none): only the ways of failing to "
+            "agree are shown."
+        )
     points = [chosen] if chosen is not None else []
     for p, k in names.itertuples(index=False):
         if k == "status_quo":
