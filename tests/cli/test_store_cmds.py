@@ -95,6 +95,7 @@ def test_runs_json_and_limit(
     rows = json.loads(out)
     assert [r["run_id"] for r in rows] == ids
     assert [r["status"] for r in rows] == ["finished", "interrupted", "crashed"]
+    assert [r["writer_alive"] for r in rows] == [None, None, False]  # only for running runs
     assert rows[0]["n_sessions"] == 6 and rows[0]["n_batches"] == 2
     assert rows[0]["headline"] == "P(agreement) = 0.67"
     code, out, _ = run(["runs", "--store", str(path), "--json", "--limit", "1"], capsys)

@@ -68,7 +68,8 @@ def _list(
         for r in records:
             r["created_utc"] = r["created_utc"].isoformat()
             r["status"] = _status(r["status"], r["writer_alive"])
-            r["writer_alive"] = None if r["writer_alive"] is pd.NA else bool(r["writer_alive"])
+            alive = r["writer_alive"]
+            r["writer_alive"] = None if alive is None or alive is pd.NA else bool(alive)
         print_json(records[-limit:])
         return
     if runs.empty:
