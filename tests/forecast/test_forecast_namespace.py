@@ -15,7 +15,7 @@ def test_forecast_exports_are_pinned() -> None:
         "ScenarioForecast", "ScenarioView", "TalksDistribution", "VETO_CAPABILITY_FACTOR",
         "forecast_scenario", "government_capability", "ideal_positions", "issue_stakes",
         "option_scale", "relative_salience", "scenario_view", "simulate_talks",
-        "spatial_forecasts", "value_added_weights",
+        "spatial_forecasts", "threat_boost", "value_added_weights",
     }  # fmt: skip
     for name in forecast.__all__:
         assert hasattr(forecast, name)

@@ -31,6 +31,7 @@ from tradetalks.forecast import (
     scenario_view,
     simulate_talks,
     spatial_forecasts,
+    threat_boost,
 )
 from tradetalks.game import (
     GameSetup,
@@ -184,6 +185,14 @@ def test_government_capability_threat_boost() -> None:
     # Party 1 threatens (credibility .5, target loses .4), party 0's threat is empty.
     out = government_capability(weight, np.array([1, 0]), np.array([0.4, 0.0]), np.array([0.5, 1]))
     np.testing.assert_allclose(out, [75.0, 25.0 * 1.2])
+    boost = threat_boost(2, np.array([1, 1]), np.array([0.4, -3.0]), np.array([0.5, 1.0]))
+    np.testing.assert_allclose(boost, [1.0, 1.2])  # a "threat" that helps its target: no boost
+
+
+def test_a_party_without_economic_weight(tiny: GameSetup) -> None:
+    view = scenario_view(tiny, economic_weight={"USA": 2.0, "JPN": 0.0})
+    np.testing.assert_allclose(view.issues.capability[0], [100.0, 50.0, 0.0, 0.0])
+    np.testing.assert_allclose(view.threat_boost, [1.0, 1.0])
 
 
 @settings(max_examples=40, deadline=None)
@@ -210,9 +219,14 @@ def test_issue_stakes_against_brute_force(sizes: list[int], seed: int, which: in
 
 
 @settings(max_examples=50, deadline=None)
-@given(arrays(np.float64, (3, 4), elements=st.floats(-1, 1)), st.floats(0.1, 100))
+@given(
+    arrays(np.float64, (3, 4), elements=st.sampled_from(list(np.linspace(-1, 1, 17)))),
+    st.floats(0.1, 100),
+)
 def test_positions_and_saliences_ignore_the_stakes_unit(table: np.ndarray, k: float) -> None:
     # Positions depend only on each actor's ranking; saliences only on range ratios.
+    # (Stakes on a grid: ties and indifference are told apart by an absolute tolerance,
+    # meant for normalised stakes, so values within 1e-9 of a tie are left out.)
     scale = np.array([0.0, 20.0, 70.0, 100.0])
     np.testing.assert_allclose(
         ideal_positions(k * table + 3.0, scale), ideal_positions(table, scale)

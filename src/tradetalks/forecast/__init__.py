@@ -40,6 +40,7 @@ from tradetalks.forecast._trade import (
     option_scale,
     relative_salience,
     scenario_view,
+    threat_boost,
     value_added_weights,
 )
 from tradetalks.forecast._trade_forecast import (
@@ -105,5 +106,6 @@ __all__ = [
     "scenario_view",
     "simulate_talks",
     "spatial_forecasts",
+    "threat_boost",
     "value_added_weights",
 ]

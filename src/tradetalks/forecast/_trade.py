@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -182,6 +182,30 @@ def relative_salience(ranges: FloatArray) -> FloatArray:
     return np.asarray(np.divide(100.0 * ranges, top, out=np.zeros_like(ranges), where=top > 0))
 
 
+def threat_boost(
+    n_parties: int, threat_maker: IntArray, threat_loss: FloatArray, credibility: FloatArray
+) -> FloatArray:
+    r"""Each party's capability factor from its threats (see the module docstring).
+
+    .. math:: b_p = 1 + \sum_{t: m_t = p} c_t \max(0, L_t)
+
+    Parameters
+    ----------
+    n_parties
+        Number of parties.
+    threat_maker
+        ``(threats,)`` party index of each threat's maker.
+    threat_loss
+        ``(threats,)`` utility the target loses if the threat alone is carried out, 0 for
+        a threat that is not credible (its maker would not carry it out).
+    credibility
+        ``(threats,)`` probability each threat is carried out.
+    """
+    boost = np.ones(n_parties)
+    np.add.at(boost, threat_maker, credibility * np.maximum(threat_loss, 0.0))
+    return boost
+
+
 def government_capability(
     economic_weight: FloatArray,
     threat_maker: IntArray,
@@ -194,13 +218,8 @@ def government_capability(
     ----------
     economic_weight
         ``(parties,)`` size of each economy (value added, any unit).
-    threat_maker
-        ``(threats,)`` party index of each threat's maker.
-    threat_loss
-        ``(threats,)`` utility the target loses if the threat alone is carried out, 0 for
-        a threat that is not credible (its maker would not carry it out).
-    credibility
-        ``(threats,)`` probability each threat is carried out.
+    threat_maker, threat_loss, credibility
+        The threats, as for :func:`threat_boost`.
 
     Returns
     -------
@@ -209,8 +228,7 @@ def government_capability(
     y = np.asarray(economic_weight, dtype=float)
     if y.ndim != 1 or np.any(y < 0) or not np.isfinite(y).all() or y.sum() <= 0:
         raise ForecastError(f"economic weights must be non-negative and not all 0, got {y}")
-    boost = np.ones_like(y)
-    np.add.at(boost, threat_maker, credibility * np.maximum(threat_loss, 0.0))
+    boost = threat_boost(y.size, threat_maker, threat_loss, credibility)
     return np.asarray(100.0 * y / y.sum() * boost)
 
 
@@ -308,6 +326,45 @@ def _threat_losses(setup: GameSetup, state: GameState) -> FloatArray:
     return out
 
 
+class _Row(NamedTuple):
+    """One actor of the spatial view."""
+
+    key: str
+    name: str
+    party: int
+    government: bool
+    veto: bool
+    weight_share: float  # political weight / the party's total (leader included)
+
+    @property
+    def veto_factor(self) -> float:
+        return VETO_CAPABILITY_FACTOR if self.veto else 1.0
+
+
+def _actor_rows(setup: GameSetup, state: GameState) -> tuple[FloatArray, list[_Row]]:
+    """``(actors, outcomes)`` stakes and the actors: each government, then its constituencies.
+
+    A government's row is its utility (what it bargains with), a constituency's its stake.
+    """
+    model, n_out = setup.model, setup.n_outcomes
+    stakes: list[FloatArray] = []
+    rows: list[_Row] = []
+    for p, party in enumerate(setup.scenario.parties):
+        mine = model.actors_of(p)
+        total = float(model.weights[mine].sum())
+        stakes.append(state.utility[0, p, :n_out])
+        rows.append(_Row(f"{party.code}.government", f"{party.name} (government)", p, True,
+                         False, 1.0))  # fmt: skip
+        for a in mine:
+            actor = model.actors[a]
+            if actor.is_leader:
+                continue
+            share = actor.weight / total if total > 0 else 0.0
+            stakes.append(state.stakes[0, a, :n_out])
+            rows.append(_Row(actor.key, actor.name, p, False, actor.veto, share))
+    return np.stack(stakes), rows
+
+
 def scenario_view(
     setup: GameSetup,
     state: GameState | None = None,
@@ -334,46 +391,14 @@ def scenario_view(
     if state is None:
         state = solve_game(setup, scenario_parameters(setup))
     s = setup.scenario
-    model = setup.model
-    n_out = setup.n_outcomes
     parties = [p.code for p in s.parties]
     status_quo = [i.status_quo_index() for i in s.issues]
 
-    # Rows: government p (its utility) then its constituencies (their stakes).
-    rows: list[FloatArray] = []
-    keys: list[str] = []
-    names: list[str] = []
-    party_of: list[int] = []
-    gov: list[bool] = []
-    veto: list[bool] = []
-    weight_share: list[float] = []
-    for p, code in enumerate(parties):
-        mine = model.actors_of(p)
-        total = float(model.weights[mine].sum())
-        rows.append(state.utility[0, p, :n_out])
-        keys.append(f"{code}.government")
-        names.append(f"{s.parties[p].name} (government)")
-        party_of.append(p)
-        gov.append(True)
-        veto.append(False)
-        weight_share.append(1.0)
-        for a in mine:
-            actor = model.actors[a]
-            if actor.is_leader:
-                continue
-            rows.append(state.stakes[0, a, :n_out])
-            keys.append(actor.key)
-            names.append(actor.name)
-            party_of.append(p)
-            gov.append(False)
-            veto.append(actor.veto)
-            weight_share.append(actor.weight / total if total > 0 else 0.0)
-    stakes = np.stack(rows)
-
+    stakes, rows = _actor_rows(setup, state)
     tables = [
         issue_stakes(stakes, setup.options, status_quo, k, hold) for k in range(len(s.issues))
     ]
-    first_gov = 0
+    first_gov = 0  # the first party's government is the first row
     scales = tuple(option_scale(issue, tables[k][first_gov]) for k, issue in enumerate(s.issues))
     position = np.stack([ideal_positions(t, sc) for t, sc in zip(tables, scales, strict=True)])
     ranges = np.stack([t.max(axis=1) - t.min(axis=1) for t in tables], axis=1)  # (actors, issues)
@@ -388,17 +413,14 @@ def scenario_view(
         y = np.array([float(economic_weight[c]) for c in parties])
     credibility = state.parameters.credibility[0]
     loss = _threat_losses(setup, state)
+    boost = threat_boost(len(parties), setup.threat_maker, loss, credibility)
     cap_gov = government_capability(y, setup.threat_maker, loss, credibility)
-    boost = cap_gov / (100.0 * y / y.sum())
     cap = np.array(
-        [
-            cap_gov[p] * (1.0 if g else w * (VETO_CAPABILITY_FACTOR if v else 1.0))
-            for p, g, w, v in zip(party_of, gov, weight_share, veto, strict=True)
-        ]
+        [cap_gov[r.party] * (1.0 if r.government else r.weight_share * r.veto_factor) for r in rows]
     )
     n_issues = len(s.issues)
     issues = make_issue_set(
-        keys,
+        [r.key for r in rows],
         position,
         salience=salience,
         capability=np.broadcast_to(cap, position.shape).copy(),
@@ -412,10 +434,10 @@ def scenario_view(
         issues=issues,
         option_ids=tuple(tuple(i.option_ids()) for i in s.issues),
         option_position=scales,
-        actor_names=tuple(names),
-        actor_party=tuple(parties[p] for p in party_of),
-        is_government=tuple(gov),
-        is_veto=tuple(veto),
+        actor_names=tuple(r.name for r in rows),
+        actor_party=tuple(parties[r.party] for r in rows),
+        is_government=tuple(r.government for r in rows),
+        is_veto=tuple(r.veto for r in rows),
         economic_weight=y,
         threat_boost=boost,
         hold=hold,
