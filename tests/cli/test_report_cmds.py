@@ -51,6 +51,20 @@ def test_default_file_in_the_current_directory(
     assert page.read_text(encoding="utf-8").count("data:image/png;base64,") == 3
 
 
+def test_markdown_default_name(
+    saved: tuple[Path, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store, analyze_id, _ = saved
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["report", analyze_id, "--format", "md", "--store", str(store)], capsys)
+    assert code == 0, err
+    assert (tmp_path / f"report-{analyze_id}.md").is_file()
+    assert len(list(tmp_path.glob(f"report-{analyze_id}-*.png"))) == 3
+
+
 def test_markdown_with_store_option(
     saved: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
