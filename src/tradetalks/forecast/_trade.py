@@ -11,9 +11,10 @@ Issues and scale
     One spatial issue per scenario issue, all of one proposal (negotiated together, so
     the exchange model may trade across them). An ordered issue's options lie on the scale
     in order, first option 0 and last 100 (the DEU convention of putting the most extreme
-    options at the ends); when every option has a value and the values are strictly
-    monotonic, options sit in proportion to their values (a tariff cut from 20% to 10% to
-    0% gives 0, 50, 100), else equally spaced. A categorical (``rule``) issue has no order
+    options at the ends, with distances on the scale reflecting political distance); when
+    every option has a value and the values are strictly monotonic, options sit in
+    proportion to their values (a tariff cut from 20% to 10% to 0% gives 0, 50, 100), else
+    equally spaced. A categorical (``rule``) issue has no order
     of its own *(ours)*: its options are ranked by the first party's government utility,
     least preferred at 0 and most preferred at 100, equally spaced (ties keep the written
     order), which makes the first party's ideal 100 and turns the issue into the axis of
