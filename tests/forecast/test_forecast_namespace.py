@@ -31,3 +31,16 @@ def test_errors_derive_from_forecast_error() -> None:
 def test_every_default_model_is_a_spatial_model() -> None:
     for model in forecast.default_models().values():
         assert isinstance(model, forecast.SpatialModel)
+
+
+def test_forecast_imports_neither_the_cli_nor_peers() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tradetalks.forecast; "
+        "bad = [m for m in sys.modules if m.startswith(('tradetalks.cli', 'negmas', "
+        "'gegravity', 'gme'))]; print(bad); sys.exit(bool(bad))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
