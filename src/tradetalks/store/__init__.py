@@ -13,7 +13,8 @@ unless a path is given (:func:`default_store_path`).
 
 from tradetalks.store._connect import ENV_VAR, default_store_path
 from tradetalks.store._records import RunInfo, RunRecord, RunStatus
-from tradetalks.store._store import LIST_COLUMNS, RunStore
+from tradetalks.store._rows import LIST_COLUMNS
+from tradetalks.store._store import RunStore
 
 __all__ = [
     "ENV_VAR",

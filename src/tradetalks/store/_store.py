@@ -11,7 +11,6 @@ is harmless) and a :class:`StoreError` when they differ.
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import operator
 import os
@@ -19,13 +18,12 @@ import socket
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
 import duckdb
-import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
@@ -33,14 +31,24 @@ from tradetalks import __version__
 from tradetalks._errors import StoreError
 from tradetalks.store._connect import default_store_path, guard, open_store
 from tradetalks.store._records import (
-    RUN_STATUSES,
-    RunInfo,
     RunRecord,
     RunStatus,
     canonical_json,
     headline,
     new_run_id,
     sha256_text,
+)
+from tradetalks.store._rows import (
+    INFO_SQL,
+    LIST_COLUMNS,
+    check_batch_index,
+    check_cache_key,
+    empty_listing,
+    info_from_row,
+    now_naive_utc,
+    pack_arrays,
+    unpack_arrays,
+    writer_alive,
 )
 from tradetalks.store._tables import (
     check_table_name,
@@ -51,84 +59,6 @@ from tradetalks.store._tables import (
     schema_signature,
     tables_digest,
 )
-
-LIST_COLUMNS = (
-    "run_id",
-    "created_utc",
-    "kind",
-    "scenario_id",
-    "status",
-    "writer_alive",
-    "n_batches",
-    "n_sessions",
-    "headline",
-    "data_version",
-    "seed",
-    "tradetalks_version",
-)
-
-_INFO_SQL = """
-SELECT r.run_id, r.created_utc, r.finished_utc, r.tradetalks_version, r.kind, r.scenario_id,
-       r.scenario_sha256, r.data_version, r.seed, r.status, r.host, r.pid,
-       (SELECT count(*) FROM batches b WHERE b.run_id = r.run_id) AS n_batches,
-       (SELECT coalesce(sum(t.n_rows), 0) FROM batch_tables t
-         WHERE t.run_id = r.run_id AND t.table_name = 'sessions') AS n_sessions,
-       r.summary_json, r.scenario_text, r.settings_json
-FROM runs r
-"""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, read back as UTC
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.replace(tzinfo=UTC)
-
-
-def _writer_alive(host: str, pid: int) -> bool | None:
-    """Whether the process that last wrote a run is alive; ``None`` when it ran on another host."""
-    if host != socket.gethostname():
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
-
-
-def _batch_index(value: object) -> int:
-    if isinstance(value, bool):
-        raise StoreError(f"batch index must be a non-negative integer, got {value!r}")
-    try:
-        index = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise StoreError(f"batch index must be a non-negative integer, got {value!r}") from None
-    if not 0 <= index < 2**31:
-        raise StoreError(f"batch index must be a non-negative integer, got {value!r}")
-    return index
-
-
-def _info(row: tuple[Any, ...]) -> RunInfo:
-    status: RunStatus = row[9] if row[9] in RUN_STATUSES else "running"
-    return RunInfo(
-        run_id=row[0],
-        created_utc=_utc(row[1]) or datetime.min.replace(tzinfo=UTC),
-        finished_utc=_utc(row[2]),
-        tradetalks_version=row[3],
-        kind=row[4],
-        scenario_id=row[5],
-        scenario_sha256=row[6],
-        data_version=row[7],
-        seed=row[8],
-        status=status,
-        host=row[10],
-        pid=int(row[11]),
-        n_batches=int(row[12]),
-        n_sessions=int(row[13]),
-    )
 
 
 class RunStore:
@@ -264,7 +194,7 @@ class RunStore:
         scenario_sha = sha256_text(scenario_text)
         seed_value = None if seed is None else operator.index(seed)
         inputs = self._inputs_sha(kind, scenario_sha, data_version, seed_value, settings_json)
-        now = _now()
+        now = now_naive_utc()
         with self._connect(write=True, hold="release") as con:
             for _ in range(20):
                 run_id = new_run_id(now.replace(tzinfo=UTC))
@@ -330,7 +260,7 @@ class RunStore:
                 [inputs],
             ).fetchall()
         for run_id, status, host, pid in rows:
-            busy = status == "running" and pid != os.getpid() and _writer_alive(host, pid)
+            busy = status == "running" and pid != os.getpid() and writer_alive(host, pid)
             if not busy:
                 return str(run_id)
         return None
@@ -346,7 +276,7 @@ class RunStore:
             con.execute(
                 "UPDATE runs SET status = 'finished', summary_json = ?, finished_utc = ?, "
                 "updated_utc = ? WHERE run_id = ?",
-                [summary_json, _now(), _now(), run_id],
+                [summary_json, now_naive_utc(), now_naive_utc(), run_id],
             )
 
     def mark_interrupted(self, run_id: str) -> None:
@@ -356,7 +286,7 @@ class RunStore:
             con.execute(
                 "UPDATE runs SET status = 'interrupted', updated_utc = ? "
                 "WHERE run_id = ? AND status <> 'finished'",
-                [_now(), run_id],
+                [now_naive_utc(), run_id],
             )
 
     # batches --------------------------------------------------------------------------
@@ -386,7 +316,7 @@ class RunStore:
             Unknown or finished run; the batch index already saved with different tables;
             a table whose columns/dtypes differ from earlier batches; an unstorable table.
         """
-        index = _batch_index(batch_index)
+        index = check_batch_index(batch_index)
         if not isinstance(tables, Mapping):
             raise StoreError(f"tables must map names to DataFrames, got {type(tables).__name__}")
         blobs = {check_table_name(n): frame_to_parquet(n, f) for n, f in tables.items()}
@@ -433,7 +363,7 @@ class RunStore:
                     f"run {run_id}: table {name!r} of batch {index} has columns/dtypes "
                     f"{schemas[name]}, but batch {first} saved {schema}"
                 )
-        now = _now()
+        now = now_naive_utc()
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [run_id, index, now, digest])
         for name, blob in blobs.items():
             con.execute(
@@ -482,7 +412,7 @@ class RunStore:
 
     def read_batch(self, run_id: str, batch_index: int) -> dict[str, pd.DataFrame]:
         """One batch's tables exactly as saved (index included)."""
-        index = _batch_index(batch_index)
+        index = check_batch_index(batch_index)
         with self._connect(write=False, hold="keep") as con:
             run_id = self._resolve(con, run_id, exact=False)
             found = self._read_batch(con, run_id, index)
@@ -504,12 +434,12 @@ class RunStore:
         False means the writing process is gone (crashed or killed; the run is resumable).
         """
         if not self._path.exists():
-            return _empty_listing()
+            return empty_listing()
         with self._connect(write=False, hold="keep") as con:
-            rows = con.execute(_INFO_SQL + " ORDER BY r.created_utc, r.run_id").fetchall()
+            rows = con.execute(INFO_SQL + " ORDER BY r.created_utc, r.run_id").fetchall()
         records = []
         for row in rows:
-            info = _info(row)
+            info = info_from_row(row)
             summary = json.loads(row[14]) if row[14] else None
             records.append(
                 {
@@ -519,7 +449,7 @@ class RunStore:
                     "scenario_id": info.scenario_id,
                     "status": info.status,
                     "writer_alive": (
-                        _writer_alive(info.host, info.pid) if info.status == "running" else None
+                        writer_alive(info.host, info.pid) if info.status == "running" else None
                     ),
                     "n_batches": info.n_batches,
                     "n_sessions": info.n_sessions,
@@ -530,7 +460,7 @@ class RunStore:
                 }
             )
         if not records:
-            return _empty_listing()
+            return empty_listing()
         runs = pd.DataFrame.from_records(records, columns=list(LIST_COLUMNS))
         return runs.astype({"writer_alive": "boolean", "n_batches": "int64", "n_sessions": "int64"})
 
@@ -551,7 +481,7 @@ class RunStore:
         """
         with self._connect(write=False, hold="keep") as con:
             full = self._resolve(con, run_id, exact=False)
-            row = con.execute(_INFO_SQL + " WHERE r.run_id = ?", [full]).fetchone()
+            row = con.execute(INFO_SQL + " WHERE r.run_id = ?", [full]).fetchone()
             assert row is not None  # resolved above, within the same connection
             sizes = con.execute(
                 "SELECT table_name, sum(n_rows) FROM batch_tables WHERE run_id = ? "
@@ -580,7 +510,7 @@ class RunStore:
                 ).fetchall()
                 read[name] = concat_batches([parquet_to_frame(b[0]) for b in blobs])
         return RunRecord(
-            info=_info(row),
+            info=info_from_row(row),
             scenario_text=row[15],
             settings=json.loads(row[16]),
             summary=json.loads(row[14]) if row[14] else None,
@@ -629,7 +559,7 @@ class RunStore:
 
     def get_cached(self, key: str) -> bytes | None:
         """The payload saved under ``key`` (a hash the caller computes), or ``None``."""
-        _check_key(key)
+        check_cache_key(key)
         if not self._path.exists():
             return None
         with self._connect(write=False, hold="keep") as con:
@@ -638,12 +568,13 @@ class RunStore:
 
     def put_cached(self, key: str, payload: bytes) -> None:
         """Save ``payload`` under ``key``, replacing what was there."""
-        _check_key(key)
+        check_cache_key(key)
         if not isinstance(payload, bytes | bytearray | memoryview):
             raise StoreError(f"cache payload must be bytes, got {type(payload).__name__}")
         with self._connect(write=True, hold="release") as con:
             con.execute(
-                "INSERT OR REPLACE INTO cache VALUES (?, ?, ?)", [key, bytes(payload), _now()]
+                "INSERT OR REPLACE INTO cache VALUES (?, ?, ?)",
+                [key, bytes(payload), now_naive_utc()],
             )
 
     def get_cached_arrays(self, key: str) -> dict[str, npt.NDArray[Any]] | None:
@@ -652,27 +583,10 @@ class RunStore:
         if payload is None:
             return None
         try:
-            with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-                return {name: npz[name] for name in npz.files}
-        except (ValueError, OSError) as error:
-            raise StoreError(f"{self._path}: cache entry {key!r} is not a set of arrays") from error
+            return unpack_arrays(payload)
+        except StoreError as error:
+            raise StoreError(f"{self._path}: cache entry {key!r} {error}") from error
 
     def put_cached_arrays(self, key: str, arrays: Mapping[str, npt.ArrayLike]) -> None:
         """Save named numeric/bool/string arrays under ``key`` (``.npz``, no pickles)."""
-        packed = {name: np.asarray(a) for name, a in arrays.items()}
-        bad = [n for n, a in packed.items() if a.dtype.hasobject]
-        if bad:
-            raise StoreError(f"cache arrays {bad} hold Python objects; give numeric/str arrays")
-        sink = io.BytesIO()
-        np.savez(sink, allow_pickle=False, **packed)
-        self.put_cached(key, sink.getvalue())
-
-
-def _empty_listing() -> pd.DataFrame:
-    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in LIST_COLUMNS})
-    return empty.astype({"writer_alive": "boolean", "n_batches": "int64", "n_sessions": "int64"})
-
-
-def _check_key(key: object) -> None:
-    if not isinstance(key, str) or not key or len(key) > 512:
-        raise StoreError(f"a cache key must be a non-empty string (<= 512 chars), got {key!r}")
+        self.put_cached(key, pack_arrays(arrays))
