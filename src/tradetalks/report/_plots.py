@@ -215,7 +215,9 @@ def utility_space(view: RunView) -> ReportFigure | None:
         caption += " The right panel zooms on the grey box: the ZOPA and the deals."
     if len(view.parties) > 2:
         caption += f" Only the first two of the {len(view.parties)} parties are drawn."
-    return ReportFigure("utility-space", "The bargaining space", caption, _png(fig))
+    return ReportFigure(
+        "utility-space", "Every outcome, both win-sets and the deals", caption, _png(fig)
+    )
 
 
 def _rectangle(box: tuple[float, float, float, float]) -> Any:
