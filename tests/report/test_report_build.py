@@ -27,12 +27,8 @@ from PIL import Image
 import tradetalks.report as rp
 from tradetalks.report._build import _summary, _sweep_section, _talks_section
 from tradetalks.report._derive import modal_deal, option_shares, sweep_rates
-from tradetalks.report._plots import (
-    concession_curves,
-    sweep_overview,
-    utility_space,
-    wilson_interval,
-)
+from tradetalks.report._plots import concession_curves, utility_space
+from tradetalks.report._plots_sweep import sweep_overview, wilson_interval
 from tradetalks.store import RunRecord, RunStore
 
 ALL_FIGURES = {

@@ -8,12 +8,11 @@ from tradetalks.report._derive import impact_points
 from tradetalks.report._model import Report, ReportFigure, ReportTable, Section
 from tradetalks.report._plots import (
     concession_curves,
-    option_distributions,
     sector_impacts,
-    sweep_overview,
     utility_space,
     welfare_movers,
 )
+from tradetalks.report._plots_sweep import option_distributions, sweep_overview
 from tradetalks.report._tables import (
     deals_table,
     headline_table,
