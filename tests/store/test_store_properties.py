@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tradetalks.store import RunStore
-from tradetalks.store._tables import frame_to_parquet, parquet_to_frame
+from tradetalks.store._tables import frame_to_parquet, parquet_to_frame, read_batches
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 I64 = st.integers(-(2**63), 2**63 - 1)
@@ -58,6 +58,19 @@ def test_any_table_round_trips_through_parquet(frame: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(back, frame, check_exact=True)
 
 
+@given(frame=frames(max_rows=25), data=st.data())
+@settings(max_examples=100, deadline=None)
+def test_batches_joined_in_arrow_equal_the_frame_they_were_cut_from(
+    frame: pd.DataFrame, data: st.DataObject
+) -> None:
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(frame)), max_size=4)))
+    bounds = [0, *cuts, len(frame)]
+    blobs = [
+        frame_to_parquet("t", frame.iloc[a:b].reset_index(drop=True)) for a, b in pairwise(bounds)
+    ]
+    pd.testing.assert_frame_equal(read_batches(blobs), frame, check_exact=True)
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> RunStore:
     return RunStore(Path(tmp_path_factory.mktemp("prop")) / "runs.duckdb")
@@ -95,3 +108,17 @@ def test_batches_with_different_categories_join_with_their_union() -> None:
     joined = concat_batches([a, empty, b])
     assert list(joined["issue"].astype(str)) == ["autos", "rice", "glass"]
     assert set(joined["issue"].cat.categories) == {"autos", "rice", "glass"}
+
+
+def test_plain_batches_are_joined_in_arrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tradetalks.store._tables as tables
+
+    def fail(frames: object) -> None:
+        raise AssertionError("took the per-batch path")
+
+    monkeypatch.setattr(tables, "concat_batches", fail)
+    frame = pd.DataFrame(
+        {"session": np.arange(9), "issue": pd.Categorical(list("abcabcabc")), "u": np.ones(9)}
+    )
+    blobs = [frame_to_parquet("t", frame.iloc[a : a + 3].reset_index(drop=True)) for a in (0, 3, 6)]
+    pd.testing.assert_frame_equal(read_batches(blobs), frame, check_exact=True)

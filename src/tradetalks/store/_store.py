@@ -52,10 +52,10 @@ from tradetalks.store._rows import (
 )
 from tradetalks.store._tables import (
     check_table_name,
-    concat_batches,
     frame_to_parquet,
     frames_equal,
     parquet_to_frame,
+    read_batches,
     schema_signature,
     tables_digest,
 )
@@ -508,7 +508,7 @@ class RunStore:
                     "ORDER BY batch_index",
                     [full, name],
                 ).fetchall()
-                read[name] = concat_batches([parquet_to_frame(b[0]) for b in blobs])
+                read[name] = read_batches([b[0] for b in blobs])
         return RunRecord(
             info=info_from_row(row),
             scenario_text=row[15],
