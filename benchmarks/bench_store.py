@@ -29,6 +29,7 @@ from tradetalks.store import RunStore
 N_BATCHES = 20
 BATCH = 500
 ROUNDS = 40
+REPEAT = 3
 
 
 def batch(index: int) -> dict[str, pd.DataFrame]:
@@ -63,28 +64,55 @@ def batch(index: int) -> dict[str, pd.DataFrame]:
     return {"sessions": sessions, "params": params, "traces": traces}
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - start, out
+Tables = dict[str, pd.DataFrame]
+Method = Callable[[Path, list[Tables]], Callable[[], Tables]]  # write; return the reader
 
 
-def negmas_csv(root: Path, batches: list[dict[str, pd.DataFrame]]) -> Callable[[], object]:
-    def write() -> None:
-        for tables in batches:
-            for name, frame in tables.items():
-                add_records(root / f"{name}.csv", frame, raise_exceptions=True)
+def negmas_csv(root: Path, batches: list[Tables]) -> Callable[[], Tables]:
+    for tables in batches:
+        for name, frame in tables.items():
+            add_records(root / f"{name}.csv", frame, raise_exceptions=True)
+    return lambda: {n: load_table(root / f"{n}.csv") for n in batches[0]}
+
+
+def negmas_parquet(root: Path, batches: list[Tables]) -> Callable[[], Tables]:
+    for i, tables in enumerate(batches):
+        for name, frame in tables.items():
+            save_table(frame, root / f"{name}_{i:05d}.parquet", storage_format="parquet")
+
+    def read() -> Tables:
+        return {
+            n: pd.concat(
+                [load_table(p) for p in sorted(root.glob(f"{n}_*.parquet"))], ignore_index=True
+            )
+            for n in batches[0]
+        }
+
+    return read
+
+
+def tradetalks(hold_s: float) -> Method:
+    def write(root: Path, batches: list[Tables]) -> Callable[[], Tables]:
+        path = root / "runs.duckdb"
+        with RunStore(path, hold_s=hold_s) as store:  # the time includes the final close
+            run_id = store.start_run(
+                kind="sweep", scenario_id="b", scenario_text="b", data_version="d", seed=0,
+                settings={},
+            )  # fmt: skip
+            for i, tables in enumerate(batches):
+                store.save_batch(run_id, i, tables)
+        return lambda: dict(RunStore(path).get_run(run_id).tables)
 
     return write
 
 
-def negmas_parquet(root: Path, batches: list[dict[str, pd.DataFrame]]) -> Callable[[], object]:
-    def write() -> None:
-        for i, tables in enumerate(batches):
-            for name, frame in tables.items():
-                save_table(frame, root / f"{name}_{i:05d}.parquet", storage_format="parquet")
-
-    return write
+METHODS: dict[str, Method] = {
+    "negmas add_records (csv)": negmas_csv,
+    "negmas save_table (parquet)": negmas_parquet,
+    "tradetalks (default hold_s=1)": tradetalks(1.0),
+    "tradetalks hold_s=0": tradetalks(0.0),
+    "tradetalks hold_s=inf": tradetalks(math.inf),
+}
 
 
 def main() -> None:
@@ -92,81 +120,33 @@ def main() -> None:
     want = {n: pd.concat([b[n] for b in batches], ignore_index=True) for n in batches[0]}
     mb = sum(f.memory_usage(deep=True).sum() for f in want.values()) / 1e6
     print(f"sweep: {N_BATCHES} batches x {BATCH} sessions, 3 tables, {mb:.1f} MB in memory")
+    print(f"best of {REPEAT} runs each (wall time; the machine may be shared)")
+    results: dict[str, tuple[float, float, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        csv_dir, pq_dir = root / "csv", root / "pq"
-        t_csv_w, _ = timed(negmas_csv(csv_dir, batches))
-        t_csv_r, csv_back = timed(lambda: {n: load_table(csv_dir / f"{n}.csv") for n in want})
-        t_pq_w, _ = timed(negmas_parquet(pq_dir, batches))
-
-        def read_pq() -> dict[str, pd.DataFrame]:
-            return {
-                n: pd.concat(
-                    [load_table(p) for p in sorted(pq_dir.glob(f"{n}_*.parquet"))],
-                    ignore_index=True,
-                )
-                for n in want
-            }
-
-        t_pq_r, pq_back = timed(read_pq)
-
-        def ours(hold_s: float) -> tuple[float, float, dict[str, pd.DataFrame]]:
-            path = root / f"runs_{hold_s}.duckdb"
-            with RunStore(path, hold_s=hold_s) as store:
-                run_id = store.start_run(
-                    kind="sweep",
-                    scenario_id="bench",
-                    scenario_text="bench",
-                    data_version="d",
-                    seed=0,
-                    settings={},
-                )
+        for name, method in METHODS.items():
+            writes, reads = [], []
+            for r in range(REPEAT):
+                root = Path(tmp) / f"{len(results)}_{r}"
+                root.mkdir()
                 start = time.perf_counter()
-                for i, tables in enumerate(batches):
-                    store.save_batch(run_id, i, tables)
-            t_write = time.perf_counter() - start  # includes the final close (checkpoint)
-            t_read, tables = timed(lambda: RunStore(path).get_run(run_id).tables)
-            assert isinstance(tables, dict)
-            return t_write, t_read, tables
-
-        t_our_w, t_our_r, record = ours(hold_s=1.0)  # the default
-        t_each_w, t_each_r, each = ours(hold_s=0.0)
-        t_held_w, t_held_r, held = ours(hold_s=math.inf)
-
-        def report(name: str, back: object) -> str:
-            assert isinstance(back, dict)
-            same_values = all(
-                np.array_equal(back[n].astype(str).to_numpy(), want[n].astype(str).to_numpy())
-                for n in want
-            )
-            same_dtypes = all(back[n].dtypes.equals(want[n].dtypes) for n in want)
-            assert same_values, f"{name}: read back different values"
-            return "yes" if same_dtypes else "no"
-
-        kept = {
-            "negmas csv": report("csv", csv_back),
-            "negmas parquet": report("parquet", pq_back),
-            "tradetalks": report("ours", record),
-            "tradetalks hold_s=0": report("ours per call", each),
-            "tradetalks hold_s=inf": report("ours held", held),
-        }
-        size = (root / "runs_1.0.duckdb").stat().st_size / 1e6
-    print(f"{'':28s}{'write s':>9s}{'per batch ms':>14s}{'read s':>9s}  dtypes kept")
-    rows = (
-        ("negmas add_records (csv)", "negmas csv", t_csv_w, t_csv_r),
-        ("negmas save_table (parquet)", "negmas parquet", t_pq_w, t_pq_r),
-        ("tradetalks RunStore (hold 1s)", "tradetalks", t_our_w, t_our_r),
-        ("tradetalks hold_s=0", "tradetalks hold_s=0", t_each_w, t_each_r),
-        ("tradetalks hold_s=inf", "tradetalks hold_s=inf", t_held_w, t_held_r),
-    )
-    for name, key, w, r in rows:
-        print(f"{name:28s}{w:9.3f}{1000 * w / N_BATCHES:14.1f}{r:9.3f}  {kept[key]}")
-    print(f"store file: {size:.1f} MB")
-    for peer, w, r in (("csv", t_csv_w, t_csv_r), ("parquet", t_pq_w, t_pq_r)):
-        for mode, ow, orr in (("default", t_our_w, t_our_r), ("hold_s=0", t_each_w, t_each_r)):
-            print(
-                f"ratio negmas {peer} / tradetalks {mode}: write {w / ow:.2f}x, read {r / orr:.2f}x"
-            )
+                reader = method(root, batches)
+                writes.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                back = reader()
+                reads.append(time.perf_counter() - start)
+            for n in want:  # same values (as text) whatever the dtypes
+                assert np.array_equal(
+                    back[n].astype(str).to_numpy(), want[n].astype(str).to_numpy()
+                ), f"{name}: {n} read back different values"
+            kept = all(back[n].dtypes.equals(want[n].dtypes) for n in want)
+            results[name] = (min(writes), min(reads), "yes" if kept else "no")
+    print(f"{'':31s}{'write s':>9s}{'per batch ms':>14s}{'read s':>9s}  dtypes kept")
+    for name, (w, r, kept) in results.items():
+        print(f"{name:31s}{w:9.3f}{1000 * w / N_BATCHES:14.1f}{r:9.3f}  {kept}")
+    ours_w, ours_r, _ = results["tradetalks (default hold_s=1)"]
+    for peer in ("negmas add_records (csv)", "negmas save_table (parquet)"):
+        w, r, _ = results[peer]
+        print(f"ratio {peer} / tradetalks default: write {w / ours_w:.2f}x, read {r / ours_r:.2f}x")
 
 
 if __name__ == "__main__":
