@@ -2,9 +2,10 @@
 
 DuckDB lets one process write a database file at a time (any number may read when none
 writes) and takes an OS file lock to enforce it (duckdb.org/docs/current/connect/concurrency).
-The store therefore opens a short-lived connection for each operation and closes it at
-once, so ``tradetalks runs`` can read a store while a sweep writes to it between batches;
-a connection that meets the lock retries until ``lock_timeout_s`` and then fails with one
+The store therefore never keeps the file long: a call opens a connection and closes it
+(a sweep's ``save_batch`` may keep it for the next batches, ``hold_s`` at most), so
+``tradetalks runs`` can read a store while a sweep writes to it. A connection that meets
+the lock retries every 0.1 s or less until ``lock_timeout_s`` and then fails with one
 :class:`StoreError` naming the file and the process that holds it.
 
 Durability comes from DuckDB's write-ahead log: a committed transaction is in the WAL

@@ -6,6 +6,9 @@ each kept as one Parquet blob, written in ONE transaction: after a crash, Ctrl-C
 SIGKILL a batch is either all there or not there at all. Saving a batch index that is
 already saved is a no-op when the tables are identical (so redoing a batch after a crash
 is harmless) and a :class:`StoreError` when they differ.
+
+A :class:`RunStore` is meant for one thread; worker processes should hand their batches
+to the process that owns the store rather than open the file themselves.
 """
 
 from __future__ import annotations
