@@ -19,7 +19,19 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import ScenarioError
-from tradetalks.bargaining import BatchResult, Escalation, Protocol, SessionResult, Status
+from tradetalks.bargaining import (
+    ACReservation,
+    ACTime,
+    BatchResult,
+    Escalation,
+    Protocol,
+    SessionResult,
+    Status,
+    Strategy,
+    all_of,
+    any_of,
+    parse_strategy,
+)
 from tradetalks.bargaining import run_batch as _run_batch
 from tradetalks.bargaining import run_session as _run_session
 from tradetalks.game._setup import GameSetup
@@ -68,6 +80,20 @@ def threat_rounds(setup: GameSetup, rounds: int) -> IntArray:
         r = t.deadline.round if t.deadline and t.deadline.round else rounds
         out.append(min(r, rounds))
     return np.array(out, dtype=np.int64)
+
+
+def last_chance(strategy: Strategy, rounds: int) -> Strategy:
+    """The strategy, also accepting in the last round any offer worth its reservation value.
+
+    A government that rejects an offer at its last chance to answer gets no deal, so taking
+    any deal it can ratify that beats no deal is the only rational answer then (backward
+    induction). Time-based policies alone may still aim higher at the deadline, because
+    their relative time never reaches 1 (NegMAS's convention t = (r + 1)/(R + 1)).
+    Rounds from ``rounds - 1`` on (t ≥ R/(R + 1)) count as the last.
+    """
+    last = (rounds - 0.5) / (rounds + 1)
+    acceptance = any_of(strategy.acceptance, all_of(ACTime(last), ACReservation()))
+    return Strategy(strategy.offering, acceptance, strategy.name)
 
 
 def _table_utilities(state: GameState) -> FloatArray:
@@ -120,6 +146,7 @@ class _Inputs:
     reservation: FloatArray  # (S, parties)
     protocol: Protocol
     strategies: tuple[str, ...]
+    policies: tuple[Strategy, ...]
     carried: BoolArray  # (S, threats): carried out if its deadline comes without a deal
     ran: BoolArray  # (S,): every win-set non-empty
     deadlines: IntArray  # (threats,)
@@ -132,6 +159,7 @@ def _inputs(
     strategies: Mapping[str, str] | None,
 ) -> _Inputs:
     rounds = talks_rounds(setup)
+    specs = tuple(strategy_specs(setup, strategies))
     p_carry = state.parameters.credibility * state.credible
     carried = rng.random(p_carry.shape) < p_carry
     u = _table_utilities(state)
@@ -152,7 +180,8 @@ def _inputs(
         utilities=u,
         reservation=np.minimum(state.no_deal, best),
         protocol=protocol,
-        strategies=tuple(strategy_specs(setup, strategies)),
+        strategies=specs,
+        policies=tuple(last_chance(parse_strategy(spec), rounds) for spec in specs),
         carried=carried,
         ran=np.asarray(state.win_sets.any(axis=-1).all(axis=-1)),
         deadlines=deadlines,
@@ -208,7 +237,7 @@ def run_talks(
         batch = _run_batch(
             x.utilities[x.ran],
             x.reservation[x.ran],
-            x.strategies,
+            x.policies,
             _select(x.protocol, x.ran),
             rng=rng,
             space=setup.space,
@@ -242,7 +271,7 @@ def run_single(
             for e in protocol.escalations
         ),
     )
-    session = _run_session(x.utilities[0], x.reservation[0], protocol, x.strategies, rng=rng)
+    session = _run_session(x.utilities[0], x.reservation[0], protocol, x.policies, rng=rng)
     batch = BatchResult(
         status=np.array([int(session.status)]),
         agreement=np.array([-1 if session.agreement is None else session.agreement]),
