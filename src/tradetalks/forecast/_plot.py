@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: no display needed, safe in tests and servers
-import matplotlib.pyplot as plt
-
 from tradetalks.forecast._evaluate import Evaluation
 
 
 def plot_evaluation(evaluation: Evaluation, path: str | Path) -> Path:
     """Write a two-panel PNG (MAE, share within ±10) with 95% intervals; returns the path."""
+    # Imported here: matplotlib costs a second at start-up and only this function needs it.
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed, safe in tests and servers
+    import matplotlib.pyplot as plt
+
     scores = sorted(evaluation.scores, key=lambda s: -s.mae)
     names = [s.name for s in scores]
     fig, (ax_mae, ax_hit) = plt.subplots(1, 2, figsize=(10, 0.45 * len(names) + 1.8), sharey=True)

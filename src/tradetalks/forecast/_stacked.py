@@ -27,7 +27,6 @@ from typing import Self
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 from tradetalks._errors import ConvergenceError, ForecastError
 from tradetalks.forecast._base import (
@@ -118,6 +117,8 @@ def lad_convex_weights(features: FloatArray, target: FloatArray) -> FloatArray:
     a_eq[:n, k + n :] = -np.eye(n)
     a_eq[n, :k] = 1.0
     b_eq = np.concatenate([target, [1.0]])
+    from scipy.optimize import linprog  # slow to import; only fitting needs it
+
     result = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     if not result.success:
         raise ConvergenceError(
