@@ -109,3 +109,53 @@ def test_price_on_a_user_table(tmp_path: Path, capsys: pytest.CaptureFixture[str
         ["price", "--data", str(path), "--year", "2011", "--shock", "AAA<-BBB c1 tariff 0"], capsys
     )
     assert code == 2 and "no rows for 2011" in err
+
+
+def test_price_a_scenario_outcome(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["price", "us-japan-2018-bilateral", "--outcome", "us_car_tariff=eliminate", "--json"]
+    report = json.loads(_run_ok(args, capsys))
+    assert report["year"] == 2011
+    assert report["outcome"] == ["us_car_tariff=eliminate"]
+    cells = [c for c in report["cells"] if c["importer"] == "USA" and c["sector"] == "c15"]
+    assert cells
+    # The scenario's 2.5% baseline tariff is removed: Japan's exports rise, as in the shock form.
+    assert all(c["flow_change"] > 0 for c in cells)
+    shock_form = json.loads(
+        _run_ok(
+            [
+                "price",
+                "--year",
+                "2011",
+                "--baseline-tariff",
+                "USA<-JPN c15 tariff 0.025",
+                "--baseline-tariff",
+                "JPN<-USA c1,c3 tariff 0.20",
+                "--shock",
+                "USA<-JPN c15 tariff 0",
+                "--json",
+            ],
+            capsys,
+        )
+    )
+    welfare = {r["country"]: r["welfare_change"] for r in report["countries"]}
+    expected = {r["country"]: r["welfare_change"] for r in shock_form["countries"]}
+    assert welfare["JPN"] == pytest.approx(expected["JPN"], rel=1e-6)
+    assert welfare["USA"] == pytest.approx(expected["USA"], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["price", "us-japan-2018-bilateral", "--outcome", "rice=open"], "unknown issue 'rice'"),
+        (["price", "us-japan-2018-bilateral", "--outcome", "us_car_tariff=halve"], "no option"),
+        (["price", "us-japan-2018-bilateral", "--outcome", "us_car_tariff"], "ISSUE=OPTION"),
+        (["price", "--outcome", "us_car_tariff=keep"], "needs a SCENARIO"),
+        (["price"], "at least one --shock"),
+    ],
+)
+def test_price_scenario_errors(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(args, capsys)
+    assert code == 2
+    assert message in err

@@ -23,6 +23,8 @@ from tradetalks.economics import (
     solve,
     tariff_array,
 )
+from tradetalks.game import outcome_entries, scenario_baseline
+from tradetalks.scenario import load_scenario
 
 
 def _elasticities(overrides: list[str]) -> tuple[float, ...] | None:
@@ -77,6 +79,27 @@ def _check_labels(
                     [Problem("--shock", "sector", f"unknown sector {code!r}; known: "
                              f"{sectors[0]}..{sectors[-1]}")],
                 )  # fmt: skip
+
+
+def _scenario_outcome(
+    scenario: str, outcome: list[str], shocks: list[str]
+) -> tuple[CPBaseline, list[ShockEntry], str, int | None]:
+    """The scenario's baseline and the entries that move it to the chosen outcome."""
+    s = load_scenario(scenario)
+    choices: dict[str, str] = {}
+    for item in outcome:
+        issue, eq, option = item.partition("=")
+        if not eq or not issue or not option:
+            raise InputError(f"bad --outcome {item!r}: expected ISSUE=OPTION")
+        choices[issue.strip()] = option.strip()
+    extra = [parse_shock(text, WIOD_SECTORS) for text in shocks]
+    with err_console.status(f"calibrating the model for {s.id}..."):
+        base = scenario_baseline(s)
+        entries = outcome_entries(s, choices, base) + extra
+    label = f"{s.id}: " + (", ".join(f"{k}={v}" for k, v in choices.items()) or "status quo")
+    if shocks:
+        label += "; " + "; ".join(shocks)
+    return base, entries, label, s.economics.year
 
 
 def _pct(x: float) -> str:
@@ -150,8 +173,23 @@ def _cell_rows(
 
 
 def price(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="Price an outcome of this scenario (a built-in name or a TOML file); "
+            "its data year, baseline tariffs and elasticities are used."
+        ),
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            help="With SCENARIO: ISSUE=OPTION (issues not named stay at their status quo). "
+            "Repeatable.",
+        ),
+    ] = None,
     shock: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--shock",
             "-s",
@@ -159,7 +197,7 @@ def price(
             "'USA<-JPN c15 tariff +0.25' (+/- a change, = or no sign a level; sectors "
             "c1,c3 or *; '*' as a country = all others). Repeat for several.",
         ),
-    ],
+    ] = None,
     year: Annotated[
         int | None,
         typer.Option(help="WIOD year, 1995-2011 (default 2011); with --data, the year to keep."),
@@ -183,19 +221,39 @@ def price(
     top: Annotated[int, typer.Option(help="Also show this many top movers by welfare.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Price tariff / NTB changes with the Caliendo–Parro (2015) model on WIOD."""
-    entries = [parse_shock(text, WIOD_SECTORS) for text in shock]
-    with err_console.status("calibrating the model on the input-output table..."):
-        table = (
-            load_wiod(2011 if year is None else year)
-            if data is None
-            else read_wiod_table(data, output, year=year)
-        )
-        labels = (table.countries, table.sectors)
-        _check_labels(table.countries, table.sectors, entries)
-        tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
-        base = calibrate(table, _elasticities(theta or []), tariffs)
-        cp_shock = make_shock(base, entries, label="; ".join(shock))
+    """Price tariff / NTB changes with the Caliendo–Parro (2015) model on WIOD.
+
+    Either give shocks (``--shock``), or a SCENARIO and the outcome to price
+    (``--outcome ISSUE=OPTION``), e.g. ``tradetalks price us-japan-1995-autos --outcome
+    dealer_access=open --outcome purchase_plans=renew``.
+    """
+    shock = shock or []
+    if scenario is not None:
+        base, entries, label, table_year = _scenario_outcome(scenario, outcome or [], shock)
+        if data is not None or year is not None or baseline_tariff or theta:
+            raise InputError(
+                "with a SCENARIO, its [economics] section sets the data year, baseline tariffs "
+                "and elasticities: drop --data, --year, --baseline-tariff and --theta"
+            )
+    else:
+        if outcome:
+            raise InputError("--outcome needs a SCENARIO (tradetalks price SCENARIO --outcome ...)")
+        if not shock:
+            raise InputError("give at least one --shock, or a SCENARIO with --outcome ISSUE=OPTION")
+        entries = [parse_shock(text, WIOD_SECTORS) for text in shock]
+        label = "; ".join(shock)
+        with err_console.status("calibrating the model on the input-output table..."):
+            table = (
+                load_wiod(2011 if year is None else year)
+                if data is None
+                else read_wiod_table(data, output, year=year)
+            )
+            labels = (table.countries, table.sectors)
+            _check_labels(table.countries, table.sectors, entries)
+            tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
+            base = calibrate(table, _elasticities(theta or []), tariffs)
+        table_year = table.year
+    cp_shock = make_shock(base, entries, label=label)
     with err_console.status("solving the counterfactual equilibrium..."):
         result = solve(base, cp_shock)
     countries = _country_rows(base, result)
@@ -204,7 +262,9 @@ def price(
         print_json(
             {
                 "model": "Caliendo-Parro (2015)",
-                "year": table.year,
+                "year": table_year,
+                "scenario": scenario,
+                "outcome": list(outcome or []),
                 "shocks": list(shock),
                 "baseline_tariffs": list(baseline_tariff or []),
                 "iterations": result.iterations,
@@ -218,7 +278,7 @@ def price(
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    welfare = Table(title=f"Welfare (real income), WIOD {table.year}: {result.label}")
+    welfare = Table(title=f"Welfare (real income), WIOD {table_year}: {result.label}")
     for col in ("country", "welfare", "ToT", "VoT", "NTB", "real wage", "Δ revenue $m"):
         welfare.add_column(col, justify="right" if col != "country" else "left")
     for n in shown:

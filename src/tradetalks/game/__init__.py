@@ -5,7 +5,7 @@ utilities, no-deal values and win-sets; ``run_talks`` runs the negotiation with 
 bargaining engine.
 """
 
-from tradetalks.game._pricing import issue_entries, price_points, threat_entries
+from tradetalks.game._pricing import issue_entries, outcome_entries, price_points, threat_entries
 from tradetalks.game._setup import (
     GameSetup,
     Impacts,
@@ -58,6 +58,7 @@ __all__ = [
     "impact_tables",
     "issue_entries",
     "option_counts",
+    "outcome_entries",
     "outcome_space",
     "outcome_table",
     "prepare_game",

@@ -25,13 +25,14 @@ Outcomes that differ only in unpriced issues share one solve.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from tradetalks._errors import InputError
 from tradetalks.economics import CPBaseline, CPResult, ShockEntry, make_shock, solve_batch
 from tradetalks.politics import threat_scenarios
 from tradetalks.scenario import Issue, Scenario, Threat
@@ -122,6 +123,31 @@ def _status_quo_entries(scenario: Scenario) -> list[ShockEntry]:
             out.append(ShockEntry(issue.applied_by, issue.applied_to, tuple(issue.sectors),
                                   sq.value, "tariff", "level"))  # fmt: skip
     return out
+
+
+def outcome_entries(
+    scenario: Scenario, choices: Mapping[str, str], baseline: CPBaseline
+) -> list[ShockEntry]:
+    """Shock entries of the outcome that sets ``choices`` (issue id → option id).
+
+    Issues not named stay at their status quo; unknown issues or options are an
+    :class:`~tradetalks.InputError` listing the known ones.
+    """
+    issues = {i.id: i for i in scenario.issues}
+    problems = []
+    for issue_id, option_id in choices.items():
+        if issue_id not in issues:
+            problems.append(f"--outcome: unknown issue {issue_id!r}; issues: {', '.join(issues)}")
+        elif option_id not in issues[issue_id].option_ids():
+            known = ", ".join(issues[issue_id].option_ids())
+            problems.append(f"--outcome: {issue_id} has no option {option_id!r}; options: {known}")
+    if problems:
+        raise InputError("bad outcome", problems)
+    entries = _status_quo_entries(scenario)
+    for issue in scenario.issues:
+        option = issue.option_ids().index(choices.get(issue.id, issue.status_quo))
+        entries += issue_entries(issue, option, baseline)
+    return entries
 
 
 def price_points(
