@@ -109,8 +109,8 @@ def tradetalks(hold_s: float) -> Method:
 METHODS: dict[str, Method] = {
     "negmas add_records (csv)": negmas_csv,
     "negmas save_table (parquet)": negmas_parquet,
-    "tradetalks (default hold_s=1)": tradetalks(1.0),
-    "tradetalks hold_s=0": tradetalks(0.0),
+    "tradetalks (default hold_s=0)": tradetalks(0.0),
+    "tradetalks hold_s=1": tradetalks(1.0),
     "tradetalks hold_s=inf": tradetalks(math.inf),
 }
 
@@ -143,10 +143,11 @@ def main() -> None:
     print(f"{'':31s}{'write s':>9s}{'per batch ms':>14s}{'read s':>9s}  dtypes kept")
     for name, (w, r, kept) in results.items():
         print(f"{name:31s}{w:9.3f}{1000 * w / N_BATCHES:14.1f}{r:9.3f}  {kept}")
-    ours_w, ours_r, _ = results["tradetalks (default hold_s=1)"]
-    for peer in ("negmas add_records (csv)", "negmas save_table (parquet)"):
-        w, r, _ = results[peer]
-        print(f"ratio {peer} / tradetalks default: write {w / ours_w:.2f}x, read {r / ours_r:.2f}x")
+    for ours in ("tradetalks (default hold_s=0)", "tradetalks hold_s=1"):
+        ours_w, ours_r, _ = results[ours]
+        for peer in ("negmas add_records (csv)", "negmas save_table (parquet)"):
+            w, r, _ = results[peer]
+            print(f"ratio {peer} / {ours}: write {w / ours_w:.2f}x, read {r / ours_r:.2f}x")
 
 
 if __name__ == "__main__":

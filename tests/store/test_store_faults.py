@@ -28,7 +28,7 @@ CHILD = Path(__file__).with_name("store_sweep_child.py")
 N_BATCHES = 16
 
 
-def _start(store: Path, sleep_s: float, hold_s: float = 1.0) -> subprocess.Popen[str]:
+def _start(store: Path, sleep_s: float, hold_s: float) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(CHILD), str(store), str(N_BATCHES), str(sleep_s), str(hold_s)],
         stdout=subprocess.PIPE,
@@ -79,7 +79,7 @@ def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path:
     rng = random.Random(5)
 
     # Ctrl-C: the child catches it, marks the run interrupted, exits 130.
-    proc = _start(path, sleep_s=0.0)  # the default hold_s=1: mostly held, released each second
+    proc = _start(path, sleep_s=0.0, hold_s=1.0)  # mostly held, released each second
     run_id, reported, tail = _interrupt_after(proc, 3, signal.SIGINT, rng)
     assert proc.returncode == 130, tail
     assert "interrupted" in tail
@@ -101,9 +101,9 @@ def test_sigint_and_sigkill_mid_sweep_lose_nothing_and_resume_finishes(tmp_path:
         assert listing.loc[run_id, "status"] == "running"
         assert not listing.loc[run_id, "writer_alive"]  # killed: resumable
 
-    # Resume to the end with the default hold (the writer lets go about once a second),
+    # Resume to the end holding the file up to 1 s (it lets go about once a second),
     # reading the store meanwhile as `tradetalks runs` would: each read gets in within 5 s.
-    proc = _start(path, sleep_s=0.1)
+    proc = _start(path, sleep_s=0.1, hold_s=1.0)
     assert proc.stdout is not None
     assert proc.stdout.readline().split()[1] == run_id
     reader = RunStore(path, lock_timeout_s=5.0)

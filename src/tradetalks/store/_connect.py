@@ -3,7 +3,7 @@
 DuckDB lets one process write a database file at a time (any number may read when none
 writes) and takes an OS file lock to enforce it (duckdb.org/docs/current/connect/concurrency).
 The store therefore never keeps the file long: a call opens a connection and closes it
-(a sweep's ``save_batch`` may keep it for the next batches, ``hold_s`` at most), so
+(``save_batch`` may keep it for the next batches if the store was given ``hold_s``), so
 ``tradetalks runs`` can read a store while a sweep writes to it. A connection that meets
 the lock retries every 0.1 s or less until ``lock_timeout_s`` and then fails with one
 :class:`StoreError` naming the file and the process that holds it.
