@@ -126,8 +126,10 @@ def sha256_text(text: str) -> str:
 def headline(summary: Mapping[str, Any] | None, width: int = 60) -> str:
     """A one-line digest of a summary for listings.
 
-    A string under the key ``"headline"`` is used as is; otherwise the first scalar
-    entries are shown as ``key=value`` (floats to 3 significant digits).
+    A string under the key ``"headline"`` is used as is (writers of runs should set
+    one); otherwise the top-level numbers, booleans and short strings (up to 24
+    characters: long ones such as titles crowd the listing) are shown as ``key=value``,
+    floats to 3 significant digits.
     """
     if not summary:
         return ""
@@ -137,7 +139,7 @@ def headline(summary: Mapping[str, Any] | None, width: int = 60) -> str:
     else:
         parts = []
         for key, value in summary.items():
-            if isinstance(value, bool | int | str):
+            if isinstance(value, bool | int) or (isinstance(value, str) and len(value) <= 24):
                 parts.append(f"{key}={value}")
             elif isinstance(value, float):
                 parts.append(f"{key}={value:.3g}" if math.isfinite(value) else f"{key}={value}")
