@@ -273,7 +273,8 @@ def test_list_runs_columns_and_headline(store: RunStore) -> None:
     assert not store.path.exists(), "listing must not create a store"
     a = store.start_run(scenario_id="us-japan-1995-autos", **inputs())
     store.save_batch(a, 0, {"sessions": mixed(10), "params": mixed(2)})
-    store.finish_run(a, {"p_agree": 0.625, "title": "x" * 25, "n": 10, "table": [1, 2]})
+    summary = {"scenario": "s", "p_agree": 0.625, "note": "x" * 25, "n": 10, "table": [1, 2]}
+    store.finish_run(a, summary)
     b = store.start_run(scenario_id="other", **inputs(kind="negotiate"))
     runs = store.list_runs()
     assert list(runs["run_id"]) == [a, b]

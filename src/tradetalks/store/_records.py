@@ -123,13 +123,17 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Keys a listing already shows in its own columns.
+_LISTED_ELSEWHERE = frozenset({"scenario", "scenario_id", "title", "kind", "run_id"})
+
+
 def headline(summary: Mapping[str, Any] | None, width: int = 60) -> str:
     """A one-line digest of a summary for listings.
 
     A string under the key ``"headline"`` is used as is (writers of runs should set
     one); otherwise the top-level numbers, booleans and short strings (up to 24
-    characters: long ones such as titles crowd the listing) are shown as ``key=value``,
-    floats to 3 significant digits.
+    characters: long ones crowd the listing) are shown as ``key=value``, floats to 3
+    significant digits, leaving out what the listing shows anyway (scenario, title, kind).
     """
     if not summary:
         return ""
@@ -139,6 +143,8 @@ def headline(summary: Mapping[str, Any] | None, width: int = 60) -> str:
     else:
         parts = []
         for key, value in summary.items():
+            if key in _LISTED_ELSEWHERE:
+                continue
             if isinstance(value, bool | int) or (isinstance(value, str) and len(value) <= 24):
                 parts.append(f"{key}={value}")
             elif isinstance(value, float):
