@@ -9,22 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from _cli import run
 
 from tradetalks import StoreError
-from tradetalks.cli import main
 from tradetalks.game import prepare_game, sweep_batch
 from tradetalks.scenario import load_scenario
 from tradetalks.store import RunStore
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

@@ -6,18 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from tradetalks.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as done:  # typer exits even on success
-        code = int(done.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from _cli import run
 
 
 def test_can_jpn_example_json(capsys: pytest.CaptureFixture[str]) -> None:

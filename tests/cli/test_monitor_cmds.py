@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from tradetalks.cli import main
+from _cli import run
 
 GOALS = """\
 [[goals]]
@@ -19,16 +18,6 @@ kind = "file"
 kind = "substantial"
 min_change = 0.2
 """
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as done:  # typer exits even on success
-        code = int(done.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

@@ -6,22 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from _cli import run
 
-from tradetalks.cli import main
 from tradetalks.store import ENV_VAR, RunStore
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "report"))
 from _report_helpers import save_run
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as done:  # typer exits even on success
-        code = int(done.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

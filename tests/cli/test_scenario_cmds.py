@@ -6,21 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from _cli import run
 
-from tradetalks.cli import main
 from tradetalks.scenario import builtin_scenarios, iter_cited, load_scenario
 
 BROKEN = Path(__file__).parents[1] / "scenario" / "broken"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_scenarios_lists_the_builtins(capsys: pytest.CaptureFixture[str]) -> None:

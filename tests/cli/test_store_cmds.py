@@ -11,21 +11,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from _cli import run
 
-from tradetalks.cli import _common, main
+from tradetalks.cli import _common
 from tradetalks.store import RunStore
 
 SCENARIO = "[scenario]\nid = 'us-japan-1995-autos'\n"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

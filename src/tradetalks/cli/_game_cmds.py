@@ -221,6 +221,22 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
     console.print(f"Saved as run [bold]{run_id}[/]: tradetalks runs show {run_id}")
 
 
+def _headline(summary: Mapping[str, Any]) -> str:
+    """One line for run listings."""
+    a = summary["analysis"]
+    parts = [f"ZOPA {a['zopa_size']}/{a['n_outcomes']}"]
+    if "session" in summary:
+        s = summary["session"]
+        parts.append(
+            f"session {s['status']}" + (f" in round {s['rounds']}" if s["agreement"] else "")
+        )
+    if "sweep" in summary:
+        w = summary["sweep"]
+        parts.append(f"agreement {w['agreement_rate']:.0%} of {w['sessions']}")
+        parts += [f"{k} carried out {v:.0%}" for k, v in w["threat_carried_out"].items()]
+    return "; ".join(parts)
+
+
 def _job(
     kind: str,
     scenario: str,
@@ -280,6 +296,7 @@ def _job(
             summary["sweep"]["sessions_per_second"] = round(n_sessions / max(seconds, 1e-9), 1)
             timing["sweep_s"] = round(seconds, 3)
         summary["timing"] = timing
+        summary["headline"] = _headline(summary)
         store.finish_run(run_id, summary)
         path = store.path
     if json:
