@@ -262,13 +262,12 @@ def run_single(
     x = _inputs(setup, one, rng, strategies)
     if not x.ran[0]:
         return None, _result(x, one, None)
-    protocol = _select(x.protocol, np.array([True]))
-    protocol = Protocol(
-        rounds=protocol.rounds,
-        discount=protocol.discount,
+    protocol = Protocol(  # the one session's row of each escalation's reservation values
+        rounds=x.protocol.rounds,
+        discount=x.protocol.discount,
         escalations=tuple(
             Escalation(e.round, e.party, np.asarray(e.reservation)[0], e.end)
-            for e in protocol.escalations
+            for e in x.protocol.escalations
         ),
     )
     session = _run_session(x.utilities[0], x.reservation[0], protocol, x.policies, rng=rng)
