@@ -127,3 +127,24 @@ def test_single_session_has_a_trace(autos: GameSetup) -> None:
     assert one.batch.n_sessions == 1
     if session.agreed:
         assert one.batch.agreement[0] == session.agreement
+
+
+def test_a_threat_due_inside_the_talks_changes_the_no_deal_values_then(autos: GameSetup) -> None:
+    threat = autos.scenario.threats[0]
+    early = threat.model_copy(update={"deadline": threat.deadline.model_copy(update={"round": 5})})
+    scenario = autos.scenario.model_copy(update={"threats": [early]})
+    setup = replace(autos, scenario=scenario)
+    rng = np.random.default_rng(11)
+    state = solve_game(setup, sample_parameters(setup, 400, rng))
+    result = run_talks(setup, state, rng)
+    late = ~result.agreed | (result.batch.rounds > 5)  # still talking when the threat fell due
+    carried = result.threat_carried_out[:, 0]
+    assert carried.any()
+    assert not carried[~late].any()
+    # After the deadline the no-deal value is the status quo's or the threat's, as decided.
+    sq, with_threat = state.threat_values[:, :, 0], state.threat_values[:, :, 1]
+    final = result.batch.reservation
+    best = state.utility.max(axis=-1)
+    expected = np.where(carried[:, None], with_threat, sq)
+    ran_late = late & result.ran
+    np.testing.assert_allclose(final[ran_late], np.minimum(expected, best)[ran_late], atol=1e-12)

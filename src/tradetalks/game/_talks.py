@@ -114,7 +114,7 @@ def _conditional_no_deal(
         inside = np.zeros(n_t, dtype=bool)
         inside[list(subset)] = True
         match = np.where(decided, carried == inside, np.where(inside, p_carry, 1.0 - p_carry))
-        weights[:, k] = np.prod(np.where(decided, match.astype(float), match), axis=1)
+        weights[:, k] = np.prod(match, axis=1)
     return np.asarray(np.einsum("spt,st->sp", state.threat_values, weights))
 
 
