@@ -1,5 +1,7 @@
 """The built-in scenarios: valid, round-tripping, every written number cited."""
 
+import tomllib
+
 import pytest
 
 from tradetalks.scenario import (
@@ -9,6 +11,7 @@ from tradetalks.scenario import (
     iter_cited,
     load_scenario,
     loads_scenario,
+    scenario_text,
 )
 
 BUILTINS = builtin_scenarios()
@@ -68,3 +71,40 @@ def test_1995_scenario_carries_the_reported_figures() -> None:
     (threat,) = s.threats
     assert threat.size.value == 1.0 and threat.covered_value_musd is not None
     assert str(threat.deadline.date if threat.deadline else "") == "1995-06-28"
+
+
+def _numbers(node: object, path: tuple[object, ...] = ()) -> list[tuple[tuple[object, ...], float]]:
+    if isinstance(node, bool):
+        return []
+    if isinstance(node, int | float):
+        return [(path, node)]
+    if isinstance(node, dict):
+        return [n for k, v in node.items() for n in _numbers(v, (*path, k))]
+    if isinstance(node, list):
+        return [n for k, v in enumerate(node) for n in _numbers(v, (*path, k))]
+    return []
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_every_number_in_the_file_is_covered_by_a_source(name: str) -> None:
+    """A stricter check on the raw TOML: each number sits in a table that cites a source."""
+    doc = tomllib.loads(scenario_text(name)[0])
+    ranges = {
+        u["target"]: (u["low"], u["high"]) for u in doc.get("uncertainty", []) if "source" in u
+    }
+    uncovered = []
+    for path, _ in _numbers(doc):
+        if path == ("economics", "year"):
+            assert doc["economics"]["year_source"]
+            continue
+        if path[0] == "threats" and path[2] == "credibility_range":
+            threat = doc["threats"][path[1]]
+            target = f"threats.{threat['id']}.credibility"
+            assert tuple(threat["credibility_range"]) == ranges[target]  # cited there
+            continue
+        tables = [doc]
+        for key in path[:-1]:
+            tables.append(tables[-1][key])  # type: ignore[index]
+        if not any(isinstance(t, dict) and "source" in t for t in tables):
+            uncovered.append(path)
+    assert uncovered == []

@@ -68,6 +68,8 @@ def strategy_specs(setup: GameSetup, overrides: Mapping[str, str] | None = None)
             continue
         spec: dict[str, Any] = dict(setup.scenario.strategies.get(p.code, {"name": "boulware"}))
         name = str(spec.pop("name", "boulware"))
+        for key in ("source", "note"):  # citations, not parameters
+            spec.pop(key, None)
         args = ",".join(f"{k}={v}" for k, v in spec.items())
         out.append(f"{name}:{args}" if args else name)
     return out

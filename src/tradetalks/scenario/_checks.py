@@ -177,6 +177,22 @@ def _undeclared_sources(s: Scenario) -> Iterator[Finding]:
     for k, u in enumerate(s.uncertainty):
         if u.source is not None and u.source not in declared:
             yield f"uncertainty[{k}].source", f"source {u.source!r} is not declared in [[sources]]"
+    for k, party in enumerate(s.parties):
+        holders = [("leader", party.leader.stakes)] + [
+            (f"constituencies[{c}]", con.stakes) for c, con in enumerate(party.constituencies)
+        ]
+        for where, stakes in holders:
+            for j, st in enumerate(stakes):
+                if st.source is not None and st.source not in declared:
+                    yield (
+                        f"parties[{k}].{where}.stakes[{j}].source",
+                        (f"source {st.source!r} is not declared in [[sources]]"),
+                    )
+    free = [("protocol", s.protocol)] + [(f"strategies.{p}", t) for p, t in s.strategies.items()]
+    for path, table in free:
+        cited = table.get("source")
+        if cited is not None and cited not in declared:
+            yield f"{path}.source", f"source {cited!r} is not declared in [[sources]]"
     if s.economics.year_source is not None and s.economics.year_source not in declared:
         yield "economics.year_source", f"source {s.economics.year_source!r} is not declared"
 

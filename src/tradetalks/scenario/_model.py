@@ -133,7 +133,8 @@ class Stake(_Frozen):
     """One weighted, signed economic indicator a constituency or leader cares about.
 
     ``sign = 1`` means the actor gains when the indicator rises; ``-1`` when it falls
-    (e.g. consumer prices). ``issue_preference`` stakes score the options of an issue
+    (e.g. consumer prices). ``source`` cites the scores of an issue preference (the
+    weight carries its own). ``issue_preference`` stakes score the options of an issue
     directly, for commitments the trade model does not price (rules, purchase plans).
     """
 
@@ -145,6 +146,7 @@ class Stake(_Frozen):
     scores: dict[str, float] | None = None
     weight: Quantity = Field(default_factory=lambda: default(1.0))
     sign: Literal[1, -1] = 1
+    source: str | None = None
     note: str | None = None
 
     _check_country = field_validator("country", "partner")(
