@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tradetalks.scenario._codes import WIOD_SECTORS
-from tradetalks.scenario._model import Deadline, Quantity, Scenario, UncertainRange
+from tradetalks.scenario._model import Deadline, Quantity, Scenario, Stake, UncertainRange
 
 Finding = tuple[str, str]
 
@@ -108,8 +108,8 @@ def _issue_checks(s: Scenario) -> Iterator[Finding]:
                 yield f"issues[{k}].options", f"tariff rates must be >= 0; options {negative}"
 
 
-def _stake_references(s: Scenario) -> Iterator[Finding]:
-    issues = {i.id: i for i in s.issues}
+def _all_stakes(s: Scenario) -> Iterator[tuple[str, Stake]]:
+    """Every stake of every leader and constituency, with its field path."""
     for k, p in enumerate(s.parties):
         holders = [(f"parties[{k}].leader", p.leader.stakes)] + [
             (f"parties[{k}].constituencies[{c}]", con.stakes)
@@ -117,21 +117,26 @@ def _stake_references(s: Scenario) -> Iterator[Finding]:
         ]
         for where, stakes in holders:
             for j, st in enumerate(stakes):
-                if st.indicator != "issue_preference" or st.issue is None:
-                    continue
-                path = f"{where}.stakes[{j}]"
-                if st.issue not in issues:
-                    yield f"{path}.issue", f"unknown issue {st.issue!r} ({sorted(issues)})"
-                    continue
-                unknown = sorted(set(st.scores or {}) - set(issues[st.issue].option_ids()))
-                if unknown:
-                    yield (
-                        f"{path}.scores",
-                        (
-                            f"unknown options {unknown} of issue {st.issue!r} "
-                            f"({issues[st.issue].option_ids()})"
-                        ),
-                    )
+                yield f"{where}.stakes[{j}]", st
+
+
+def _stake_references(s: Scenario) -> Iterator[Finding]:
+    issues = {i.id: i for i in s.issues}
+    for path, st in _all_stakes(s):
+        if st.indicator != "issue_preference" or st.issue is None:
+            continue
+        if st.issue not in issues:
+            yield f"{path}.issue", f"unknown issue {st.issue!r} ({sorted(issues)})"
+            continue
+        unknown = sorted(set(st.scores or {}) - set(issues[st.issue].option_ids()))
+        if unknown:
+            yield (
+                f"{path}.scores",
+                (
+                    f"unknown options {unknown} of issue {st.issue!r} "
+                    f"({issues[st.issue].option_ids()})"
+                ),
+            )
 
 
 def _threat_checks(s: Scenario) -> Iterator[Finding]:
@@ -177,17 +182,9 @@ def _undeclared_sources(s: Scenario) -> Iterator[Finding]:
     for k, u in enumerate(s.uncertainty):
         if u.source is not None and u.source not in declared:
             yield f"uncertainty[{k}].source", f"source {u.source!r} is not declared in [[sources]]"
-    for k, party in enumerate(s.parties):
-        holders = [("leader", party.leader.stakes)] + [
-            (f"constituencies[{c}]", con.stakes) for c, con in enumerate(party.constituencies)
-        ]
-        for where, stakes in holders:
-            for j, st in enumerate(stakes):
-                if st.source is not None and st.source not in declared:
-                    yield (
-                        f"parties[{k}].{where}.stakes[{j}].source",
-                        (f"source {st.source!r} is not declared in [[sources]]"),
-                    )
+    for path, st in _all_stakes(s):
+        if st.source is not None and st.source not in declared:
+            yield f"{path}.source", f"source {st.source!r} is not declared in [[sources]]"
     free = [("protocol", s.protocol)] + [(f"strategies.{p}", t) for p, t in s.strategies.items()]
     for path, table in free:
         cited = table.get("source")
