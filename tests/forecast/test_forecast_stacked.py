@@ -100,7 +100,6 @@ class _Recording(StackedModel):
         return self
 
 
-@pytest.mark.slow
 def test_outer_held_out_labels_do_not_move_the_fitted_weights(deu) -> None:
     keep = set(list(dict.fromkeys(deu.proposal_ids))[:40])
     issues = deu.subset(np.array([p in keep for p in deu.proposal_ids]))
