@@ -32,7 +32,13 @@ from tradetalks.casebook._run import (
     prepare_episodes,
     simulate,
 )
-from tradetalks.casebook._score import METRICS, Interval, bootstrap_interval, question_scores
+from tradetalks.casebook._score import (
+    BOOTSTRAP_DRAWS,
+    METRICS,
+    Interval,
+    bootstrap_interval,
+    question_scores,
+)
 from tradetalks.game import PriceCache, sweep_summary
 
 FORECASTERS: tuple[str, ...] = ("program", "naive", "base_rate")
@@ -109,18 +115,18 @@ def _episode_groups(
 
 
 def book_scores(
-    questions: Sequence[QuestionResult], seed: int = 0
+    questions: Sequence[QuestionResult], seed: int = 0, draws: int = BOOTSTRAP_DRAWS
 ) -> tuple[dict[str, dict[str, Interval]], dict[str, Interval]]:
     """Pooled scores of each forecaster and the program minus naive, bootstrapped by episode."""
     scores: dict[str, dict[str, Interval]] = {}
     for f in FORECASTERS:
         values = {m: [q.scores[f][m] for q in questions] for m in METRICS}
         groups = _episode_groups(questions, values)
-        scores[f] = {m: bootstrap_interval(groups[m], seed=seed) for m in METRICS}
+        scores[f] = {m: bootstrap_interval(groups[m], draws, seed=seed) for m in METRICS}
     diffs = {m: [q.scores["program"][m] - q.scores["naive"][m] for q in questions]
              for m in METRICS}  # fmt: skip
     groups = _episode_groups(questions, diffs)
-    return scores, {m: bootstrap_interval(groups[m], seed=seed) for m in METRICS}
+    return scores, {m: bootstrap_interval(groups[m], draws, seed=seed) for m in METRICS}
 
 
 def score_forecasts(
@@ -131,6 +137,7 @@ def score_forecasts(
     episodes: Sequence[EpisodeRun] = (),
     seed: int = 0,
     note: str = "",
+    draws: int = BOOTSTRAP_DRAWS,
 ) -> CasebookResult:
     """Score the program's forecasts beside the naive rule and leave-one-episode-out base rates."""
     pool = [(q, e.scenario, e.episode.id) for e in entries for q in e.episode.questions]
@@ -147,7 +154,7 @@ def score_forecasts(
             results.append(QuestionResult(
                 entry.episode.id, q.id, q.text, q.read.kind, record, probs,
                 {f: question_scores(p, record) for f, p in probs.items()}))  # fmt: skip
-    scores, versus = book_scores(results, seed)
+    scores, versus = book_scores(results, seed, draws)
     return CasebookResult(settings, tuple(results), tuple(episodes), scores, versus, note)
 
 

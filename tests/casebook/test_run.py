@@ -1,0 +1,89 @@
+"""Running episodes: the sweep of `tradetalks run`, model-wide settings, the whole book."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from _record import FORCED
+
+from tradetalks.casebook import ModelSettings, load_casebook, load_episode, run_casebook
+from tradetalks.casebook._run import BATCH_SIZE, simulate
+from tradetalks.game import (
+    batch_plan,
+    deal_shares,
+    prepare_game,
+    sample_parameters,
+    sweep_batch,
+    sweep_summary,
+)
+from tradetalks.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def autos():
+    return prepare_game(load_scenario("us-japan-1995-autos"))
+
+
+def test_default_settings_give_the_sweep_of_tradetalks_run(autos) -> None:
+    n, seed = 600, 3
+    ours = simulate(autos, ModelSettings(), n, seed)
+    runs = pd.concat(
+        [
+            sweep_batch(autos, i, first, size, seed)["sessions"]
+            for i, first, size in batch_plan(n, BATCH_SIZE)
+        ],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(ours, runs)
+
+
+def test_settings_apply_to_every_party_and_threat(autos) -> None:
+    params = sample_parameters(autos, 5, np.random.default_rng(0))
+    assert np.all(ModelSettings(credibility=0.9).apply(params).credibility == 0.9)
+    assert ModelSettings().apply(params) is params
+    assert ModelSettings(strategy="linear").strategies(autos) == {"USA": "linear", "JPN": "linear"}
+    assert ModelSettings().strategies(autos) is None
+    never = simulate(autos, ModelSettings(credibility=0.0), 300)
+    assert not never["threat:section_301_luxury_cars"].any()
+
+
+def test_whole_deals_in_the_sweep_summary(autos) -> None:
+    sessions = simulate(autos, ModelSettings(), 500)
+    summary = sweep_summary(autos, sessions)
+    joint, timing = summary["joint"], summary["timing"]
+    shares = [d["share"] for d in joint["deals"]]
+    assert shares == sorted(shares, reverse=True)
+    assert sum(shares) + joint["other_deals"] == pytest.approx(summary["agreement_rate"])
+    counts = sessions.loc[sessions["agreed"], "outcome"].value_counts() / len(sessions)
+    for d in joint["deals"]:
+        assert d["share"] == pytest.approx(counts[d["outcome"]])
+        assert d["labels"] == autos.space.labels(d["outcome"])
+    assert joint["distinct_deals"] == counts.size
+    top = deal_shares(autos, sessions, top=2)
+    assert [d["outcome"] for d in top["deals"]] == [d["outcome"] for d in joint["deals"][:2]]
+    by_round = list(timing["by_round"].values())
+    assert len(by_round) == timing["deadline_rounds"] == 12
+    assert by_round == sorted(by_round)
+    assert by_round[-1] == pytest.approx(summary["agreement_rate"])
+    agreed_rounds = sessions.loc[sessions["agreed"], "rounds"]
+    assert by_round[4] == pytest.approx((agreed_rounds <= 5).sum() / len(sessions))
+
+
+def test_running_an_episode_reports_its_runtime_and_joint_outcomes() -> None:
+    result = run_casebook([load_episode(FORCED)], sessions=100)
+    (run,) = result.episodes
+    assert run.sessions == 100 and run.pricing_s >= 0 and run.simulate_s > 0
+    assert run.summary["joint"]["deals"][0]["labels"] == {"access": "closed"}
+    assert set(result.to_dict()) >= {"questions", "episodes", "scores", "versus_naive"}
+
+
+@pytest.mark.slow
+def test_the_whole_casebook_runs_and_every_forecast_is_a_distribution() -> None:
+    result = run_casebook(load_casebook(), sessions=200)
+    assert len(result.episodes) >= 10 and len(result.questions) >= 30
+    for q in result.questions:
+        for probs in q.probabilities.values():
+            assert sum(probs.values()) == pytest.approx(1.0)
+            assert all(0.0 <= p <= 1.0 for p in probs.values())
+    for f, scores in result.scores.items():
+        for interval in scores.values():
+            assert interval.low <= interval.mean <= interval.high, f
