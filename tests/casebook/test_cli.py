@@ -64,3 +64,16 @@ def test_bad_episodes_exit_2_with_one_line_each(
     assert "episode.toml:" in err and "the scenario has no issue 'acess'" in err
     code, _, err = run(["casebook", "-n", "0"], capsys)
     assert code == 2 and "--sessions" in err
+
+
+def test_run_json_reports_whole_deals_threats_and_timing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["run", str(FORCED / "scenario.toml"), "-n", "40", "--json", "--no-report",
+            "--store", str(tmp_path / "s.duckdb"), "--workers", "1"]  # fmt: skip
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    sweep = json.loads(out)["sweep"]
+    assert sweep["joint"]["deals"] == [{"outcome": 0, "labels": {"access": "closed"}, "share": 1.0}]
+    assert sweep["threat_carried_out"] == {"tariff": 0.0}
+    assert sweep["timing"]["by_round"]["6"] == 1.0

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from tradetalks._errors import InputError
 from tradetalks.casebook._load import CaseEntry
 from tradetalks.casebook._read import (
     Probabilities,
@@ -96,9 +97,20 @@ class CasebookResult:
     versus_naive: dict[str, Interval]
     note: str = ""
 
+    def by_kind(self) -> dict[str, dict[str, Any]]:
+        """Per kind of question: how many, and each forecaster's mean hit rate and Brier score."""
+        out: dict[str, dict[str, Any]] = {}
+        for kind in dict.fromkeys(q.kind for q in self.questions):
+            qs = [q for q in self.questions if q.kind == kind]
+            row: dict[str, Any] = {"questions": len(qs)}
+            for f in FORECASTERS:
+                row[f] = {m: mean_score(qs, f, m) for m in ("hit", "brier")}
+            out[kind] = row
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
-        return asdict(self)
+        return {**asdict(self), "by_kind": self.by_kind()}
 
 
 def _episode_groups(
@@ -133,7 +145,7 @@ def score_forecasts(
     entries: Sequence[CaseEntry],
     program: Forecasts,
     *,
-    settings: str = "as written",
+    settings: str = "scenarios as written",
     episodes: Sequence[EpisodeRun] = (),
     seed: int = 0,
     note: str = "",
@@ -189,7 +201,7 @@ def run_casebook(
     """
     settings = settings or ModelSettings()
     if sessions < 1:
-        raise ValueError("sessions must be >= 1")
+        raise InputError("sessions must be >= 1")
     prepared = list(prepared) if prepared is not None else prepare_episodes(
         entries, cache=cache, workers=workers, on_step=on_step)  # fmt: skip
     program: dict[tuple[str, str], Probabilities] = {}

@@ -101,8 +101,8 @@ def cross_validate(
             if q.episode == name:
                 program[(name, q.question)] = q.probabilities["program"]
     runs = [_total([r.episodes[i] for r in results], picks[i]) for i in range(len(entries))]
-    final = score_forecasts(entries, program, settings=f"leave-one-episode-out over {len(grid)} "
-                            f"settings (by {metric})", episodes=runs, seed=seed)  # fmt: skip
+    label = f"settings chosen leave-one-episode-out from {len(grid)}"
+    final = score_forecasts(entries, program, settings=label, episodes=runs, seed=seed)
     in_sample = {g.label: {m: mean_score(list(r.questions), "program", m)
                            for m in ("hit", "brier", "log_loss")}
                  for g, r in zip(grid, results, strict=True)}  # fmt: skip

@@ -51,7 +51,7 @@ class ModelSettings:
     (``None``: as written and sampled by the scenario).
     """
 
-    label: str = "as written"
+    label: str = "scenarios as written"
     strategy: str | None = None
     credibility: float | None = None
 

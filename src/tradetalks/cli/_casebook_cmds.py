@@ -50,11 +50,15 @@ def _p(q: QuestionResult, forecaster: str) -> str:
 
 
 def _questions_table(result: CasebookResult) -> Table:
-    t = Table(title="Questions: probability of yes (or the likeliest option) and the answer",
-              title_justify="left")  # fmt: skip
-    for name in ("question", "kind", "tradetalks", "answer", "record", "naive", "base rate"):
-        t.add_column(name, justify="right" if name in ("tradetalks", "naive", "base rate")
-                     else "left")  # fmt: skip
+    t = Table(title="Questions: probability of yes (or of the likeliest option) by tradetalks "
+              "(model), the naive rule and the base rate", title_justify="left")  # fmt: skip
+    width = max(
+        [len(q.episode) for q in result.questions] + [len(q.question) + 2 for q in result.questions]
+    )
+    t.add_column("question", min_width=width, no_wrap=True)
+    for name in ("kind", "model", "answer", "record", "naive", "base"):
+        left = name in ("kind", "answer", "record")
+        t.add_column(name, justify="left" if left else "right")
     episode = None
     for q in result.questions:
         if q.episode != episode:
@@ -98,23 +102,34 @@ def _episodes_table(result: CasebookResult) -> Table:
     return t
 
 
+def _kinds_table(result: CasebookResult) -> Table:
+    t = Table(title="Hit rate by kind of question", title_justify="left")
+    t.add_column("kind")
+    t.add_column("questions", justify="right")
+    for f in FORECASTERS:
+        t.add_column(_NAMES[f], justify="right")
+    for kind, row in result.by_kind().items():
+        t.add_row(kind, str(row["questions"]), *(f"{row[f]['hit']:.0%}" for f in FORECASTERS))
+    return t
+
+
 def _print(result: CasebookResult, cv: CrossValidation | None) -> None:
     console.print(_questions_table(result))
     console.print(_episodes_table(result))
+    console.print(_kinds_table(result))
     n_ep = len({q.episode for q in result.questions})
-    title = (f"The casebook: {len(result.questions)} questions, {n_ep} episodes "
-             f"({result.settings}; 95% bootstrap intervals over episodes)")  # fmt: skip
+    title = (f"The casebook: {len(result.questions)} questions, {n_ep} episodes, "
+             f"{result.settings} (95% bootstrap intervals over episodes)")  # fmt: skip
     console.print(_scores_table(result, title))
     if cv is not None:
-        t = Table(title=f"Settings chosen for each held-out episode (by {cv.metric})",
+        t = Table(title=f"Setting chosen by {cv.metric} on the other episodes",
                   title_justify="left")  # fmt: skip
         t.add_column("episode")
         t.add_column("setting")
         for episode, label in cv.chosen.items():
             t.add_row(episode, label)
         console.print(t)
-        s = Table(title="In-sample scores of each setting (not the reported score)",
-                  title_justify="left")  # fmt: skip
+        s = Table(title="In-sample scores (not the reported score)", title_justify="left")
         s.add_column("setting")
         for _, label, _ in _METRICS:
             s.add_column(label, justify="right")
