@@ -101,8 +101,14 @@ def test_schema_errors_are_located(tmp_path: Path) -> None:
 
 
 def test_bad_toml_and_missing_scenario(tmp_path: Path) -> None:
-    (line,) = _lines(tmp_path, TEXT.replace("[[questions]]", "[[questions]", 1))
+    text = TEXT.replace("[[questions]]", "[[questions]", 1)
+    (line,) = _lines(tmp_path, text)
     assert "invalid TOML" in line
+    assert f"episode.toml:{_line_of(text, '[[questions]')}:" in line
+    (line,) = _lines(tmp_path, TEXT.replace('"scenario.toml"', '"builtin:nope"'))
+    assert "episode.toml:6: scenario: nope: neither a file nor a built-in scenario" in line
+    (line,) = _lines(tmp_path, TEXT.replace('"scenario.toml"', '"../../secret.toml"'))
+    assert "scenario: expected 'builtin:NAME' or the name of a .toml file" in line
     folder = _episode(
         tmp_path, TEXT.replace('scenario = "scenario.toml"', 'scenario = "nope.toml"')
     )

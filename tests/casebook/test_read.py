@@ -158,3 +158,10 @@ def test_base_rates_never_see_the_episodes_own_answers() -> None:
             assert a.kind not in {q.read.kind for q in flipped_episode.questions} or (
                 a.probabilities["base_rate"] != b.probabilities["base_rate"]
             )
+
+
+def test_every_kind_has_a_naive_rule() -> None:
+    from tradetalks.casebook import KINDS
+    from tradetalks.casebook._read import NAIVE_RULES
+
+    assert set(NAIVE_RULES) == set(KINDS)

@@ -15,10 +15,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from tradetalks._errors import InputError
 from tradetalks.casebook._load import CaseEntry
 from tradetalks.casebook._read import (
+    NAIVE_RULES,
     Probabilities,
     answer_key,
     base_rate_probabilities,
@@ -58,6 +60,7 @@ class QuestionResult:
     record: str
     probabilities: dict[str, Probabilities]
     scores: dict[str, dict[str, float]]
+    naive_rule: str = ""
 
     def answer(self, forecaster: str = "program") -> str:
         """The forecaster's answer: its most probable one (ties: the first listed)."""
@@ -95,7 +98,6 @@ class CasebookResult:
     episodes: tuple[EpisodeRun, ...]
     scores: dict[str, dict[str, Interval]]
     versus_naive: dict[str, Interval]
-    note: str = ""
 
     def by_kind(self) -> dict[str, dict[str, Any]]:
         """Per kind of question: how many, and each forecaster's mean hit rate and Brier score."""
@@ -148,7 +150,6 @@ def score_forecasts(
     settings: str = "scenarios as written",
     episodes: Sequence[EpisodeRun] = (),
     seed: int = 0,
-    note: str = "",
     draws: int = BOOTSTRAP_DRAWS,
 ) -> CasebookResult:
     """Score the program's forecasts beside the naive rule and leave-one-episode-out base rates."""
@@ -165,19 +166,22 @@ def score_forecasts(
             record = answer_key(q)
             results.append(QuestionResult(
                 entry.episode.id, q.id, q.text, q.read.kind, record, probs,
-                {f: question_scores(p, record) for f, p in probs.items()}))  # fmt: skip
+                {f: question_scores(p, record) for f, p in probs.items()},
+                NAIVE_RULES[q.read.kind]))  # fmt: skip
     scores, versus = book_scores(results, seed, draws)
-    return CasebookResult(settings, tuple(results), tuple(episodes), scores, versus, note)
+    return CasebookResult(settings, tuple(results), tuple(episodes), scores, versus)
 
 
-def forecast_episode(prepared: Prepared, sessions_df: Any) -> dict[tuple[str, str], Probabilities]:
+def forecast_episode(
+    prepared: Prepared, sessions_df: pd.DataFrame
+) -> dict[tuple[str, str], Probabilities]:
     """The program's probabilities for every question of an episode, from its sessions."""
     e = prepared.entry
     return {(e.episode.id, q.id): program_probabilities(q, e.scenario, sessions_df)
             for q in e.episode.questions}  # fmt: skip
 
 
-def _summary(prepared: Prepared, sessions_df: Any) -> dict[str, Any]:
+def _summary(prepared: Prepared, sessions_df: pd.DataFrame) -> dict[str, Any]:
     full = sweep_summary(prepared.setup, sessions_df)
     keep = ("agreement_rate", "threat_carried_out", "joint", "timing")
     return {k: full[k] for k in keep}

@@ -9,6 +9,7 @@ whose lines name the file, the line, the field and what was expected, as for sce
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tradetalks._errors import InputError, Problem
+from tradetalks._errors import InputError, Problem, ScenarioError
 from tradetalks.casebook._model import Episode, Question
 from tradetalks.scenario import Scenario, loads_scenario, scenario_text
 from tradetalks.scenario._load import _LineIndex, _problem
@@ -79,7 +80,12 @@ def load_episode(name_or_path: str | os.PathLike[str]) -> CaseEntry:
         raise InputError(f"cannot read {origin}", [Problem(origin, "", str(e))]) from None
     episode = parse_episode(text, origin)
     if episode.scenario.startswith(BUILTIN):
-        s_text, s_origin = scenario_text(episode.scenario.removeprefix(BUILTIN))
+        try:
+            s_text, s_origin = scenario_text(episode.scenario.removeprefix(BUILTIN))
+        except ScenarioError as e:
+            problem = Problem(origin, "scenario", "; ".join(e.lines()),
+                              _LineIndex(text).find("scenario"))  # fmt: skip
+            raise InputError(f"{origin}: no scenario", [problem]) from None
     else:
         resource = folder.joinpath(episode.scenario)
         s_origin = str(resource) if isinstance(folder, Path) else (
@@ -105,8 +111,11 @@ def parse_episode(text: str, origin: str = "<string>") -> Episode:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"{origin} is not valid TOML",
-                         [Problem(origin, "", f"invalid TOML: {e}")]) from None  # fmt: skip
+        where = re.search(r"\(at line (\d+), column \d+\)", str(e))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        problem = Problem(origin, "", f"invalid TOML: {message}",
+                          int(where.group(1)) if where else None)  # fmt: skip
+        raise InputError(f"{origin} is not valid TOML", [problem]) from None
     try:
         return Episode.model_validate(data)
     except ValidationError as e:

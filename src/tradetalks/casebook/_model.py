@@ -25,9 +25,10 @@ refused"); it is fixed by the reading's kind, never by the answer.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
 
@@ -163,6 +164,18 @@ class Episode(_Frozen):
     sources: list[EpisodeSource] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
     gaps: list[str] = Field(default_factory=list)
+
+    @field_validator("scenario")
+    @classmethod
+    def _scenario_name(cls, value: str) -> str:
+        if value.startswith("builtin:"):
+            return value
+        if not re.fullmatch(r"[A-Za-z0-9_\-.]+\.toml", value) or value.startswith("."):
+            raise ValueError(
+                "expected 'builtin:NAME' or the name of a .toml file in the episode's folder, "
+                f"got {value!r}"
+            )
+        return value
 
     def source(self, key: str) -> EpisodeSource:
         """The cited source with this key."""

@@ -23,6 +23,17 @@ Probabilities = dict[str, float]
 
 YES, NO = "yes", "no"
 
+#: The part of the naive rule each kind of question follows.
+NAIVE_RULES: dict[str, str] = {
+    "agreement": "talks end in a deal",
+    "agreement_by": "talks end in a deal",
+    "threat": "threats are not carried out",
+    "settled": "a refused demand stays refused (status quo)",
+    "joint": "a refused demand stays refused (status quo)",
+    "moved": "a refused demand stays refused (status quo)",
+    "option": "a refused demand stays refused (status quo)",
+}
+
 
 def answer_key(question: Question) -> str:
     """The record's answer as a key of the probabilities (``yes``, ``no`` or an option id)."""
