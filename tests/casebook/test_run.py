@@ -5,7 +5,13 @@ import pandas as pd
 import pytest
 from _record import FORCED
 
-from tradetalks.casebook import ModelSettings, load_casebook, load_episode, run_casebook
+from tradetalks.casebook import (
+    ModelSettings,
+    load_casebook,
+    load_episode,
+    run_casebook,
+    score_forecasts,
+)
 from tradetalks.casebook._run import BATCH_SIZE, simulate
 from tradetalks.game import (
     batch_plan,
@@ -78,7 +84,8 @@ def test_running_an_episode_reports_its_runtime_and_joint_outcomes() -> None:
 
 @pytest.mark.slow
 def test_the_whole_casebook_runs_and_every_forecast_is_a_distribution() -> None:
-    result = run_casebook(load_casebook(), sessions=200)
+    entries = load_casebook()
+    result = run_casebook(entries, sessions=200)
     assert len(result.episodes) >= 10 and len(result.questions) >= 30
     for q in result.questions:
         for probs in q.probabilities.values():
@@ -87,3 +94,36 @@ def test_the_whole_casebook_runs_and_every_forecast_is_a_distribution() -> None:
     for f, scores in result.scores.items():
         for interval in scores.values():
             assert interval.low <= interval.mean <= interval.high, f
+
+    # Shuffle the record's yes/no answers across the book: the program's hit rate falls to
+    # chance, a * q + (1 - a) * (1 - q) (a: share it answers yes, q: share of yes answers).
+    binary = [(e, q) for e in entries for q in e.episode.questions if q.read.kind != "option"]
+    program = {(q.episode, q.question): q.probabilities["program"] for q in result.questions}
+    says_yes = np.array([_yes(program[(e.episode.id, q.id)]) for e, q in binary])
+    answers = np.array([bool(q.answer) for _, q in binary])
+    rng = np.random.default_rng(0)
+    hits = []
+    for _ in range(30):
+        shuffled = iter(rng.permutation(answers))
+        book = [_with_answers(e, shuffled) for e in entries]
+        scored = score_forecasts(book, program, draws=1)
+        hits.append(
+            np.mean([q.scores["program"]["hit"] for q in scored.questions if q.kind != "option"])
+        )
+    q, a = answers.mean(), says_yes.mean()
+    assert np.mean(hits) == pytest.approx(a * q + (1 - a) * (1 - q), abs=0.05)
+    real = np.mean([q.scores["program"]["hit"] for q in result.questions if q.kind != "option"])
+    assert real > np.mean(hits)
+
+
+def _yes(probs: dict[str, float]) -> float:
+    return 1.0 if probs["yes"] > 0.5 else 0.5 if probs["yes"] == 0.5 else 0.0
+
+
+def _with_answers(entry, answers):
+    questions = [
+        q.model_copy(update={"answer": bool(next(answers))}) if q.read.kind != "option" else q
+        for q in entry.episode.questions
+    ]
+    episode = entry.episode.model_copy(update={"questions": questions})
+    return type(entry)(episode, entry.scenario, entry.scenario_text, entry.origin)
