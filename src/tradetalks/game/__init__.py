@@ -23,8 +23,10 @@ from tradetalks.game._state import (
     solve_game,
 )
 from tradetalks.game._tables import (
+    agreement_timing,
     analysis_summary,
     batch_plan,
+    deal_shares,
     describe_scenario,
     impact_tables,
     outcome_table,
@@ -51,9 +53,11 @@ __all__ = [
     "Impacts",
     "PriceCache",
     "TalksResult",
+    "agreement_timing",
     "analysis_summary",
     "batch_plan",
     "data_version",
+    "deal_shares",
     "describe_scenario",
     "impact_tables",
     "issue_entries",
