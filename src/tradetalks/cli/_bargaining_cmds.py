@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from tradetalks._errors import BargainingError
+from tradetalks._inputs import save_figure
 from tradetalks.bargaining import (
     Analysis,
     BargainingProblem,
@@ -252,7 +253,7 @@ def _plot(problem: BargainingProblem, analysis: Analysis, path: Path) -> None:
     ax.legend(fontsize=8)
     fig.tight_layout()
     try:
-        fig.savefig(path)
+        save_figure(fig, path)
     except OSError as exc:
         raise BargainingError(f"{path}: cannot write the plot ({exc})") from exc
     finally:

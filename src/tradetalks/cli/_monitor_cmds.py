@@ -36,13 +36,13 @@ def _verdict(v: Verdict) -> str:
     return f"[{_STYLE[v.value]}]{v.value}[/]"
 
 
-def _run(goals: str, data: Path | None) -> tuple[Monitoring, Assessment]:
+def _run(goals: str, data: Path | None, allowed: list[Path]) -> tuple[Monitoring, Assessment]:
     from tradetalks.monitor import Assessment, assess_goal, combine_verdicts, indicator_series
     from tradetalks.monitor._assess import decide_triggers, with_counterfactual_files
     from tradetalks.monitor._load import load_goals, resolve_goals
 
     path = resolve_goals(goals)
-    monitoring = load_goals(path)
+    monitoring = load_goals(path, allowed=allowed)
     judged = []
     with progress() as bar:
         task = bar.add_task("judging goals", total=len(monitoring.goals))
@@ -123,11 +123,22 @@ def register(app: typer.Typer) -> None:
                 "the goals must name their scenario (scenario = ...) or sit in one.",
             ),
         ] = None,
+        allow_dir: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--allow-dir",
+                help="A folder the goals' files may also be read from (besides the goals "
+                "file's own folder); repeatable.",
+            ),
+        ] = None,
     ) -> None:
         """Judge an agreement's goals on data: verdicts per criterion, goal and overall."""
+        from tradetalks._inputs import output_folder
         from tradetalks.monitor import plot_assessment, write_follow_up
 
-        monitoring, result = _run(goals, data)
+        if plots is not None:  # before the work: fail fast on a bad destination
+            output_folder(plots, field="--plots", error=MonitorError)
+        monitoring, result = _run(goals, data, allow_dir or [])
         written = plot_assessment(result.goals, plots) if plots is not None else []
         scenario_out = None
         if follow_up is not None:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -43,6 +42,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tradetalks._errors import ForecastError, Problem
+from tradetalks._inputs import parse_toml, read_text
 from tradetalks.forecast._issues import FloatArray, IssueSet
 from tradetalks.forecast._power import InstitutionRoles, eu_capabilities
 
@@ -343,16 +343,7 @@ class _TomlFile(BaseModel):
 def _load_toml(path: Path) -> IssueSet:
     """The generic TOML format (see the module docstring)."""
     source = str(path)
-    if not path.is_file():
-        raise ForecastError(f"{path}: no such file", [Problem(source, "", "no such file")])
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        line_match = re.search(r"line (\d+)", str(error))
-        line = int(line_match.group(1)) if line_match else None
-        raise ForecastError(
-            f"{source}: not TOML", [Problem(source, "", f"invalid TOML: {error}", line)]
-        ) from None
+    raw = parse_toml(read_text(path, error=ForecastError), source, error=ForecastError)
     try:
         spec = _TomlFile.model_validate(raw)
     except ValidationError as error:

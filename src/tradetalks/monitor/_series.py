@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tradetalks._errors import MonitorError, Problem
+from tradetalks._inputs import read_table
 
 PeriodLike = int | dt.date | str
 
@@ -271,15 +272,7 @@ def read_series_file(
     them apart and ``series`` picks one.
     """
     src = str(path)
-    if not path.is_file():
-        raise MonitorError("missing data file", [Problem(src, "", "no such file")])
-    try:
-        parquet = path.suffix.lower() == ".parquet"
-        frame = pd.read_parquet(path) if parquet else pd.read_csv(path)
-    except Exception as error:  # pandas/pyarrow raise many types for unreadable files
-        raise MonitorError(
-            "unreadable data file", [Problem(src, "", f"cannot read: {error}")]
-        ) from error
+    frame = read_table(path, error=MonitorError)
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     if period_column is None:
@@ -287,13 +280,13 @@ def read_series_file(
         if not found:
             raise MonitorError(
                 "no period column",
-                [Problem(src, "", f"expected a 'period', 'date' or 'year' column; has {columns}")],
+                [Problem(src, "", "expected a 'period', 'date' or 'year' column")],
             )
         period_column = found[0]
     for col in (period_column, value_column):
         if col not in columns:
             raise MonitorError(
-                "missing column", [Problem(src, col, f"no column {col!r}; has {columns}")]
+                "missing column", [Problem(src, col, f"no column {col!r} in the file")]
             )
     if series is not None:
         if series_column not in columns:
