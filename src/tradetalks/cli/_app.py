@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 import warnings
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
 from rich.markup import escape
 from typer import rich_utils
+from typer.exceptions import TyperException
 
 from tradetalks import __version__
 from tradetalks._errors import TradetalksError
@@ -97,22 +97,24 @@ def _run(args: list[str]) -> int:
                 f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
             )
         return error.exit_code
-    except click.BadParameter as error:
-        if not isinstance(getattr(error.param, "type", None), click.Path):
+    except typer.BadParameter as error:
+        # a missing argument (typer keeps its class private): the usage box says how to call
+        if type(error).__name__ == "MissingParameter":
             rich_utils.rich_format_error(error)
             return error.exit_code
-        # a file argument that is unreadable, a folder...: one line, like our own errors
-        name = error.param.get_error_hint(error.ctx) if error.param and error.ctx else "a path"
+        # a bad option value (an unreadable file, a negative seed): one line, like our errors
         err_console.print(
-            f"[bold red]error:[/] {escape(name)}: {escape(error.message)}",
+            f"[bold red]error:[/] {escape(error.format_message())}",
             highlight=False,
             soft_wrap=True,
         )
         return error.exit_code
-    except click.ClickException as error:
-        rich_utils.rich_format_error(error)
-        return error.exit_code
-    except (click.Abort, KeyboardInterrupt):
+    except TyperException as error:
+        # typer's usage errors (unknown command, missing argument): its own box, as before
+        shown: Any = error  # rich_format_error is typed with typer's private ClickException
+        rich_utils.rich_format_error(shown)
+        return int(shown.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         err_console.print("interrupted")
         return 130
     return result if isinstance(result, int) and not isinstance(result, bool) else 0

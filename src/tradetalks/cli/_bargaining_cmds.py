@@ -87,7 +87,9 @@ def _bargain(
     sessions: Annotated[
         int, typer.Option("--sessions", min=1, help="Sessions to run (>1: batch summary).")
     ] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (reproducible runs).")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed (reproducible runs).")
+    ] = 0,
     raw: Annotated[bool, typer.Option("--raw-scores", help=_RAW_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:

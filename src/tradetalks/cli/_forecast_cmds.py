@@ -122,7 +122,7 @@ def evaluate_cmd(
         int, typer.Option("--folds", help="Cross-validation folds (whole proposals per fold).")
     ] = 5,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the fold assignment and the bootstrap.")
+        int, typer.Option("--seed", min=0, help="Seed of the fold assignment and the bootstrap.")
     ] = 0,
     boot: Annotated[int, typer.Option("--boot", help="Bootstrap draws for the intervals.")] = 2000,
     baseline: Annotated[
@@ -289,7 +289,7 @@ def scenario_cmd(
     sessions: Annotated[
         int, typer.Option("--sessions", "-n", help="Sessions of simulated talks.")
     ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated talks.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulated talks.")] = 0,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Sessions per batch (as `tradetalks run`).")
     ] = 250,

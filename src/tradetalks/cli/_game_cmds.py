@@ -45,7 +45,9 @@ StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="Run store file (default: user data dir).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random draw of the run.")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, help="Seed of every random draw of the run.")
+]
 StrategyOpt = Annotated[
     list[str] | None,
     typer.Option(
