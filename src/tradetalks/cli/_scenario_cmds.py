@@ -125,7 +125,7 @@ def _deadline(d: Deadline | None) -> str:
 
 
 def _render(s: Scenario) -> None:
-    console.rule(f"[bold]{s.title}[/] ({s.id}, {s.period})")
+    console.rule(f"[bold]{escape(s.title)}[/] ({escape(s.id)}, {escape(s.period)})")
     console.print(" ".join(s.summary.split()), highlight=False)
 
     if s.facts:

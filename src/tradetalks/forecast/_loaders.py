@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
@@ -320,8 +321,11 @@ def _load_long_csv(path: Path) -> IssueSet:
     )
 
 
+_MAX_WEIGHT = 1e9
+
+
 class _TomlIssue(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     id: str = Field(min_length=1)
     proposal: str | None = None
     reference: float | None = None
@@ -330,12 +334,13 @@ class _TomlIssue(BaseModel):
     voting_rule: str = ""
     council: str = ""
     positions: dict[str, float] = Field(min_length=1)
-    saliences: dict[str, float] = {}
-    capabilities: dict[str, float] = {}
+    saliences: dict[str, Annotated[float, Field(ge=0, le=_MAX_WEIGHT)]] = {}
+    # relative weights: bounded so that their products (EU, exchange) cannot overflow
+    capabilities: dict[str, Annotated[float, Field(ge=0, le=_MAX_WEIGHT)]] = {}
 
 
 class _TomlFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     scale: tuple[float, float] = (0.0, 100.0)
     issue: list[_TomlIssue] = Field(min_length=1)
 

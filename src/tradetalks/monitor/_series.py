@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +21,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from tradetalks._errors import MonitorError, Problem
-from tradetalks._inputs import read_table
+from tradetalks._inputs import MAX_YEARS, read_table
 
 PeriodLike = int | dt.date | str
 
 _YEAR_RANGE = (1000, 3000)
+
+
+_QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
+MAX_PERIODS = 12 * MAX_YEARS
+"""Most periods in one series (monthly data over :data:`~tradetalks._inputs.MAX_YEARS`)."""
 
 
 def to_time(period: PeriodLike, *, source: str = "<goal>", field: str = "") -> float:
@@ -46,9 +52,12 @@ def to_time(period: PeriodLike, *, source: str = "<goal>", field: str = "") -> f
         text = period.strip()
         if text.isdigit():
             return float(int(text))
+        quarter = _QUARTER.fullmatch(text)
+        if quarter:  # 1995-Q3, 1995Q3: the quarter's first day (pandas deprecates parsing it)
+            text = f"{quarter.group(1)}-{3 * int(quarter.group(2)) - 2:02d}-01"
         try:
             stamp = pd.Timestamp(text)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             stamp = None
         if stamp is not None and not pd.isna(stamp):
             return to_time(stamp.date(), source=source, field=field)
@@ -218,6 +227,18 @@ def _regularise(
 ) -> IndicatorSeries:
     slot = np.rint(pos).astype(np.int64)
     n_steps = int(slot[-1])
+    if n_steps + 1 > MAX_PERIODS:  # a typo (year 999999999) must not allocate gigabytes
+        raise MonitorError(
+            f"series {name!r} spans too many periods",
+            [
+                Problem(
+                    source,
+                    name,
+                    f"{labels[0]}..{labels[-1]} spans {n_steps + 1:,} periods; "
+                    f"the limit is {MAX_PERIODS:,}",
+                )
+            ],
+        )
     off = np.abs(pos - slot)
     if np.any(off > 0.25):
         shown = [labels[i] for i in np.flatnonzero(off > 0.25)][:5]
