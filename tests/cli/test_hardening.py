@@ -332,3 +332,91 @@ def test_gravity_bad_panels_are_one_error(
     args = ["gravity", "estimate", str(data), "--covariates", "ln_DIST", "--years", "2006"]
     lines = _one_error(*run([*args, "--fe", "exporter,importer", *extra], capsys))
     assert any(expect in line for line in lines), lines
+
+
+# --- scenario numbers that validate accepted and a later step rejected ------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expect"),
+    [
+        ("covered_value_musd = { value = 5900", "covered_value_musd = { value = -5900", ">= 0"),
+        ("low = 0.4\nhigh = 0.85", "low = 0.5\nhigh = 0.5", "zero width"),
+        ("low = 0.4\nhigh = 0.85", "low = true\nhigh = 0.85", "valid number"),
+        ("low = 0.4\nhigh = 0.85", 'low = "0.4"\nhigh = 0.85', "valid number"),
+        ("year = 1995\n", 'year = "1995"\n', "valid integer"),
+        (
+            'threshold = { value = 0.5, source = "assumption", note = "weighted support needed" }',
+            "threshold = true",
+            "expected a number",
+        ),
+    ],
+)
+def test_validate_refuses_what_a_later_step_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expect: str
+) -> None:
+    from tradetalks.scenario import scenario_text
+
+    text, _ = scenario_text("us-japan-1995-autos")
+    assert old in text
+    path = tmp_path / "s.toml"
+    path.write_text(text.replace(old, new, 1))
+    lines = _one_error(*run(["validate", str(path)], capsys))
+    assert len(lines) == 1 and expect in lines[0], lines
+    assert f"{path}:" in lines[0]  # located: file and line
+
+
+def test_zero_elasticity_range_is_blamed_on_the_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tradetalks.scenario import scenario_text
+
+    text, _ = scenario_text("us-japan-1995-autos")
+    extra = '\n[[uncertainty]]\ntarget = "economics.elasticities.c15"\nlow = 0.0\nhigh = 2.0\n'
+    path = tmp_path / "s.toml"
+    path.write_text(text + extra)
+    lines = _one_error(*run(["validate", str(path)], capsys))
+    assert "elasticity" in lines[0] and "wiot" not in lines[0], lines
+
+
+def test_monitor_target_must_be_finite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "series.csv").write_text("year,value\n1993,1\n1994,1\n1995,2\n")
+    goals = _goals(tmp_path, 'path = "series.csv"', change="inf")
+    lines = _one_error(*run(["monitor", str(goals), "--json"], capsys))
+    assert "finite" in lines[0], lines
+
+
+def test_year_span_is_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "series.csv").write_text("year,value\n1990,1\n999999999,2\n")
+    goals = _goals(tmp_path, 'path = "series.csv"')
+    lines = _one_error(*run(["monitor", str(goals)], capsys))
+    assert "the limit is" in lines[0], lines
+
+
+def test_disk_full_says_so() -> None:
+    import duckdb
+
+    from tradetalks import StoreError
+    from tradetalks.store._connect import guard
+
+    with pytest.raises(StoreError) as info, guard(Path("runs.duckdb")):
+        raise duckdb.IOException(
+            'IO Error: Could not write "runs.duckdb.wal": No space left on device'
+        )
+    message = str(info.value)
+    assert "disk is full" in message and "not committed" in message
+    assert "cannot open" not in message
+
+
+@pytest.mark.slow
+def test_resume_of_a_finished_sweep_starts_no_duplicate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ["--store", str(tmp_path / "runs.duckdb")]
+    args = ["sweep", "us-japan-1995-autos", "-n", "20", "--batch-size", "10", *store]
+    code, _, err = run(args, capsys)
+    assert code == 0, err
+    lines = _one_error(*run([*args, "--resume"], capsys))
+    assert "already finished" in lines[0]
+    code, out, _ = run(["runs", "--json", *store], capsys)
+    assert len(json.loads(out)) == 1

@@ -264,6 +264,13 @@ def _job(
             run_id = store.find_resumable(kind=kind, scenario_text=text,
                                           data_version=setup.data_version, seed=seed,
                                           settings=settings)  # fmt: skip
+            done = None if run_id is not None else store.find_resumable(
+                kind=kind, scenario_text=text, data_version=setup.data_version, seed=seed,
+                settings=settings, finished=True)  # fmt: skip
+            if done is not None:  # resuming a finished run must not start a duplicate
+                raise InputError(f"run {done} with these inputs is already finished: nothing "
+                                 f"to resume (tradetalks runs show {done}); leave out --resume "
+                                 "to start a new run")  # fmt: skip
             if run_id is None:
                 err_console.print("nothing to resume: starting a new run")
         if run_id is None:
