@@ -224,6 +224,42 @@ def read_table(
     return frame
 
 
+def numeric_columns(
+    frame: pd.DataFrame,
+    columns: Iterable[str],
+    source: str,
+    *,
+    whole: Iterable[str] = (),
+    error: type[InputError] = InputError,
+) -> pd.DataFrame:
+    """``frame`` with ``columns`` (those present) as numbers; text in one is one ``error``.
+
+    Columns in ``whole`` (years) must also hold whole numbers. The problem names the column
+    and the first rows (CSV line numbers: the header is line 1), not the cells' text.
+    """
+    import pandas as pd
+
+    whole = set(whole)
+    problems = []
+    out = frame.copy()
+    for column in (c for c in columns if c in frame.columns):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = frame[column].notna() & values.isna()
+        if column in whole:
+            bad |= values.notna() & (values != values.round())
+        if bad.any():
+            lines = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:5])
+            kind = "whole numbers" if column in whole else "numbers"
+            problems.append(Problem(source, column, f"expected {kind}; rows at lines {lines}"))
+        else:
+            out[column] = (
+                values.astype("int64") if column in whole and values.notna().all() else values
+            )
+    if problems:
+        raise error(f"{source}: text where numbers are expected", problems)
+    return out
+
+
 def check_rows(n_rows: int, source: str, *, error: type[InputError] = InputError) -> None:
     """A table has at least one row and at most :data:`MAX_TABLE_ROWS`."""
     if n_rows == 0:

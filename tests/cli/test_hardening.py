@@ -420,3 +420,28 @@ def test_resume_of_a_finished_sweep_starts_no_duplicate(
     assert "already finished" in lines[0]
     code, out, _ = run(["runs", "--json", *store], capsys)
     assert len(json.loads(out)) == 1
+
+
+IO_HEADER = "from_country,from_industry,to_country,use,value,year\n"
+
+
+@pytest.mark.parametrize(
+    ("table", "output", "expect"),
+    [
+        ("USA,c1,USA,c1,10,2011\n", None, "singular"),
+        ("USA,c1,USA,c1,10,abc\nUSA,c1,USA,c1,10,2011\n", None, "whole numbers"),
+        ("USA,c1,USA,c1,ten,2011\n", None, "expected numbers"),
+        ("USA,c1,USA,c1,10,2011\n", "country,industry,gross_output\nUSA,c1,abc\n", "numbers"),
+    ],
+)
+def test_bad_io_tables_are_one_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str, output: str | None, expect: str
+) -> None:
+    data = tmp_path / "io.csv"
+    data.write_text(IO_HEADER + table)
+    args = ["price", "--data", str(data), "--shock", "USA<-USA c1 tariff +0.1"]
+    if output is not None:
+        (tmp_path / "go.csv").write_text(output)
+        args += ["--output", str(tmp_path / "go.csv")]
+    lines = _one_error(*run(args, capsys))
+    assert any(expect in line for line in lines), lines
