@@ -42,6 +42,17 @@ def _secret_file(folder: Path) -> Path:
     return path
 
 
+def _scenario(folder: Path, old: str = "", new: str = "", extra: str = "") -> Path:
+    """The built-in 1995 autos scenario with ``old`` replaced by ``new`` (once), plus ``extra``."""
+    from tradetalks.scenario import scenario_text
+
+    text, _ = scenario_text("us-japan-1995-autos")
+    assert old in text
+    path = folder / "s.toml"
+    path.write_text((text.replace(old, new, 1) if old else text) + extra)
+    return path
+
+
 def _one_error(code: int, out: str, err: str) -> list[str]:
     assert code == 2, (code, out, err)
     assert "Traceback" not in err and "╭" not in err, err
@@ -187,13 +198,9 @@ def test_unreadable_scenario_file_is_one_line(
 def test_markup_in_a_title_is_printed_as_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tradetalks.scenario import scenario_text
-
-    text, _ = scenario_text("us-japan-1995-autos")
     title = "Talks [/] [bold]x[/bold] $\\frac{1}{$"
-    path = tmp_path / "s.toml"
     escaped = title.replace("\\", "\\\\")  # a TOML basic string
-    path.write_text(text.replace('title = "', f'title = "{escaped} ', 1))
+    path = _scenario(tmp_path, 'title = "', f'title = "{escaped} ')
     code, out, err = run(["show", str(path)], capsys)
     assert code == 0, err
     assert "[/]" in out and "[bold]x[/bold]" in out  # escaped: shown, not interpreted
@@ -355,12 +362,7 @@ def test_gravity_bad_panels_are_one_error(
 def test_validate_refuses_what_a_later_step_would(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expect: str
 ) -> None:
-    from tradetalks.scenario import scenario_text
-
-    text, _ = scenario_text("us-japan-1995-autos")
-    assert old in text
-    path = tmp_path / "s.toml"
-    path.write_text(text.replace(old, new, 1))
+    path = _scenario(tmp_path, old, new)
     lines = _one_error(*run(["validate", str(path)], capsys))
     assert len(lines) == 1 and expect in lines[0], lines
     assert f"{path}:" in lines[0]  # located: file and line
@@ -369,12 +371,8 @@ def test_validate_refuses_what_a_later_step_would(
 def test_zero_elasticity_range_is_blamed_on_the_range(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tradetalks.scenario import scenario_text
-
-    text, _ = scenario_text("us-japan-1995-autos")
     extra = '\n[[uncertainty]]\ntarget = "economics.elasticities.c15"\nlow = 0.0\nhigh = 2.0\n'
-    path = tmp_path / "s.toml"
-    path.write_text(text + extra)
+    path = _scenario(tmp_path, extra=extra)
     lines = _one_error(*run(["validate", str(path)], capsys))
     assert "elasticity" in lines[0] and "wiot" not in lines[0], lines
 
@@ -445,3 +443,18 @@ def test_bad_io_tables_are_one_error(
         args += ["--output", str(tmp_path / "go.csv")]
     lines = _one_error(*run(args, capsys))
     assert any(expect in line for line in lines), lines
+
+
+def test_outcome_count_is_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import tomllib
+
+    import tomli_w
+
+    doc = tomllib.loads(_scenario(tmp_path).read_text())
+    issue = doc["issues"][0]
+    issue["options"] = [dict(issue["options"][0], id=f"o{k}", value=k / 1000) for k in range(200)]
+    doc["issues"] += [dict(issue, id=f"copy{j}") for j in range(2)]
+    path = tmp_path / "big.toml"
+    path.write_text(tomli_w.dumps(doc))
+    lines = _one_error(*run(["validate", str(path)], capsys))
+    assert any("joint outcomes; the limit is" in line for line in lines), lines
