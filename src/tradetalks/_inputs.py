@@ -10,11 +10,14 @@ never a traceback and never the file's contents:
   :data:`MAX_TOML_DEPTH` levels (``tomllib`` recurses, so deep nesting is a RecursionError);
 - :func:`resolve_inside`: a path written in a file resolves inside that file's folder (or a
   folder the user passed explicitly), so a goals file cannot read ``/etc/shadow``;
-- :func:`check_frame`: a table's size (rows) before any model sees it;
-- :func:`finite_number`, :func:`year_span`: numbers from the command line and data.
+- :func:`read_table`: a CSV/Parquet table, checked as a file and by its rows;
+- :func:`finite_number`, :func:`numeric_columns`: numbers from the command line and tables.
 
-And on the way out, :func:`check_finite_result` and :func:`json_text`: results with a
-non-finite number are an error, never a printed number, and JSON is always standard JSON.
+And on the way out, :func:`check_finite_result`, :func:`json_text` and
+:func:`decomposition_gap`: results with a non-finite number are an error, never a printed
+number, JSON is always standard JSON, a decomposition that does not add up is flagged;
+:func:`save_figure` draws text from inputs as written (no mathtext); :func:`write_text` and
+:func:`output_folder` check a destination before writing.
 """
 
 from __future__ import annotations
@@ -294,25 +297,6 @@ def finite_number(
     if problem is not None:
         raise error(f"bad {name}", [Problem(source, name, problem)])
     return float(value)
-
-
-def year_span(
-    first: int, last: int, *, source: str, field: str, error: type[InputError] = InputError
-) -> int:
-    """Number of years from ``first`` to ``last``; refuses spans over :data:`MAX_YEARS`."""
-    span = last - first + 1
-    if span > MAX_YEARS:
-        raise error(
-            "too many years",
-            [
-                Problem(
-                    source,
-                    field,
-                    f"years {first}..{last} span {span:,} years; the limit is {MAX_YEARS}",
-                )
-            ],
-        )
-    return span
 
 
 def check_finite_result(values: Mapping[str, Any], what: str) -> None:

@@ -458,3 +458,20 @@ def test_outcome_count_is_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[
     path.write_text(tomli_w.dumps(doc))
     lines = _one_error(*run(["validate", str(path)], capsys))
     assert any("joint outcomes; the limit is" in line for line in lines), lines
+
+
+def test_a_symlink_cannot_lead_out_of_the_folder(tmp_path: Path) -> None:
+    from tradetalks import InputError
+    from tradetalks._inputs import resolve_inside
+
+    secret = _secret_file(tmp_path / "outside")
+    folder = tmp_path / "goals"
+    folder.mkdir()
+    (folder / "link.csv").symlink_to(secret)
+    (folder / "data.csv").write_text("x")
+    kwargs = {"source": "g.toml", "field": "path"}
+    assert resolve_inside("data.csv", folder, **kwargs) == (folder / "data.csv").resolve()
+    for name in ("link.csv", "../outside/secret.csv", str(secret), "~/.ssh/id_rsa"):
+        with pytest.raises(InputError, match="outside the allowed folders"):
+            resolve_inside(name, folder, **kwargs)
+    assert resolve_inside("link.csv", folder, allowed=[secret.parent], **kwargs) == secret

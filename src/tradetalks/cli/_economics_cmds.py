@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tradetalks._errors import InputError, Problem
@@ -323,7 +324,7 @@ def price(
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    welfare = Table(title=f"Welfare (real income), WIOD {table_year}: {result.label}")
+    welfare = Table(title=f"Welfare (real income), WIOD {table_year}: {escape(result.label)}")
     for col in ("country", "welfare", "ToT", "VoT", "NTB", "real wage", "Δ revenue $m"):
         welfare.add_column(col, justify="right" if col != "country" else "left")
     for n in shown:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -68,7 +69,8 @@ def _show(result: Evaluation) -> None:
         else f"fit on {result.train_source}, scored out of sample"
     )
     table = Table(
-        title=f"{result.source}: {result.n_issues} issues, {result.n_proposals} proposals ({how})",
+        title=f"{escape(result.source)}: {result.n_issues} issues, "
+        f"{result.n_proposals} proposals ({how})",
         caption=f"95% intervals: cluster bootstrap over proposals, {result.n_boot} draws; "
         f"Δ = paired MAE difference with {result.baseline}",
     )
@@ -239,7 +241,7 @@ def _show_comparison(result: ScenarioForecast) -> None:
 def _show_scenario(result: ScenarioForecast, title: str) -> None:
     view, talks = result.view, result.talks
     iss = view.issues
-    console.print(f"[bold]{title}[/] ({view.scenario_id})", highlight=False)
+    console.print(f"[bold]{escape(title)}[/] ({escape(view.scenario_id)})", highlight=False)
     _show_actors(view)
     for k, issue in enumerate(iss.issue_ids):
         near: dict[str, list[str]] = {}

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tradetalks._errors import InputError
@@ -174,7 +175,7 @@ def _parallel(
 def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) -> None:
     parties = [p.code for p in setup.scenario.parties]
     a = summary["analysis"]
-    t = Table(title=f"{setup.scenario.title} — the two-level game", title_justify="left")
+    t = Table(title=f"{escape(setup.scenario.title)} — the two-level game", title_justify="left")
     t.add_column("")
     for p in parties:
         t.add_column(p, justify="right")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import tradetalks
@@ -59,20 +60,20 @@ def _run(goals: str, data: Path | None, allowed: list[Path]) -> tuple[Monitoring
 
 
 def _show(result: Assessment) -> None:
-    table = Table(title=result.title or "Monitoring", show_lines=True)
+    table = Table(title=escape(result.title) or "Monitoring", show_lines=True)
     table.add_column("goal", style="bold")
     table.add_column("criterion")
     table.add_column("verdict")
     table.add_column("evidence", overflow="fold")
     for g in result.goals:
         table.add_row(
-            g.goal.id,
+            escape(g.goal.id),
             f"[b]goal ({g.goal.rule})[/]",
             _verdict(g.verdict),
-            "; ".join(g.notes) or g.goal.title,
+            escape("; ".join(g.notes) or g.goal.title),
         )
         for c in g.criteria:
-            table.add_row("", c.kind, _verdict(c.verdict), c.evidence)
+            table.add_row("", c.kind, _verdict(c.verdict), escape(c.evidence))
     console.print(table)
     console.print(f"overall ({result.rule}): {_verdict(result.verdict)}")
     for d in result.triggers.decisions:
