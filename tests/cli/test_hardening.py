@@ -475,3 +475,15 @@ def test_a_symlink_cannot_lead_out_of_the_folder(tmp_path: Path) -> None:
         with pytest.raises(InputError, match="outside the allowed folders"):
             resolve_inside(name, folder, **kwargs)
     assert resolve_inside("link.csv", folder, allowed=[secret.parent], **kwargs) == secret
+
+
+def test_unwritable_follow_up_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(self: Path, *args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_text", denied)  # tests may run as root
+    target = tmp_path / "next.toml"
+    lines = _one_error(*run(["monitor", "autos-1995", "--follow-up", str(target)], capsys))
+    assert "permission denied" in lines[0]
