@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tradetalks._errors import InputError
@@ -45,7 +46,9 @@ StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="Run store file (default: user data dir).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random draw of the run.")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, help="Seed of every random draw of the run.")
+]
 StrategyOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -172,7 +175,7 @@ def _parallel(
 def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) -> None:
     parties = [p.code for p in setup.scenario.parties]
     a = summary["analysis"]
-    t = Table(title=f"{setup.scenario.title} — the two-level game", title_justify="left")
+    t = Table(title=f"{escape(setup.scenario.title)} — the two-level game", title_justify="left")
     t.add_column("")
     for p in parties:
         t.add_column(p, justify="right")
@@ -262,6 +265,13 @@ def _job(
             run_id = store.find_resumable(kind=kind, scenario_text=text,
                                           data_version=setup.data_version, seed=seed,
                                           settings=settings)  # fmt: skip
+            done = None if run_id is not None else store.find_resumable(
+                kind=kind, scenario_text=text, data_version=setup.data_version, seed=seed,
+                settings=settings, finished=True)  # fmt: skip
+            if done is not None:  # resuming a finished run must not start a duplicate
+                raise InputError(f"run {done} with these inputs is already finished: nothing "
+                                 f"to resume (tradetalks runs show {done}); leave out --resume "
+                                 "to start a new run")  # fmt: skip
             if run_id is None:
                 err_console.print("nothing to resume: starting a new run")
         if run_id is None:

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from tradetalks._errors import InputError, Problem, ScenarioError
+from tradetalks._inputs import write_text
 from tradetalks.cli._common import console, print_json
 from tradetalks.scenario import (
     SECTOR_NAMES,
@@ -97,8 +99,9 @@ def init(
         raise InputError(f"{path} exists; choose another --output or pass --force")
     template = resources.files("tradetalks.scenario").joinpath("template.toml")
     text = template.read_text(encoding="utf-8").replace(_TEMPLATE_ID, name)
-    path.write_text(text, encoding="utf-8")
-    console.print(f"wrote {path}; check it with: tradetalks validate {path}")
+    write_text(path, text, field="--output")
+    shown = escape(str(path))
+    console.print(f"wrote {shown}; check it with: tradetalks validate {shown}", highlight=False)
 
 
 def _num(q: Quantity | None, unit: str = "") -> Text:
@@ -122,7 +125,7 @@ def _deadline(d: Deadline | None) -> str:
 
 
 def _render(s: Scenario) -> None:
-    console.rule(f"[bold]{s.title}[/] ({s.id}, {s.period})")
+    console.rule(f"[bold]{escape(s.title)}[/] ({escape(s.id)}, {escape(s.period)})")
     console.print(" ".join(s.summary.split()), highlight=False)
 
     if s.facts:
