@@ -11,13 +11,18 @@ from rich.table import Table
 
 from tradetalks._errors import InputError, Problem
 from tradetalks.cli._common import console, err_console, print_json
-from tradetalks.data import WIOD_SECTORS, load_wiod, read_wiod_table
+from tradetalks.data import WIOD_SECTORS, is_cp2015_dir, load_wiod, read_cp2015, read_wiod_table
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
+    CPShock,
     ShockEntry,
     calibrate,
+    calibrate_cp2015,
+    column_shock,
+    cp_decomposition,
     default_elasticities,
+    equilibrium_baseline,
     make_shock,
     parse_shock,
     solve,
@@ -131,6 +136,53 @@ def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _table2_rows(base: CPBaseline, shock: CPShock, result: CPResult) -> list[dict[str, Any]]:
+    """CP (2015) Table 2 columns, in percent as published (discrete eq. 19 at baseline flows)."""
+    dec = cp_decomposition(base, shock, result)
+    return [
+        {
+            "country": code,
+            "welfare_pct": 100.0 * float(dec.welfare[n]),
+            "terms_of_trade_pct": 100.0 * float(dec.terms_of_trade[n]),
+            "volume_of_trade_pct": 100.0 * float(dec.volume_of_trade[n]),
+            "technical_pct": 100.0 * float(dec.technical[n]),
+            "real_wage_pct": 100.0 * float(result.real_wage_hat[n] - 1.0),
+        }
+        for n, code in enumerate(base.countries)
+    ]
+
+
+def _cp2015_baseline(
+    data: Path,
+    baseline_column: str,
+    counterfactual_column: str | None,
+    zero_deficits: bool,
+    shocks: list[str],
+    label: str,
+) -> tuple[CPBaseline, CPShock, list[ShockEntry], int | None]:
+    """Calibrate on a folder in the cp2015 layout; the shock is a tariff column or ``shocks``."""
+    table = read_cp2015(data)
+    entries = [parse_shock(text, table.sectors) for text in shocks]
+    _check_labels(table.countries, table.sectors, entries)
+    if counterfactual_column is not None and entries:
+        raise InputError(
+            "give either --counterfactual-column or --shock, not both",
+            [Problem("--counterfactual-column", "", "a column already sets every tariff")],
+        )
+    base = calibrate_cp2015(table, baseline_column, zero_deficits=zero_deficits)
+    if counterfactual_column is None:
+        return base, make_shock(base, entries, label=label), entries, table.year
+    if counterfactual_column not in table.tariffs:
+        raise InputError(
+            f"no tariff column {counterfactual_column!r}",
+            [Problem(str(data), "--counterfactual-column", f"{counterfactual_column!r} is not "
+                     "a column of trade; columns: " + ", ".join(table.tariffs))],
+        )  # fmt: skip
+    iceberg = table.iceberg.get("d_" + counterfactual_column.removeprefix("tariff_"))
+    shock = column_shock(base, table.tariffs[counterfactual_column], iceberg, label=label)
+    return base, shock, entries, table.year
+
+
 def _cell_rows(
     base: CPBaseline, result: CPResult, entries: list[ShockEntry]
 ) -> list[dict[str, Any]]:
@@ -218,6 +270,25 @@ def price(
         typer.Option(help="Your own input-output table (CSV/Parquet, bundled WIOD long format)."),
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Gross output for --data (optional).")] = None,
+    counterfactual_column: Annotated[
+        str | None,
+        typer.Option(
+            help="With --data in the cp2015 layout: price the tariffs of this column of "
+            "trade (e.g. tariff_cfl, CP 2015's NAFTA), with the matching d_* iceberg column."
+        ),
+    ] = None,
+    baseline_column: Annotated[
+        str,
+        typer.Option(help="With --data in the cp2015 layout: the data-year tariff column."),
+    ] = "tariff",
+    zero_deficits: Annotated[
+        bool,
+        typer.Option(
+            "--zero-deficits",
+            help="First solve the baseline with every trade deficit at zero and price from "
+            "there (CP 2015 Table 2); without it the data's deficits are kept.",
+        ),
+    ] = False,
     top: Annotated[int, typer.Option(help="Also show this many top movers by welfare.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -238,10 +309,25 @@ def price(
     else:
         if outcome:
             raise InputError("--outcome needs a SCENARIO (tradetalks price SCENARIO --outcome ...)")
-        if not shock:
-            raise InputError("give at least one --shock, or a SCENARIO with --outcome ISSUE=OPTION")
+        cp2015 = data is not None and is_cp2015_dir(data)
+        if not shock and not (cp2015 and counterfactual_column):
+            raise InputError(
+                "give at least one --shock (or --counterfactual-column with --data in the "
+                "cp2015 layout), or a SCENARIO with --outcome ISSUE=OPTION"
+            )
+        if counterfactual_column is not None and not cp2015:
+            raise InputError(
+                "--counterfactual-column needs --data DIR in the cp2015 layout "
+                "(trade, intermediate_consumption, ... files)"
+            )
+        label = "; ".join(shock) or f"{counterfactual_column} (from {baseline_column})"
+    if scenario is None and data is not None and is_cp2015_dir(data):
+        with err_console.status("calibrating the model on the cp2015 table..."):
+            base, cp_shock, entries, table_year = _cp2015_baseline(
+                data, baseline_column, counterfactual_column, zero_deficits, shock, label
+            )
+    elif scenario is None:
         entries = [parse_shock(text, WIOD_SECTORS) for text in shock]
-        label = "; ".join(shock)
         with err_console.status("calibrating the model on the input-output table..."):
             table = (
                 load_wiod(2011 if year is None else year)
@@ -252,12 +338,19 @@ def price(
             _check_labels(table.countries, table.sectors, entries)
             tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
             base = calibrate(table, _elasticities(theta or []), tariffs)
+            if zero_deficits:
+                base = equilibrium_baseline(base, zero_deficits=True)
         table_year = table.year
-    cp_shock = make_shock(base, entries, label=label)
+        cp_shock = make_shock(base, entries, label=label)
+    else:
+        if zero_deficits:
+            base = equilibrium_baseline(base, zero_deficits=True)
+        cp_shock = make_shock(base, entries, label=label)
     with err_console.status("solving the counterfactual equilibrium..."):
         result = solve(base, cp_shock)
     countries = _country_rows(base, result)
     cells = _cell_rows(base, result, entries)
+    table2 = _table2_rows(base, cp_shock, result)
     if as_json:
         print_json(
             {
@@ -269,7 +362,9 @@ def price(
                 "baseline_tariffs": list(baseline_tariff or []),
                 "iterations": result.iterations,
                 "max_excess_demand": result.max_excess_demand,
+                "zero_deficits": zero_deficits,
                 "countries": countries,
+                "cp_table2": table2,
                 "cells": cells,
             }
         )

@@ -11,6 +11,13 @@ from tradetalks.economics._cp_shock import (
     tariff_array,
 )
 from tradetalks.economics._cp_solve import CPResult, CPState, solve
+from tradetalks.economics._cp_tables import (
+    CPDecomposition,
+    calibrate_cp2015,
+    column_shock,
+    cp_decomposition,
+    equilibrium_baseline,
+)
 from tradetalks.economics._gravity_ge import (
     GravityEconomy,
     GravityGEResult,
@@ -29,6 +36,7 @@ from tradetalks.economics._ppml import PPMLResult, estimate_ppml, fill_pair_cost
 
 __all__ = [
     "CPBaseline",
+    "CPDecomposition",
     "CPResult",
     "CPShock",
     "CPState",
@@ -40,8 +48,12 @@ __all__ = [
     "ShockEntry",
     "TariffLine",
     "calibrate",
+    "calibrate_cp2015",
     "calibrate_shares",
+    "column_shock",
+    "cp_decomposition",
     "default_elasticities",
+    "equilibrium_baseline",
     "estimate_ppml",
     "fill_pair_costs",
     "fit_fixed_effects",
