@@ -111,6 +111,10 @@ def _pct(x: float) -> str:
     return f"{100.0 * x:+.4f}%"
 
 
+def _at(values: np.ndarray | None, n: int) -> float:
+    return 0.0 if values is None else float(values[n])
+
+
 def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
     rows = []
     for n, code in enumerate(result.countries):
@@ -122,6 +126,9 @@ def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
             "tariff_revenue_change_musd": float(
                 result.tariff_revenue_musd[n] - base.tariff_revenue_musd[n]
             ),
+            # rents by recipient: the importer's government is tariff_revenue_musd
+            "holder_rent_musd": _at(result.holder_rent_musd, n),
+            "exporter_rent_musd": _at(result.exporter_rent_musd, n),
             "exports_musd": float(result.exports_musd[n].sum()),
             "imports_musd": float(result.imports_musd[n].sum()),
         }
@@ -131,6 +138,8 @@ def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
                 terms_of_trade=float(result.welfare_tot[n]),
                 volume_of_trade=float(result.welfare_vot[n]),
                 ntb_cost=float(result.welfare_ntb[n]),
+                licence_rents=_at(result.welfare_licence, n),
+                exporter_rents=_at(result.welfare_rent, n),
             )
         rows.append(row)
     return rows
@@ -374,7 +383,7 @@ def price(
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
     welfare = Table(title=f"Welfare (real income), WIOD {table_year}: {result.label}")
-    for col in ("country", "welfare", "ToT", "VoT", "NTB", "real wage", "Δ revenue $m"):
+    for col in ("country", "welfare", "ToT", "VoT", "NTB", "rents", "real wage", "Δ revenue $m"):
         welfare.add_column(col, justify="right" if col != "country" else "left")
     for n in shown:
         row = countries[n]
@@ -384,6 +393,7 @@ def price(
             _pct(row.get("terms_of_trade", float("nan"))),
             _pct(row.get("volume_of_trade", float("nan"))),
             _pct(row.get("ntb_cost", float("nan"))),
+            _pct(row.get("licence_rents", float("nan")) + row.get("exporter_rents", 0.0)),
             _pct(row["real_wage_change"]),
             f"{row['tariff_revenue_change_musd']:+,.0f}",
         )
@@ -406,8 +416,8 @@ def price(
         console.print(flows)
     console.print(
         f"[dim]converged in {result.iterations} iterations, max excess demand "
-        f"{result.max_excess_demand:.1e}. ToT/VoT/NTB: terms-of-trade, volume-of-trade and "
-        "NTB-cost parts of welfare (CP 2015 eq. 19; log points). Flows at basic prices; "
+        f"{result.max_excess_demand:.1e}. ToT/VoT/NTB/rents: terms-of-trade, volume-of-trade, "
+        "NTB-cost and quota/restraint-rent parts of welfare (CP 2015 eq. 19; log points). Flows at basic prices; "
         "exp. = the exporter (its output of the sector, its bilateral balance with the "
         "importer, before → after).[/]"
     )

@@ -4,7 +4,10 @@ from tradetalks.economics._cp_batch import solve_batch
 from tradetalks.economics._cp_calibrate import CPBaseline, calibrate, calibrate_shares
 from tradetalks.economics._cp_elasticities import default_elasticities
 from tradetalks.economics._cp_shock import (
+    EXPORTER_RENT_KINDS,
+    SHOCK_KINDS,
     CPShock,
+    Rents,
     ShockEntry,
     make_shock,
     parse_shock,
@@ -35,6 +38,8 @@ from tradetalks.economics._pe import (
 from tradetalks.economics._ppml import PPMLResult, estimate_ppml, fill_pair_costs, pair_matrices
 
 __all__ = [
+    "EXPORTER_RENT_KINDS",
+    "SHOCK_KINDS",
     "CPBaseline",
     "CPDecomposition",
     "CPResult",
@@ -45,6 +50,7 @@ __all__ = [
     "GravitySolverInfo",
     "PPMLResult",
     "PartialEquilibriumResult",
+    "Rents",
     "ShockEntry",
     "TariffLine",
     "calibrate",
