@@ -417,7 +417,8 @@ def price(
     console.print(
         f"[dim]converged in {result.iterations} iterations, max excess demand "
         f"{result.max_excess_demand:.1e}. ToT/VoT/NTB/rents: terms-of-trade, volume-of-trade, "
-        "NTB-cost and quota/restraint-rent parts of welfare (CP 2015 eq. 19; log points). Flows at basic prices; "
+        "NTB-cost and quota/restraint-rent parts of welfare (CP 2015 eq. 19; log points). "
+        "Flows at basic prices; "
         "exp. = the exporter (its output of the sector, its bilateral balance with the "
         "importer, before → after).[/]"
     )

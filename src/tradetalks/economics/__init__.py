@@ -21,6 +21,13 @@ from tradetalks.economics._cp_tables import (
     cp_decomposition,
     equilibrium_baseline,
 )
+from tradetalks.economics._cp_targets import (
+    TARGET_KINDS,
+    Target,
+    TargetOutcome,
+    TargetSolution,
+    solve_targets,
+)
 from tradetalks.economics._gravity_ge import (
     GravityEconomy,
     GravityGEResult,
@@ -40,6 +47,7 @@ from tradetalks.economics._ppml import PPMLResult, estimate_ppml, fill_pair_cost
 __all__ = [
     "EXPORTER_RENT_KINDS",
     "SHOCK_KINDS",
+    "TARGET_KINDS",
     "CPBaseline",
     "CPDecomposition",
     "CPResult",
@@ -52,6 +60,9 @@ __all__ = [
     "PartialEquilibriumResult",
     "Rents",
     "ShockEntry",
+    "Target",
+    "TargetOutcome",
+    "TargetSolution",
     "TariffLine",
     "calibrate",
     "calibrate_cp2015",
@@ -70,6 +81,7 @@ __all__ = [
     "solve",
     "solve_batch",
     "solve_gravity_ge",
+    "solve_targets",
     "tariff_array",
     "tariff_line",
     "trade_cost_factor",
