@@ -17,15 +17,20 @@ from tradetalks.economics import (
     CPResult,
     CPShock,
     ShockEntry,
+    Target,
+    TargetOutcome,
     calibrate,
     calibrate_cp2015,
     column_shock,
     cp_decomposition,
     default_elasticities,
     equilibrium_baseline,
+    is_target_text,
     make_shock,
     parse_shock,
+    parse_target,
     solve,
+    solve_targets,
     tariff_array,
 )
 from tradetalks.game import outcome_entries, scenario_baseline
@@ -65,8 +70,16 @@ def _baseline_tariffs(texts: list[str]) -> list[tuple[str, str, list[str], float
     return rows
 
 
+Item = ShockEntry | Target
+
+
+def _parse_item(text: str, sectors: tuple[str, ...] | None) -> Item:
+    """A ``--shock``: a wedge (``parse_shock``) or a quantity (``parse_target``)."""
+    return parse_target(text, sectors) if is_target_text(text) else parse_shock(text, sectors)
+
+
 def _check_labels(
-    countries: tuple[str, ...], sectors: tuple[str, ...], entries: list[ShockEntry]
+    countries: tuple[str, ...], sectors: tuple[str, ...], entries: list[Item]
 ) -> None:
     """Fail fast on unknown codes, before the (slower) calibration."""
     for e in entries:
@@ -88,7 +101,7 @@ def _check_labels(
 
 def _scenario_outcome(
     scenario: str, outcome: list[str], shocks: list[str]
-) -> tuple[CPBaseline, list[ShockEntry], str, int | None]:
+) -> tuple[CPBaseline, list[Item], str, int | None]:
     """The scenario's baseline and the entries that move it to the chosen outcome."""
     s = load_scenario(scenario)
     choices: dict[str, str] = {}
@@ -97,7 +110,7 @@ def _scenario_outcome(
         if not eq or not issue or not option:
             raise InputError(f"bad --outcome {item!r}: expected ISSUE=OPTION")
         choices[issue.strip()] = option.strip()
-    extra = [parse_shock(text, WIOD_SECTORS) for text in shocks]
+    extra = [_parse_item(text, WIOD_SECTORS) for text in shocks]
     with err_console.status(f"calibrating the model for {s.id}..."):
         base = scenario_baseline(s)
         entries = outcome_entries(s, choices, base) + extra
@@ -168,10 +181,10 @@ def _cp2015_baseline(
     zero_deficits: bool,
     shocks: list[str],
     label: str,
-) -> tuple[CPBaseline, CPShock, list[ShockEntry], int | None]:
+) -> tuple[CPBaseline, CPShock | None, list[Item], int | None]:
     """Calibrate on a folder in the cp2015 layout; the shock is a tariff column or ``shocks``."""
     table = read_cp2015(data)
-    entries = [parse_shock(text, table.sectors) for text in shocks]
+    entries = [_parse_item(text, table.sectors) for text in shocks]
     _check_labels(table.countries, table.sectors, entries)
     if counterfactual_column is not None and entries:
         raise InputError(
@@ -180,7 +193,7 @@ def _cp2015_baseline(
         )
     base = calibrate_cp2015(table, baseline_column, zero_deficits=zero_deficits)
     if counterfactual_column is None:
-        return base, make_shock(base, entries, label=label), entries, table.year
+        return base, None, entries, table.year
     if counterfactual_column not in table.tariffs:
         raise InputError(
             f"no tariff column {counterfactual_column!r}",
@@ -192,9 +205,38 @@ def _cp2015_baseline(
     return base, shock, entries, table.year
 
 
-def _cell_rows(
-    base: CPBaseline, result: CPResult, entries: list[ShockEntry]
-) -> list[dict[str, Any]]:
+def _target_rows(outcomes: tuple[TargetOutcome, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "importer": o.target.importer,
+            "exporter": o.target.exporter,
+            "sectors": list(o.target.sectors),
+            "kind": o.target.kind,
+            "target": o.target.value,
+            "achieved": o.achieved,
+            "binding": o.binding,
+            "regime": o.regime,
+            "shadow_price": o.shadow_price,
+            "rent_musd": o.rent_musd,
+            "subsidy_musd": o.subsidy_musd,
+        }
+        for o in outcomes
+    ]
+
+
+def _solve_items(
+    base: CPBaseline, items: list[Item], label: str
+) -> tuple[CPShock, CPResult, tuple[TargetOutcome, ...]]:
+    entries = [e for e in items if isinstance(e, ShockEntry)]
+    targets = [t for t in items if isinstance(t, Target)]
+    if not targets:
+        shock = make_shock(base, entries, label=label)
+        return shock, solve(base, shock), ()
+    sol = solve_targets(base, entries, targets, label=label)
+    return sol.shock, sol.result, sol.outcomes
+
+
+def _cell_rows(base: CPBaseline, result: CPResult, entries: list[Item]) -> list[dict[str, Any]]:
     assert result.trade_musd is not None
     before_all = base.sales_musd
     cells = sorted(
@@ -330,13 +372,14 @@ def price(
                 "(trade, intermediate_consumption, ... files)"
             )
         label = "; ".join(shock) or f"{counterfactual_column} (from {baseline_column})"
+    column: CPShock | None = None
     if scenario is None and data is not None and is_cp2015_dir(data):
         with err_console.status("calibrating the model on the cp2015 table..."):
-            base, cp_shock, entries, table_year = _cp2015_baseline(
+            base, column, entries, table_year = _cp2015_baseline(
                 data, baseline_column, counterfactual_column, zero_deficits, shock, label
             )
     elif scenario is None:
-        entries = [parse_shock(text, WIOD_SECTORS) for text in shock]
+        entries = [_parse_item(text, WIOD_SECTORS) for text in shock]
         with err_console.status("calibrating the model on the input-output table..."):
             table = (
                 load_wiod(2011 if year is None else year)
@@ -350,13 +393,14 @@ def price(
             if zero_deficits:
                 base = equilibrium_baseline(base, zero_deficits=True)
         table_year = table.year
-        cp_shock = make_shock(base, entries, label=label)
-    else:
-        if zero_deficits:
-            base = equilibrium_baseline(base, zero_deficits=True)
-        cp_shock = make_shock(base, entries, label=label)
+    elif zero_deficits:
+        base = equilibrium_baseline(base, zero_deficits=True)
+    outcomes: tuple[TargetOutcome, ...] = ()
     with err_console.status("solving the counterfactual equilibrium..."):
-        result = solve(base, cp_shock)
+        if column is not None:
+            cp_shock, result = column, solve(base, column)
+        else:
+            cp_shock, result, outcomes = _solve_items(base, entries, label)
     countries = _country_rows(base, result)
     cells = _cell_rows(base, result, entries)
     table2 = _table2_rows(base, cp_shock, result)
@@ -374,6 +418,7 @@ def price(
                 "zero_deficits": zero_deficits,
                 "countries": countries,
                 "cp_table2": table2,
+                "targets": _target_rows(outcomes),
                 "cells": cells,
             }
         )
@@ -398,6 +443,20 @@ def price(
             f"{row['tariff_revenue_change_musd']:+,.0f}",
         )
     console.print(welfare)
+    if outcomes:
+        quantities = Table(
+            title="Quantity instruments ($ million or share; shadow price ad valorem)"
+        )
+        for col in ("pair", "kind", "target", "achieved", "regime", "shadow", "rent", "subsidy"):
+            quantities.add_column(col, justify="right" if col != "pair" else "left")
+        for o in outcomes:
+            t = o.target
+            quantities.add_row(
+                f"{t.importer}<-{t.exporter} {','.join(t.sectors)}", t.kind, f"{t.value:,.4g}",
+                f"{o.achieved:,.4g}", o.regime, _pct(o.shadow_price), f"{o.rent_musd:,.0f}",
+                f"{o.subsidy_musd:,.0f}",
+            )  # fmt: skip
+        console.print(quantities)
     if cells:
         flows = Table(title="Affected flows ($ million, basic prices)")
         for col in ("pair", "sector", "before", "after", "change", "exp. output", "exp. balance"):

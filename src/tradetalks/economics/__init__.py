@@ -26,6 +26,8 @@ from tradetalks.economics._cp_targets import (
     Target,
     TargetOutcome,
     TargetSolution,
+    is_target_text,
+    parse_target,
     solve_targets,
 )
 from tradetalks.economics._gravity_ge import (
@@ -74,9 +76,11 @@ __all__ = [
     "estimate_ppml",
     "fill_pair_costs",
     "fit_fixed_effects",
+    "is_target_text",
     "make_shock",
     "pair_matrices",
     "parse_shock",
+    "parse_target",
     "smart_partial_equilibrium",
     "solve",
     "solve_batch",

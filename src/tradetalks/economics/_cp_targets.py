@@ -34,6 +34,8 @@ stops when every binding target is met to ``rtol`` (default 1e-5, well inside 0.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -45,7 +47,15 @@ from tradetalks.economics._cp_calibrate import CPBaseline
 from tradetalks.economics._cp_shock import CPShock, Rents, ShockEntry, make_shock
 from tradetalks.economics._cp_solve import CPResult, CPState, solve, solve_dense
 
-__all__ = ["TARGET_KINDS", "Target", "TargetOutcome", "TargetSolution", "solve_targets"]
+__all__ = [
+    "TARGET_KINDS",
+    "Target",
+    "TargetOutcome",
+    "TargetSolution",
+    "is_target_text",
+    "parse_target",
+    "solve_targets",
+]
 
 FloatArray = npt.NDArray[np.float64]
 TargetKind = Literal["quota", "ver", "trq", "purchase", "market_share"]
@@ -101,6 +111,7 @@ class TargetSolution:
     result: CPResult
     outcomes: tuple[TargetOutcome, ...]
     evaluations: int
+    shock: CPShock
 
 
 @dataclass(frozen=True)
@@ -287,7 +298,7 @@ def solve_targets(
     outcomes, result = _outcomes(b, targets, cells, x, w, start, result)
     if not flows:
         result = replace(result, trade_musd=None)
-    return TargetSolution(result, outcomes, evaluations)
+    return TargetSolution(result, outcomes, evaluations, shock)
 
 
 def _outcomes(
@@ -330,7 +341,67 @@ def _outcomes(
                     rent = in_quota_rent
                 else:
                     regime = "quota binding"
-        out.append(TargetOutcome(t, xk != 0.0, got, rate, rent, subsidy, regime))
+        out.append(TargetOutcome(t, bool(xk != 0.0), got, rate, rent, subsidy, regime))
     if any(t.kind == "trq" for t in targets):
         result = replace(result, tariff_revenue_musd=revenue, holder_rent_musd=holder)
     return tuple(out), result
+
+
+_TARGET_RE = re.compile(
+    r"^\s*(?P<importer>[A-Za-z]+)\s*<-\s*(?P<exporter>[A-Za-z]+)\s+(?P<sectors>[A-Za-z0-9*,]+)\s+"
+    r"(?P<kind>quota|ver|trq|purchase|market_share|share)\s+(?:cap\s+)?(?P<value>[0-9.eE+\-]+)"
+    r"\s*(?P<pct>%?)(?:\s+in\s+(?P<inr>[0-9.eE+\-]+)\s+over\s+(?P<over>[0-9.eE+\-]+))?\s*$",
+    re.IGNORECASE,
+)
+_TARGET_WORDS = re.compile(r"\s(cap|purchase|market_share|share|trq)\s", re.IGNORECASE)
+
+
+def is_target_text(text: str) -> bool:
+    """Whether a ``--shock`` text names a quantity (``cap``, ``purchase``, ``share``, ``trq``)."""
+    return _TARGET_WORDS.search(f" {text} ") is not None
+
+
+def parse_target(text: str, sectors: Sequence[str] | None = None) -> Target:
+    """Parse a quantity instrument: ``IMPORTER<-EXPORTER SECTORS KIND VALUE``.
+
+    ``USA<-JPN c15 ver cap 20000`` (a cap of $20bn; ``quota cap`` likewise),
+    ``JPN<-USA c15 purchase 19000`` (purchases of at least $19bn),
+    ``JPN<-USA c15 share 20%`` (a market share of at least 20%),
+    ``JPN<-USA c1 trq 500 in 0 over 0.5`` (a $500m quota at 0%, 50% beyond it).
+    """
+    m = _TARGET_RE.match(text)
+    if m is None:
+        raise InputError(
+            f"bad shock {text!r}",
+            [Problem("--shock", "", f"cannot read {text!r}; expected e.g. 'USA<-JPN c15 ver "
+                     "cap 20000', 'JPN<-USA c15 purchase 19000', 'JPN<-USA c15 share 20%' or "
+                     "'JPN<-USA c1 trq 500 in 0 over 0.5'")],
+        )  # fmt: skip
+    kind = m["kind"].lower()
+    kind = "market_share" if kind == "share" else kind
+    try:
+        value = float(m["value"]) / (100.0 if m["pct"] else 1.0)
+        in_rate = float(m["inr"]) if m["inr"] else 0.0
+        over_rate = float(m["over"]) if m["over"] else 0.0
+    except ValueError:
+        raise InputError(
+            f"bad shock {text!r}", [Problem("--shock", "value", f"a number in {text!r} is not one")]
+        ) from None
+    if kind == "trq" and m["over"] is None:
+        raise InputError(
+            f"bad shock {text!r}",
+            [Problem("--shock", "trq", f"{text!r}: a trq needs 'in RATE over RATE'")],
+        )
+    codes = tuple(c for c in m["sectors"].split(",") if c)
+    if codes == ("*",):
+        if sectors is None:
+            raise InputError(
+                f"bad shock {text!r}", [Problem("--shock", "sectors", "'*' needs the sector list")]
+            )
+        codes = tuple(sectors)
+
+    def country(code: str) -> str:
+        return "RoW" if code.upper() == "ROW" else code.upper()
+
+    return Target(country(m["importer"]), country(m["exporter"]), codes,
+                  kind, value, in_rate, over_rate)  # type: ignore[arg-type]  # fmt: skip
