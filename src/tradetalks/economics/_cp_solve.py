@@ -163,16 +163,32 @@ class _Eval:
 class _ShockArrays:
     """Per-solve arrays: base = π (κ̂ ω̂ d̂)^{-θ}, base/(κ'ω') (sales), base τ'/κ' (revenue).
 
-    With rent wedges ω' = 1 + ρ', ``base_holder`` and ``base_exporter`` are base ρ'/(κ'ω')
-    on the cells whose rent the importer's licence holders, respectively the exporter, own
-    (None without rents).
+    With rent wedges ω' = 1 + ρ', ``rent_cells`` are the ``(n, i, j)`` cells that carry one,
+    ``rent_coef`` their base ρ'/(κ'ω') and ``rent_abroad`` whether the exporter (else the
+    importer's licence holders) owns it: few cells, so rents are summed over them only.
     """
 
     base: FloatArray
     base_sold: FloatArray
     base_revenue: FloatArray
-    base_holder: FloatArray | None = None
-    base_exporter: FloatArray | None = None
+    rent_cells: tuple[IntArray, IntArray, IntArray] | None = None
+    rent_coef: FloatArray | None = None
+    rent_abroad: npt.NDArray[np.bool_] | None = None
+
+    def rents(
+        self, c_th: FloatArray, X: FloatArray, S: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """``(holders' rents [n], exporters' rents [i])`` at costs ĉ^{-θ} and spending X."""
+        N = X.shape[0]
+        if self.rent_cells is None or self.rent_coef is None or self.rent_abroad is None:
+            return np.zeros(N), np.zeros(N)
+        n, i, j = self.rent_cells
+        value = self.rent_coef * c_th[i, j] * X[n, j] / S[n, j]
+        abroad = self.rent_abroad
+        return (
+            np.bincount(n[~abroad], value[~abroad], minlength=N),
+            np.bincount(i[abroad], value[abroad], minlength=N),
+        )
 
 
 def _sweep(
@@ -197,11 +213,6 @@ def _sweep(
         S = np.einsum("nij,ij->nj", arrays.base, c_th)
         log_P = -np.log(S) / theta
     revenue_rate = np.einsum("nij,ij->nj", arrays.base_revenue, c_th) / S  # revenue per X_n^k
-    holder_rate = (
-        None
-        if arrays.base_holder is None
-        else np.einsum("nij,ij->nj", arrays.base_holder, c_th) / S
-    )
     labour = np.exp(log_w) * b.value_added_musd + b.deficit_musd
     N = labour.shape[0]
     holder = exporter_rent = np.zeros(N)
@@ -210,10 +221,8 @@ def _sweep(
         X = X_new
         gross = c_th * np.einsum("mnk,mk->nk", arrays.base_sold, X / S)
         revenue = (revenue_rate * X).sum(axis=1)
-        if holder_rate is not None:
-            holder = (holder_rate * X).sum(axis=1)
-        if arrays.base_exporter is not None:
-            exporter_rent = (c_th * np.einsum("mnk,mk->nk", arrays.base_exporter, X / S)).sum(1)
+        if arrays.rent_cells is not None:
+            holder, exporter_rent = arrays.rents(c_th, X, S)
         X_new = (
             np.matmul(b.input_share, gross[:, :, None])[:, :, 0]
             + b.final_share * (labour + revenue + holder + exporter_rent)[:, None]
@@ -250,13 +259,14 @@ def _shock_arrays(
         base_sold = base / kappa_new
         return _ShockArrays(base, base_sold, base - base_sold)
     base_sold = base / (kappa_new * (1.0 + rents.rate))
-    rent = base_sold * rents.rate
+    rn, ri, rj = np.nonzero(rents.rate)
     return _ShockArrays(
         base,
         base_sold,
         base_sold * (1.0 + rents.rate) * tariff_rate_new,
-        np.where(rents.to_exporter, 0.0, rent),
-        np.where(rents.to_exporter, rent, 0.0),
+        (rn, ri, rj),
+        base_sold[rn, ri, rj] * rents.rate[rn, ri, rj],
+        rents.to_exporter[rn, ri, rj],
     )
 
 
