@@ -185,10 +185,9 @@ class _ShockArrays:
         n, i, j = self.rent_cells
         value = self.rent_coef * c_th[i, j] * X[n, j] / S[n, j]
         abroad = self.rent_abroad
-        return (
-            np.bincount(n[~abroad], value[~abroad], minlength=N),
-            np.bincount(i[abroad], value[abroad], minlength=N),
-        )
+        holders = np.bincount(n[~abroad], value[~abroad], minlength=N).astype(np.float64)
+        exporters = np.bincount(i[abroad], value[abroad], minlength=N).astype(np.float64)
+        return holders, exporters
 
 
 def _sweep(
