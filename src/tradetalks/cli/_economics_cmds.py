@@ -11,7 +11,15 @@ from rich.table import Table
 
 from tradetalks._errors import InputError, Problem
 from tradetalks.cli._common import console, err_console, print_json
-from tradetalks.data import WIOD_SECTORS, is_cp2015_dir, load_wiod, read_cp2015, read_wiod_table
+from tradetalks.data import (
+    PYMRIO_FORMATS,
+    WIOD_SECTORS,
+    is_cp2015_dir,
+    load_wiod,
+    read_cp2015,
+    read_pymrio,
+    read_wiod_table,
+)
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
@@ -321,6 +329,15 @@ def price(
         typer.Option(help="Your own input-output table (CSV/Parquet, bundled WIOD long format)."),
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Gross output for --data (optional).")] = None,
+    data_format: Annotated[
+        str | None,
+        typer.Option(
+            help="Format of --data: wiod (the bundled long format, the default for a file), "
+            "cp2015 (the default for a folder with its files), or through pymrio: "
+            + ", ".join(PYMRIO_FORMATS)
+            + " ('test' is pymrio's bundled test system, no --data)."
+        ),
+    ] = None,
     counterfactual_column: Annotated[
         str | None,
         typer.Option(
@@ -373,19 +390,27 @@ def price(
             )
         label = "; ".join(shock) or f"{counterfactual_column} (from {baseline_column})"
     column: CPShock | None = None
-    if scenario is None and data is not None and is_cp2015_dir(data):
+    if scenario is None and data is not None and (data_format == "cp2015" or is_cp2015_dir(data)):
         with err_console.status("calibrating the model on the cp2015 table..."):
             base, column, entries, table_year = _cp2015_baseline(
                 data, baseline_column, counterfactual_column, zero_deficits, shock, label
             )
     elif scenario is None:
-        entries = [_parse_item(text, WIOD_SECTORS) for text in shock]
+        fmt = data_format or "wiod"
+        if fmt not in ("wiod", "cp2015", *PYMRIO_FORMATS):
+            raise InputError(
+                f"unknown --data-format {fmt!r}",
+                [Problem("--data-format", "", "expected wiod, cp2015 or one of "
+                         + ", ".join(PYMRIO_FORMATS))],
+            )  # fmt: skip
         with err_console.status("calibrating the model on the input-output table..."):
-            table = (
-                load_wiod(2011 if year is None else year)
-                if data is None
-                else read_wiod_table(data, output, year=year)
-            )
+            if fmt in PYMRIO_FORMATS:
+                table = read_pymrio(data, fmt, year=year)
+            elif data is None:
+                table = load_wiod(2011 if year is None else year)
+            else:
+                table = read_wiod_table(data, output, year=year)
+            entries = [_parse_item(text, table.sectors) for text in shock]
             labels = (table.countries, table.sectors)
             _check_labels(table.countries, table.sectors, entries)
             tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
@@ -427,7 +452,12 @@ def price(
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    welfare = Table(title=f"Welfare (real income), WIOD {table_year}: {result.label}")
+    where = (
+        "WIOD"
+        if data is None and data_format in (None, "wiod")
+        else "table"
+    )
+    welfare = Table(title=f"Welfare (real income), {where} {table_year or ''}: {result.label}")
     for col in ("country", "welfare", "ToT", "VoT", "NTB", "rents", "real wage", "Δ revenue $m"):
         welfare.add_column(col, justify="right" if col != "country" else "left")
     for n in shown:

@@ -7,6 +7,7 @@ from tradetalks.data._gravity import (
     load_gravity,
     read_gravity_file,
 )
+from tradetalks.data._pymrio import PYMRIO_FORMATS, read_pymrio
 from tradetalks.data._wiod import (
     FINAL_CATEGORIES,
     WIOD_SECTORS,
@@ -21,6 +22,7 @@ __all__ = [
     "CP2015_FILES",
     "FINAL_CATEGORIES",
     "GRAVITY_DATASETS",
+    "PYMRIO_FORMATS",
     "WIOD_SECTORS",
     "WIOD_YEARS",
     "Cp2015Table",
@@ -32,5 +34,6 @@ __all__ = [
     "net_inventories",
     "read_cp2015",
     "read_gravity_file",
+    "read_pymrio",
     "read_wiod_table",
 ]

@@ -264,7 +264,7 @@ def make_shock(baseline: CPBaseline, entries: Iterable[ShockEntry], label: str =
 
 
 _SHOCK_RE = re.compile(
-    r"^\s*(?P<importer>[A-Za-z*]+)\s*<-\s*(?P<exporter>[A-Za-z*]+)\s+"
+    r"^\s*(?P<importer>[A-Za-z0-9_*]+)\s*<-\s*(?P<exporter>[A-Za-z0-9_*]+)\s+"
     r"(?P<sectors>[A-Za-z0-9*,]+)\s+(?P<kind>\w+)\s+(?P<op>[+\-=]?)\s*(?P<rate>[0-9.eE+\-]+)"
     r"\s*(?P<pct>%?)(?:\s+rent\s+(?P<share>[0-9.eE+\-]+))?"
     r"(?:\s+to\s+(?P<owner>\w+))?\s*$",
@@ -350,8 +350,11 @@ def parse_shock(text: str, sectors: Sequence[str] | None = None) -> ShockEntry:
         )
 
     def country(code: str) -> str:
-        # WIOD spells the rest of the world "RoW"; every other code is upper case.
-        return "RoW" if code.upper() == "ROW" else code.upper()
+        # WIOD spells the rest of the world "RoW" and other regions as upper-case ISO codes;
+        # other tables' labels (pymrio's "reg1") are kept as written.
+        if code.upper() == "ROW":
+            return "RoW"
+        return code.upper() if len(code) == 3 and code.isalpha() else code
 
     return ShockEntry(
         importer=country(match["importer"]),

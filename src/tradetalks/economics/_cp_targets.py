@@ -370,7 +370,7 @@ def _outcomes(
 
 
 _TARGET_RE = re.compile(
-    r"^\s*(?P<importer>[A-Za-z]+)\s*<-\s*(?P<exporter>[A-Za-z]+)\s+(?P<sectors>[A-Za-z0-9*,]+)\s+"
+    r"^\s*(?P<importer>[A-Za-z0-9_]+)\s*<-\s*(?P<exporter>[A-Za-z0-9_]+)\s+(?P<sectors>[A-Za-z0-9*,]+)\s+"
     r"(?P<kind>quota|ver|trq|purchase|market_share|share)\s+(?:cap\s+)?(?P<value>[0-9.eE+\-]+)"
     r"\s*(?P<pct>%?)(?:\s+in\s+(?P<inr>[0-9.eE+\-]+)\s+over\s+(?P<over>[0-9.eE+\-]+))?\s*$",
     re.IGNORECASE,
@@ -423,7 +423,9 @@ def parse_target(text: str, sectors: Sequence[str] | None = None) -> Target:
         codes = tuple(sectors)
 
     def country(code: str) -> str:
-        return "RoW" if code.upper() == "ROW" else code.upper()
+        if code.upper() == "ROW":
+            return "RoW"
+        return code.upper() if len(code) == 3 and code.isalpha() else code
 
     return Target(country(m["importer"]), country(m["exporter"]), codes,
                   kind, value, in_rate, over_rate)  # type: ignore[arg-type]  # fmt: skip
