@@ -113,3 +113,23 @@ def test_bad_targets() -> None:
               Target("C0", "C9", SECTORS, "quota", 1.0)):  # fmt: skip
         with pytest.raises(InputError):
             solve_targets(BASE, [], [t])
+
+
+def test_target_grammar() -> None:
+    from tradetalks.economics import is_target_text, parse_target
+
+    t = parse_target("USA<-JPN c15 ver cap 20000")
+    assert (t.importer, t.exporter, t.sectors, t.kind, t.value) == (
+        "USA", "JPN", ("c15",), "ver", 20000.0)  # fmt: skip
+    assert parse_target("jpn<-usa c15 purchase 19000").kind == "purchase"
+    share = parse_target("JPN<-USA c15 share 20%")
+    assert share.kind == "market_share" and share.value == pytest.approx(0.2)
+    trq = parse_target("JPN<-USA c1,c3 trq 500 in 0 over 0.5")
+    assert (trq.in_rate, trq.over_rate, trq.sectors) == (0.0, 0.5, ("c1", "c3"))
+    assert is_target_text("USA<-JPN c15 quota cap 10") and not is_target_text(
+        "USA<-JPN c15 quota 0.1"
+    )
+    for bad in ("JPN<-USA c1 trq 500", "USA<-JPN c15 ver cap x"):
+        with pytest.raises(InputError) as info:
+            parse_target(bad)
+        assert len(info.value.lines()) == 1 and "--shock" in info.value.lines()[0]
