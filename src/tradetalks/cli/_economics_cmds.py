@@ -452,11 +452,7 @@ def price(
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    where = (
-        "WIOD"
-        if data is None and data_format in (None, "wiod")
-        else "table"
-    )
+    where = "WIOD" if data is None and data_format in (None, "wiod") else "table"
     welfare = Table(title=f"Welfare (real income), {where} {table_year or ''}: {result.label}")
     for col in ("country", "welfare", "ToT", "VoT", "NTB", "rents", "real wage", "Δ revenue $m"):
         welfare.add_column(col, justify="right" if col != "country" else "left")

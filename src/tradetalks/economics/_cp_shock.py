@@ -272,6 +272,33 @@ _SHOCK_RE = re.compile(
 )
 
 
+def country_code(code: str) -> str:
+    """A region as written in ``--shock``, spelt as the table spells it.
+
+    WIOD spells the rest of the world ``RoW`` and other regions as upper-case ISO codes;
+    other tables' labels (pymrio's ``reg1``) stay as written.
+    """
+    if code.upper() == "ROW":
+        return "RoW"
+    return code.upper() if len(code) == 3 and code.isalpha() else code
+
+
+def sector_codes(text: str, field: str, sectors: Sequence[str] | None) -> tuple[str, ...]:
+    """The sector list of a ``--shock``: ``c15``, ``c1,c3`` or ``*`` (all of ``sectors``)."""
+    codes = tuple(s for s in field.split(",") if s)
+    if codes == ("*",):
+        if sectors is None:
+            raise InputError(
+                f"bad shock {text!r}", [Problem("--shock", "sectors", "'*' needs the sector list")]
+            )
+        return tuple(sectors)
+    if "*" in codes or not codes:
+        raise InputError(
+            f"bad shock {text!r}", [Problem("--shock", "sectors", f"bad sector list in {text!r}")]
+        )
+    return codes
+
+
 def parse_shock(text: str, sectors: Sequence[str] | None = None) -> ShockEntry:
     """Parse ``"USA<-JPN c15 tariff +0.25"`` into a :class:`ShockEntry`.
 
@@ -337,29 +364,10 @@ def parse_shock(text: str, sectors: Sequence[str] | None = None) -> ShockEntry:
     op = match["op"]
     if op == "-":
         rate = -rate
-    codes = tuple(s for s in match["sectors"].split(",") if s)
-    if codes == ("*",):
-        if sectors is None:
-            raise InputError(
-                f"bad shock {text!r}", [Problem("--shock", "sectors", "'*' needs the sector list")]
-            )
-        codes = tuple(sectors)
-    elif "*" in codes or not codes:
-        raise InputError(
-            f"bad shock {text!r}", [Problem("--shock", "sectors", f"bad sector list in {text!r}")]
-        )
-
-    def country(code: str) -> str:
-        # WIOD spells the rest of the world "RoW" and other regions as upper-case ISO codes;
-        # other tables' labels (pymrio's "reg1") are kept as written.
-        if code.upper() == "ROW":
-            return "RoW"
-        return code.upper() if len(code) == 3 and code.isalpha() else code
-
     return ShockEntry(
-        importer=country(match["importer"]),
-        exporter=country(match["exporter"]),
-        sectors=codes,
+        importer=country_code(match["importer"]),
+        exporter=country_code(match["exporter"]),
+        sectors=sector_codes(text, match["sectors"], sectors),
         rate=rate,
         kind=cast(ShockKind, kind),
         mode="change" if op in ("+", "-") else "level",

@@ -44,7 +44,14 @@ import numpy.typing as npt
 
 from tradetalks._errors import ConvergenceError, InputError, Problem
 from tradetalks.economics._cp_calibrate import CPBaseline
-from tradetalks.economics._cp_shock import CPShock, Rents, ShockEntry, make_shock
+from tradetalks.economics._cp_shock import (
+    CPShock,
+    Rents,
+    ShockEntry,
+    country_code,
+    make_shock,
+    sector_codes,
+)
 from tradetalks.economics._cp_solve import CPResult, CPState, solve, solve_dense
 
 __all__ = [
@@ -414,18 +421,6 @@ def parse_target(text: str, sectors: Sequence[str] | None = None) -> Target:
             f"bad shock {text!r}",
             [Problem("--shock", "trq", f"{text!r}: a trq needs 'in RATE over RATE'")],
         )
-    codes = tuple(c for c in m["sectors"].split(",") if c)
-    if codes == ("*",):
-        if sectors is None:
-            raise InputError(
-                f"bad shock {text!r}", [Problem("--shock", "sectors", "'*' needs the sector list")]
-            )
-        codes = tuple(sectors)
-
-    def country(code: str) -> str:
-        if code.upper() == "ROW":
-            return "RoW"
-        return code.upper() if len(code) == 3 and code.isalpha() else code
-
-    return Target(country(m["importer"]), country(m["exporter"]), codes,
+    codes = sector_codes(text, m["sectors"], sectors)
+    return Target(country_code(m["importer"]), country_code(m["exporter"]), codes,
                   kind, value, in_rate, over_rate)  # type: ignore[arg-type]  # fmt: skip
