@@ -82,3 +82,23 @@ def test_threat_with_a_product_list_by_sector(autos_base: CPBaseline) -> None:
         flow = autos_base.sales_musd[usa, jpn, autos_base.sector_index(e.sectors[0])]
         assert e.rate == pytest.approx(min(covered / flow, 1.0))
     assert np.isfinite([e.rate for e in entries]).all()
+
+
+def test_scenario_names_its_own_table(tmp_path, autos_base: CPBaseline) -> None:  # type: ignore[no-untyped-def]
+    from importlib import resources
+
+    import pydantic
+
+    from tradetalks.scenario._model import Economics
+
+    source = resources.files("tradetalks.data") / "wiod" / "wiot_1995.parquet"
+    table = tmp_path / "my_table.parquet"
+    table.write_bytes(source.read_bytes())
+    s = load_scenario("us-japan-1995-autos")
+    own = s.model_copy(update={"economics": s.economics.model_copy(update={"table": str(table)})})
+    base = scenario_baseline(own)
+    # the same flows, read from the user's file (no gross-output file: row sums)
+    np.testing.assert_allclose(base.expenditure_musd, autos_base.expenditure_musd, rtol=1e-6)
+    with pytest.raises(pydantic.ValidationError, match="bundled WIOD covers 1995-2011"):
+        Economics(year=2015)
+    assert Economics(year=2015, table="x.parquet").year == 2015

@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import InputError
+from tradetalks.data import WiodTable, load_wiod, read_wiod_table
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
@@ -84,6 +85,14 @@ class PricedPoints:
     results: tuple[CPResult, ...]
     outcome_config: IntArray
     no_deal_config: IntArray
+
+
+def scenario_table(scenario: Scenario) -> WiodTable:
+    """The input-output table a scenario is priced on: its own ``economics.table`` or WIOD."""
+    econ = scenario.economics
+    if econ.table is None:
+        return load_wiod(econ.year)
+    return read_wiod_table(econ.table, econ.table_output, year=econ.year)
 
 
 def _flow(baseline: CPBaseline, importer: str, exporter: str, sectors: Sequence[str]) -> float:

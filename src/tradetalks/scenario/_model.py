@@ -392,12 +392,31 @@ class TariffLine(_Frozen):
 
 
 class Economics(_Frozen):
-    """How outcomes are priced: data year, baseline tariffs, elasticity overrides."""
+    """How outcomes are priced: data year, baseline tariffs, elasticity overrides.
 
-    year: int = Field(default=2011, ge=1995, le=2011)
+    ``table`` names an input-output table of your own in the bundled WIOD long format (CSV
+    or Parquet, WIOD country and industry codes; ``table_output`` its gross output,
+    optional), priced instead of the bundled WIOD year; a relative path is read from the
+    working directory. Without it ``year`` must be a bundled WIOD year (1995-2011).
+    """
+
+    year: int = Field(default=2011, ge=1950, le=2100)
     year_source: str | None = None
+    table: str | None = Field(default=None, min_length=1)
+    table_output: str | None = Field(default=None, min_length=1)
     baseline_tariffs: list[TariffLine] = Field(default_factory=list)
     elasticities: dict[str, Quantity] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bundled_year(self) -> Economics:
+        if self.table is None and not 1995 <= self.year <= 2011:
+            raise ValueError(
+                f"year {self.year}: the bundled WIOD covers 1995-2011; name your own table "
+                '(table = "file.parquet") for other years'
+            )
+        if self.table_output is not None and self.table is None:
+            raise ValueError("table_output needs table")
+        return self
 
     @field_validator("elasticities")
     @classmethod
