@@ -35,19 +35,24 @@ from tradetalks.economics import (
 )
 
 
-def _seconds(run: Callable[[], object], repeat: int) -> float:
-    """Fastest of ``repeat`` runs (the machine is shared: the minimum is the least noisy)."""
-    times = []
+def _paired_seconds(
+    reference: Callable[[], object], candidate: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Mean seconds of both, run alternately so that both see the same machine load."""
+    ref = cand = 0.0
     for _ in range(repeat):
         start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        reference()
+        ref += time.perf_counter() - start
+        start = time.perf_counter()
+        candidate()
+        cand += time.perf_counter() - start
+    return ref / repeat, cand / repeat
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     base: CPBaseline = calibrate(load_wiod(1995))
     usa, jpn, c15 = base.country_index("USA"), base.country_index("JPN"), base.sector_index("c15")
@@ -63,15 +68,14 @@ def main() -> None:
         "market share (+5 pts)": Target("JPN", "USA", ("c15",), "market_share", share + 0.05),
     }
     print(f"WIOD 1995, {len(base.countries)} regions x {len(base.sectors)} sectors; "
-          f"fastest of {args.repeat} runs")  # fmt: skip
+          f"mean of {args.repeat} alternating runs")  # fmt: skip
     worst = 0.0
     for decompose in (False, True):
         print(f"\ndecomposition {'on' if decompose else 'off'}:")
         for name, target in targets.items():
             sol = solve_targets(base, [], [target], decompose=decompose)
-            # the reference is re-timed next to each instrument, so that both see the same load
-            ref = _seconds(lambda d=decompose: solve(base, tariff, decompose=d), args.repeat)
-            sec = _seconds(
+            ref, sec = _paired_seconds(
+                lambda d=decompose: solve(base, tariff, decompose=d),
                 lambda t=target, d=decompose: solve_targets(base, [], [t], decompose=d),
                 args.repeat,
             )
