@@ -132,3 +132,18 @@ def test_bad_column_and_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str
         read_cp2015(tmp_path)
     with pytest.raises(InputError):
         read_cp2015(tmp_path / "nowhere")
+
+
+def test_table2_cli_text_keeps_the_deficits_without_the_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    try:
+        main(["price", "--data", str(DATA), "--counterfactual-column", "tariff_cfl", "--top", "0"])
+    except SystemExit as done:
+        assert done.code in (0, None)
+    out = capsys.readouterr().out
+    table = out[out.index("Table 2") :]
+    for code, (welfare, tot, vot, wage) in TABLE2_WITH_DEFICITS.items():
+        row = next(line for line in table.splitlines() if f" {code} " in line)
+        cells = [c.strip() for c in row.strip("│ ").split("│")]
+        assert [float(c) for c in cells[1:]] == [welfare, tot, vot, wage]

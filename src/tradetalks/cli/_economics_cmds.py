@@ -449,6 +449,8 @@ def price(
         )
         return
     named = {e.importer for e in entries} | {e.exporter for e in entries}
+    if column is not None:  # a tariff column: the countries whose tariffs change
+        named |= {base.countries[int(n)] for n in np.unique(column.importer)}
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
@@ -469,6 +471,17 @@ def price(
             f"{row['tariff_revenue_change_musd']:+,.0f}",
         )
     console.print(welfare)
+    if column is not None:
+        cp = Table(
+            title="Caliendo–Parro (2015) Table 2 decomposition, % (eq. 19 at baseline flows)"
+        )
+        for col in ("country", "welfare", "terms of trade", "volume of trade", "real wage"):
+            cp.add_column(col, justify="right" if col != "country" else "left")
+        for n in shown:
+            r2 = table2[n]
+            parts = ("welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct")
+            cp.add_row(r2["country"], *(f"{r2[k]:+.2f}" for k in parts))
+        console.print(cp)
     if outcomes:
         quantities = Table(
             title="Quantity instruments ($ million or share; shadow price ad valorem)"
