@@ -159,3 +159,16 @@ def test_price_scenario_errors(
     code, _, err = _run(args, capsys)
     assert code == 2
     assert message in err
+
+
+def test_price_quantity_instruments(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run_ok(["price", "--year", "1995", "--shock", "JPN<-USA c15 purchase 10000",
+                   "--shock", "USA<-JPN c15 ver cap 20000", "--json"], capsys)  # fmt: skip
+    report = json.loads(out)
+    targets = {t["kind"]: t for t in report["targets"]}
+    assert abs(targets["purchase"]["achieved"] / 10000 - 1) < 1e-3
+    assert abs(targets["ver"]["achieved"] / 20000 - 1) < 1e-3 and targets["ver"]["rent_musd"] > 0
+    countries = {row["country"]: row for row in report["countries"]}
+    assert countries["JPN"]["exporter_rent_musd"] > 0  # the restraint's rent goes to Japan
+    text = _run_ok(["price", "--year", "1995", "--shock", "USA<-JPN c15 quota cap 20000"], capsys)
+    assert "Quantity instruments" in text and "binding" in text

@@ -106,7 +106,7 @@ def test_shock_grammar(base: CPBaseline) -> None:
     assert parse_shock("USA<-RoW * tariff 0", base.sectors).sectors == base.sectors
     every = make_shock(base, [parse_shock("USA<-* c15 tariff +0.1")])
     assert every.n_cells == len(base.countries) - 1
-    for bad in ("USA JPN c15 tariff 0.1", "USA<-JPN c15 quota 0.1", "USA<-JPN c15 tariff x"):
+    for bad in ("USA JPN c15 tariff 0.1", "USA<-JPN c15 embargo 0.1", "USA<-JPN c15 tariff x"):
         with pytest.raises(InputError) as info:
             parse_shock(bad)
         assert len(info.value.lines()) == 1 and "--shock" in info.value.lines()[0]

@@ -13,16 +13,34 @@ from rich.table import Table
 from tradetalks._errors import InputError, Problem
 from tradetalks._inputs import DECOMPOSITION_RTOL, check_finite_result, decomposition_gap
 from tradetalks.cli._common import console, err_console, print_json
-from tradetalks.data import WIOD_SECTORS, load_wiod, read_wiod_table
+from tradetalks.data import (
+    PYMRIO_FORMATS,
+    WIOD_SECTORS,
+    is_cp2015_dir,
+    load_wiod,
+    read_cp2015,
+    read_pymrio,
+    read_wiod_table,
+)
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
+    CPShock,
     ShockEntry,
+    Target,
+    TargetOutcome,
     calibrate,
+    calibrate_cp2015,
+    column_shock,
+    cp_decomposition,
     default_elasticities,
+    equilibrium_baseline,
+    is_target_text,
     make_shock,
     parse_shock,
+    parse_target,
     solve,
+    solve_targets,
     tariff_array,
 )
 from tradetalks.game import outcome_entries, scenario_baseline
@@ -88,8 +106,16 @@ def _baseline_tariffs(texts: list[str]) -> list[tuple[str, str, list[str], float
     return rows
 
 
+Item = ShockEntry | Target
+
+
+def _parse_item(text: str, sectors: tuple[str, ...] | None) -> Item:
+    """A ``--shock``: a wedge (``parse_shock``) or a quantity (``parse_target``)."""
+    return parse_target(text, sectors) if is_target_text(text) else parse_shock(text, sectors)
+
+
 def _check_labels(
-    countries: tuple[str, ...], sectors: tuple[str, ...], entries: list[ShockEntry]
+    countries: tuple[str, ...], sectors: tuple[str, ...], entries: list[Item]
 ) -> None:
     """Fail fast on unknown codes, before the (slower) calibration."""
     for e in entries:
@@ -111,7 +137,7 @@ def _check_labels(
 
 def _scenario_outcome(
     scenario: str, outcome: list[str], shocks: list[str]
-) -> tuple[CPBaseline, list[ShockEntry], str, int | None]:
+) -> tuple[CPBaseline, list[Item], str, int | None]:
     """The scenario's baseline and the entries that move it to the chosen outcome."""
     s = load_scenario(scenario)
     choices: dict[str, str] = {}
@@ -120,7 +146,7 @@ def _scenario_outcome(
         if not eq or not issue or not option:
             raise InputError(f"bad --outcome {item!r}: expected ISSUE=OPTION")
         choices[issue.strip()] = option.strip()
-    extra = [parse_shock(text, WIOD_SECTORS) for text in shocks]
+    extra = [_parse_item(text, WIOD_SECTORS) for text in shocks]
     with err_console.status(f"calibrating the model for {s.id}..."):
         base = scenario_baseline(s)
         entries = outcome_entries(s, choices, base) + extra
@@ -140,6 +166,10 @@ def _parts_add_up(result: CPResult) -> bool:
     return decomposition_gap(np.log(result.welfare_hat), result.welfare_residual) is None
 
 
+def _at(values: np.ndarray | None, n: int) -> float:
+    return 0.0 if values is None else float(values[n])
+
+
 def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
     rows = []
     for n, code in enumerate(result.countries):
@@ -151,6 +181,9 @@ def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
             "tariff_revenue_change_musd": float(
                 result.tariff_revenue_musd[n] - base.tariff_revenue_musd[n]
             ),
+            # rents by recipient: the importer's government is tariff_revenue_musd
+            "holder_rent_musd": _at(result.holder_rent_musd, n),
+            "exporter_rent_musd": _at(result.exporter_rent_musd, n),
             "exports_musd": float(result.exports_musd[n].sum()),
             "imports_musd": float(result.imports_musd[n].sum()),
         }
@@ -160,14 +193,92 @@ def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
                 terms_of_trade=float(result.welfare_tot[n]),
                 volume_of_trade=float(result.welfare_vot[n]),
                 ntb_cost=float(result.welfare_ntb[n]),
+                licence_rents=_at(result.welfare_licence, n),
+                exporter_rents=_at(result.welfare_rent, n),
             )
         rows.append(row)
     return rows
 
 
-def _cell_rows(
-    base: CPBaseline, result: CPResult, entries: list[ShockEntry]
-) -> list[dict[str, Any]]:
+def _table2_rows(base: CPBaseline, shock: CPShock, result: CPResult) -> list[dict[str, Any]]:
+    """CP (2015) Table 2 columns, in percent as published (discrete eq. 19 at baseline flows)."""
+    dec = cp_decomposition(base, shock, result)
+    return [
+        {
+            "country": code,
+            "welfare_pct": 100.0 * float(dec.welfare[n]),
+            "terms_of_trade_pct": 100.0 * float(dec.terms_of_trade[n]),
+            "volume_of_trade_pct": 100.0 * float(dec.volume_of_trade[n]),
+            "technical_pct": 100.0 * float(dec.technical[n]),
+            "real_wage_pct": 100.0 * float(result.real_wage_hat[n] - 1.0),
+        }
+        for n, code in enumerate(base.countries)
+    ]
+
+
+def _cp2015_baseline(
+    data: Path,
+    baseline_column: str,
+    counterfactual_column: str | None,
+    zero_deficits: bool,
+    shocks: list[str],
+    label: str,
+) -> tuple[CPBaseline, CPShock | None, list[Item], int | None]:
+    """Calibrate on a folder in the cp2015 layout; the shock is a tariff column or ``shocks``."""
+    table = read_cp2015(data)
+    entries = [_parse_item(text, table.sectors) for text in shocks]
+    _check_labels(table.countries, table.sectors, entries)
+    if counterfactual_column is not None and entries:
+        raise InputError(
+            "give either --counterfactual-column or --shock, not both",
+            [Problem("--counterfactual-column", "", "a column already sets every tariff")],
+        )
+    base = calibrate_cp2015(table, baseline_column, zero_deficits=zero_deficits)
+    if counterfactual_column is None:
+        return base, None, entries, table.year
+    if counterfactual_column not in table.tariffs:
+        raise InputError(
+            f"no tariff column {counterfactual_column!r}",
+            [Problem(str(data), "--counterfactual-column", f"{counterfactual_column!r} is not "
+                     "a column of trade; columns: " + ", ".join(table.tariffs))],
+        )  # fmt: skip
+    iceberg = table.iceberg.get("d_" + counterfactual_column.removeprefix("tariff_"))
+    shock = column_shock(base, table.tariffs[counterfactual_column], iceberg, label=label)
+    return base, shock, entries, table.year
+
+
+def _target_rows(outcomes: tuple[TargetOutcome, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "importer": o.target.importer,
+            "exporter": o.target.exporter,
+            "sectors": list(o.target.sectors),
+            "kind": o.target.kind,
+            "target": o.target.value,
+            "achieved": o.achieved,
+            "binding": o.binding,
+            "regime": o.regime,
+            "shadow_price": o.shadow_price,
+            "rent_musd": o.rent_musd,
+            "subsidy_musd": o.subsidy_musd,
+        }
+        for o in outcomes
+    ]
+
+
+def _solve_items(
+    base: CPBaseline, items: list[Item], label: str
+) -> tuple[CPShock, CPResult, tuple[TargetOutcome, ...]]:
+    entries = [e for e in items if isinstance(e, ShockEntry)]
+    targets = [t for t in items if isinstance(t, Target)]
+    if not targets:
+        shock = make_shock(base, entries, label=label)
+        return shock, solve(base, shock), ()
+    sol = solve_targets(base, entries, targets, label=label)
+    return sol.shock, sol.result, sol.outcomes
+
+
+def _cell_rows(base: CPBaseline, result: CPResult, entries: list[Item]) -> list[dict[str, Any]]:
     assert result.trade_musd is not None
     before_all = base.sales_musd
     cells = sorted(
@@ -252,6 +363,34 @@ def price(
         typer.Option(help="Your own input-output table (CSV/Parquet, bundled WIOD long format)."),
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Gross output for --data (optional).")] = None,
+    data_format: Annotated[
+        str | None,
+        typer.Option(
+            help="Format of --data: wiod (the bundled long format, the default for a file), "
+            "cp2015 (the default for a folder with its files), or through pymrio: "
+            + ", ".join(PYMRIO_FORMATS)
+            + " ('test' is pymrio's bundled test system, no --data)."
+        ),
+    ] = None,
+    counterfactual_column: Annotated[
+        str | None,
+        typer.Option(
+            help="With --data in the cp2015 layout: price the tariffs of this column of "
+            "trade (e.g. tariff_cfl, CP 2015's NAFTA), with the matching d_* iceberg column."
+        ),
+    ] = None,
+    baseline_column: Annotated[
+        str,
+        typer.Option(help="With --data in the cp2015 layout: the data-year tariff column."),
+    ] = "tariff",
+    zero_deficits: Annotated[
+        bool,
+        typer.Option(
+            "--zero-deficits",
+            help="First solve the baseline with every trade deficit at zero and price from "
+            "there (CP 2015 Table 2); without it the data's deficits are kept.",
+        ),
+    ] = False,
     top: Annotated[int, typer.Option(help="Also show this many top movers by welfare.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -272,24 +411,55 @@ def price(
     else:
         if outcome:
             raise InputError("--outcome needs a SCENARIO (tradetalks price SCENARIO --outcome ...)")
-        if not shock:
-            raise InputError("give at least one --shock, or a SCENARIO with --outcome ISSUE=OPTION")
-        entries = [parse_shock(text, WIOD_SECTORS) for text in shock]
-        label = "; ".join(shock)
-        with err_console.status("calibrating the model on the input-output table..."):
-            table = (
-                load_wiod(2011 if year is None else year)
-                if data is None
-                else read_wiod_table(data, output, year=year)
+        cp2015 = data is not None and is_cp2015_dir(data)
+        if not shock and not (cp2015 and counterfactual_column):
+            raise InputError(
+                "give at least one --shock (or --counterfactual-column with --data in the "
+                "cp2015 layout), or a SCENARIO with --outcome ISSUE=OPTION"
             )
+        if counterfactual_column is not None and not cp2015:
+            raise InputError(
+                "--counterfactual-column needs --data DIR in the cp2015 layout "
+                "(trade, intermediate_consumption, ... files)"
+            )
+        label = "; ".join(shock) or f"{counterfactual_column} (from {baseline_column})"
+    column: CPShock | None = None
+    if scenario is None and data is not None and (data_format == "cp2015" or is_cp2015_dir(data)):
+        with err_console.status("calibrating the model on the cp2015 table..."):
+            base, column, entries, table_year = _cp2015_baseline(
+                data, baseline_column, counterfactual_column, zero_deficits, shock, label
+            )
+    elif scenario is None:
+        fmt = data_format or "wiod"
+        if fmt not in ("wiod", "cp2015", *PYMRIO_FORMATS):
+            raise InputError(
+                f"unknown --data-format {fmt!r}",
+                [Problem("--data-format", "", "expected wiod, cp2015 or one of "
+                         + ", ".join(PYMRIO_FORMATS))],
+            )  # fmt: skip
+        with err_console.status("calibrating the model on the input-output table..."):
+            if fmt in PYMRIO_FORMATS:
+                table = read_pymrio(data, fmt, year=year)
+            elif data is None:
+                table = load_wiod(2011 if year is None else year)
+            else:
+                table = read_wiod_table(data, output, year=year)
+            entries = [_parse_item(text, table.sectors) for text in shock]
             labels = (table.countries, table.sectors)
             _check_labels(table.countries, table.sectors, entries)
             tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
             base = calibrate(table, _elasticities(theta or []), tariffs)
+            if zero_deficits:
+                base = equilibrium_baseline(base, zero_deficits=True)
         table_year = table.year
-    cp_shock = make_shock(base, entries, label=label)
+    elif zero_deficits:
+        base = equilibrium_baseline(base, zero_deficits=True)
+    outcomes: tuple[TargetOutcome, ...] = ()
     with err_console.status("solving the counterfactual equilibrium..."):
-        result = solve(base, cp_shock)
+        if column is not None:
+            cp_shock, result = column, solve(base, column)
+        else:
+            cp_shock, result, outcomes = _solve_items(base, entries, label)
     countries = _country_rows(base, result)
     cells = _cell_rows(base, result, entries)
     check_finite_result({"countries": countries, "cells": cells}, "price")
@@ -303,6 +473,7 @@ def price(
         f"{gap:.2g} log points, over the {DECOMPOSITION_RTOL:.0%} tolerance): the shock is too "
         "large for it, so ToT/VoT/NTB are not shown; welfare itself is exact"
     )
+    table2 = _table2_rows(base, cp_shock, result)
     if as_json:
         print_json(
             {
@@ -315,17 +486,25 @@ def price(
                 "baseline_tariffs": list(baseline_tariff or []),
                 "iterations": result.iterations,
                 "max_excess_demand": result.max_excess_demand,
+                "zero_deficits": zero_deficits,
                 "countries": countries,
+                "cp_table2": table2,
+                "targets": _target_rows(outcomes),
                 "cells": cells,
             }
         )
         return
     named = {e.importer for e in entries} | {e.exporter for e in entries}
+    if column is not None:  # a tariff column: the countries whose tariffs change
+        named |= {base.countries[int(n)] for n in np.unique(column.importer)}
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    welfare = Table(title=f"Welfare (real income), WIOD {table_year}: {escape(result.label)}")
-    for col in ("country", "welfare", "ToT", "VoT", "NTB", "real wage", "Δ revenue $m"):
+    where = "WIOD" if data is None and data_format in (None, "wiod") else "table"
+    welfare = Table(
+        title=f"Welfare (real income), {where} {table_year or ''}: {escape(result.label)}"
+    )
+    for col in ("country", "welfare", "ToT", "VoT", "NTB", "rents", "real wage", "Δ revenue $m"):
         welfare.add_column(col, justify="right" if col != "country" else "left")
     for n in shown:
         row = countries[n]
@@ -336,10 +515,36 @@ def price(
                 _pct(row[part]) if part in row else "n/a"
                 for part in ("terms_of_trade", "volume_of_trade", "ntb_cost")
             ),
+            _pct(row["licence_rents"] + row["exporter_rents"]) if "licence_rents" in row else "n/a",
             _pct(row["real_wage_change"]),
             f"{row['tariff_revenue_change_musd']:+,.0f}",
         )
     console.print(welfare)
+    if column is not None:
+        cp = Table(
+            title="Caliendo–Parro (2015) Table 2 decomposition, % (eq. 19 at baseline flows)"
+        )
+        for col in ("country", "welfare", "terms of trade", "volume of trade", "real wage"):
+            cp.add_column(col, justify="right" if col != "country" else "left")
+        for n in shown:
+            r2 = table2[n]
+            parts = ("welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct")
+            cp.add_row(r2["country"], *(f"{r2[k]:+.2f}" for k in parts))
+        console.print(cp)
+    if outcomes:
+        quantities = Table(
+            title="Quantity instruments ($ million or share; shadow price ad valorem)"
+        )
+        for col in ("pair", "kind", "target", "achieved", "regime", "shadow", "rent", "subsidy"):
+            quantities.add_column(col, justify="right" if col != "pair" else "left")
+        for o in outcomes:
+            t = o.target
+            quantities.add_row(
+                f"{t.importer}<-{t.exporter} {','.join(t.sectors)}", t.kind, f"{t.value:,.4g}",
+                f"{o.achieved:,.4g}", o.regime, _pct(o.shadow_price), f"{o.rent_musd:,.0f}",
+                f"{o.subsidy_musd:,.0f}",
+            )  # fmt: skip
+        console.print(quantities)
     if cells:
         flows = Table(title="Affected flows ($ million, basic prices)")
         for col in ("pair", "sector", "before", "after", "change", "exp. output", "exp. balance"):
@@ -360,8 +565,9 @@ def price(
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     console.print(
         f"[dim]converged in {result.iterations} iterations, max excess demand "
-        f"{result.max_excess_demand:.1e}. ToT/VoT/NTB: terms-of-trade, volume-of-trade and "
-        "NTB-cost parts of welfare (CP 2015 eq. 19; log points). Flows at basic prices; "
+        f"{result.max_excess_demand:.1e}. ToT/VoT/NTB/rents: terms-of-trade, volume-of-trade, "
+        "NTB-cost and quota/restraint-rent parts of welfare (CP 2015 eq. 19; log points). "
+        "Flows at basic prices; "
         "exp. = the exporter (its output of the sector, its bilateral balance with the "
         "importer, before → after).[/]"
     )

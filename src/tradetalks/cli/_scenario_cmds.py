@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -104,6 +104,26 @@ def init(
     console.print(f"wrote {shown}; check it with: tradetalks validate {shown}", highlight=False)
 
 
+#: Who receives the rent of each quantity instrument (shown beside the issue).
+_RENT_OWNER = {
+    "quota": "the importer's licence holders",
+    "ver": "the exporter",
+    "trq": "the importer's quota holders (in-quota margin)",
+    "purchase_commitment": "none: the buyer finances an import subsidy",
+    "market_share": "none: the buyer finances an import subsidy",
+}
+
+
+def _covered(th: Any) -> Text:
+    if not th.covered_by_sector:
+        return _num(th.covered_value_musd)
+    out = Text()
+    for k, (sector, q) in enumerate(th.covered_by_sector.items()):
+        out.append(("" if k == 0 else "\n") + f"{sector}: ")
+        out.append(_num(q))
+    return out
+
+
 def _num(q: Quantity | None, unit: str = "") -> Text:
     if q is None:
         return Text("—")
@@ -175,7 +195,20 @@ def _render(s: Scenario) -> None:
         what = f"{i.label}\n{i.instrument} by {i.applied_by} on {i.applied_to}"
         what += f"; {sectors}" if sectors else ""
         what += f"\nunit: {i.unit}" if i.unit else ""
-        issues.add_row(i.id, what, options)
+        detail = Text(what)
+        if i.instrument == "trq" and i.in_quota_rate and i.over_quota_rate:
+            detail.append("\nin-quota rate ")
+            detail.append(_num(i.in_quota_rate))
+            detail.append(", over-quota rate ")
+            detail.append(_num(i.over_quota_rate))
+        if i.rent_share is not None or i.rent_owner is not None:
+            detail.append("\nrent share ")
+            detail.append(_num(i.rent_share) if i.rent_share is not None else Text("0"))
+            detail.append(f", held by the {i.rent_owner or 'importer'}")
+        rent = _RENT_OWNER.get(i.instrument)
+        if rent:
+            detail.append(f"\nrent: {rent}")
+        issues.add_row(i.id, detail, options)
     console.print(issues)
 
     if s.threats:
@@ -190,7 +223,7 @@ def _render(s: Scenario) -> None:
                 f"{th.id}\n{th.by} against {th.against}\ncompliance: {th.compliance.description}",
                 f"{th.instrument} on {', '.join(th.sectors)}",
                 _num(th.size),
-                _num(th.covered_value_musd),
+                _covered(th),
                 _deadline(th.deadline),
                 cred,
             )

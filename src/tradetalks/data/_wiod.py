@@ -25,13 +25,13 @@ on top of them.
 Inventories
 -----------
 Changes in inventories (``INVEN``) and a handful of gross-fixed-capital-formation
-cells (``GFCF``) are negative in the source. :func:`net_inventories` removes
-them with the procedure of Costinot and Rodríguez-Clare (2014, Handbook of
-International Economics vol. 4, ch. 4, as described in their data appendix and used
-by later WIOD applications of this model class): keep each country-industry's
-input coefficients and final demand other than inventories, and recompute gross
-output as if inventory changes had not happened, ``y = (I − A)⁻¹ f`` (a
-Leontief inverse), so that the table stays balanced.
+cells (``GFCF``) are negative in the source. :func:`net_inventories` does exactly this:
+the whole ``INVEN`` column is set to zero, negative ``GFCF`` cells are set to zero, and
+gross output is recomputed from the remaining final demand with every country-industry's
+input coefficients held fixed, ``y = (I − A)⁻¹ f`` (a Leontief inverse), so that the
+table stays balanced (intermediate flows become ``A · diag(y)``). Earlier versions called
+this Costinot and Rodríguez-Clare's (2014) procedure; it is our own, and theirs (their
+Handbook chapter's data appendix) is not implemented here.
 """
 
 from __future__ import annotations
@@ -501,8 +501,7 @@ def _read_output(
 def net_inventories(table: WiodTable) -> WiodTable:
     """Remove changes in inventories and negative final demand, keeping the table balanced.
 
-    Costinot and Rodríguez-Clare (2014, Handbook of International Economics vol. 4,
-    ch. 4): with input coefficients ``A[(i,j),(n,k)] = Z[i,j,n,k] / y[n,k]``
+    With input coefficients ``A[(i,j),(n,k)] = Z[i,j,n,k] / y[n,k]``
     held fixed, gross output is recomputed from final demand without inventories,
     ``y' = (I − A)⁻¹ f'``, and intermediate flows become ``Z' = A · diag(y')``. The
     few negative GFCF cells are set to zero first (sales of used capital goods,

@@ -4,13 +4,32 @@ from tradetalks.economics._cp_batch import solve_batch
 from tradetalks.economics._cp_calibrate import CPBaseline, calibrate, calibrate_shares
 from tradetalks.economics._cp_elasticities import default_elasticities
 from tradetalks.economics._cp_shock import (
+    EXPORTER_RENT_KINDS,
+    SHOCK_KINDS,
     CPShock,
+    Rents,
     ShockEntry,
     make_shock,
     parse_shock,
     tariff_array,
 )
 from tradetalks.economics._cp_solve import CPResult, CPState, solve
+from tradetalks.economics._cp_tables import (
+    CPDecomposition,
+    calibrate_cp2015,
+    column_shock,
+    cp_decomposition,
+    equilibrium_baseline,
+)
+from tradetalks.economics._cp_targets import (
+    TARGET_KINDS,
+    Target,
+    TargetOutcome,
+    TargetSolution,
+    is_target_text,
+    parse_target,
+    solve_targets,
+)
 from tradetalks.economics._gravity_ge import (
     GravityEconomy,
     GravityGEResult,
@@ -28,7 +47,11 @@ from tradetalks.economics._pe import (
 from tradetalks.economics._ppml import PPMLResult, estimate_ppml, fill_pair_costs, pair_matrices
 
 __all__ = [
+    "EXPORTER_RENT_KINDS",
+    "SHOCK_KINDS",
+    "TARGET_KINDS",
     "CPBaseline",
+    "CPDecomposition",
     "CPResult",
     "CPShock",
     "CPState",
@@ -37,21 +60,32 @@ __all__ = [
     "GravitySolverInfo",
     "PPMLResult",
     "PartialEquilibriumResult",
+    "Rents",
     "ShockEntry",
+    "Target",
+    "TargetOutcome",
+    "TargetSolution",
     "TariffLine",
     "calibrate",
+    "calibrate_cp2015",
     "calibrate_shares",
+    "column_shock",
+    "cp_decomposition",
     "default_elasticities",
+    "equilibrium_baseline",
     "estimate_ppml",
     "fill_pair_costs",
     "fit_fixed_effects",
+    "is_target_text",
     "make_shock",
     "pair_matrices",
     "parse_shock",
+    "parse_target",
     "smart_partial_equilibrium",
     "solve",
     "solve_batch",
     "solve_gravity_ge",
+    "solve_targets",
     "tariff_array",
     "tariff_line",
     "trade_cost_factor",

@@ -44,11 +44,16 @@ are exports and imports at basic prices. We integrate it along the straight path
 from the baseline to the shock (trapezoid rule over ``steps`` solved points and
 Richardson extrapolation from the half grid), so the parts add up to ln Ŵ up to
 the quadrature error, which is reported as ``welfare_residual``.
+
+Rent wedges (:class:`~tradetalks.economics.Rents`: quotas, voluntary export restraints,
+NTBs with a rent share) raise the price like a tariff, ω = 1 + ρ on top of κ, and their
+rent ρ × (basic value) joins the income of its owner — the importer's licence holders or
+the exporter — in I_n' above; :mod:`tradetalks.economics._cp_welfare` extends the
+decomposition to them.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +61,7 @@ import numpy.typing as npt
 
 from tradetalks._errors import ConvergenceError
 from tradetalks.economics._cp_calibrate import CPBaseline
-from tradetalks.economics._cp_shock import CPShock
+from tradetalks.economics._cp_shock import CPShock, Rents
 
 __all__ = ["CPResult", "CPState", "solve", "solve_dense"]
 
@@ -82,7 +87,11 @@ class CPResult:
     """A counterfactual equilibrium (levels in million USD, hats = new/old).
 
     Welfare parts are log changes (0.01 ≈ 1%): ``welfare_tot + welfare_vot +
-    welfare_ntb + welfare_residual == ln welfare_hat``.
+    welfare_ntb + welfare_licence + welfare_rent + welfare_residual == ln welfare_hat``
+    (see :mod:`~tradetalks.economics._cp_welfare`). Rents by recipient (million USD):
+    ``tariff_revenue_musd`` the importer's government, ``holder_rent_musd`` the
+    importer's licence holders or incumbents, ``exporter_rent_musd`` what each country
+    earns as exporter from restraints it administers (VERs, price undertakings).
     """
 
     countries: tuple[str, ...]
@@ -113,6 +122,10 @@ class CPResult:
     tot_by_sector: FloatArray | None = None
     vot_by_sector: FloatArray | None = None
     trade_musd: FloatArray | None = None
+    holder_rent_musd: FloatArray | None = None
+    exporter_rent_musd: FloatArray | None = None
+    welfare_licence: FloatArray | None = None
+    welfare_rent: FloatArray | None = None
 
     @property
     def welfare_change(self) -> FloatArray:
@@ -135,6 +148,8 @@ class _Eval:
     revenue: FloatArray
     va: FloatArray
     base_sold: FloatArray  # base / κ' (a reference, for the flows)
+    holder_rent: FloatArray  # [n] rents of wedges the importer's licence holders own
+    exporter_rent: FloatArray  # [n] rents n earns as exporter (VER, price undertaking)
 
     def flows(self) -> FloatArray:
         """``[n, i, j]`` purchases at basic prices π' X' / κ' (a full array: only when asked)."""
@@ -146,11 +161,33 @@ class _Eval:
 
 @dataclass(frozen=True)
 class _ShockArrays:
-    """Per-solve arrays: base = π (κ̂ d̂)^{-θ}, base/κ' (sales) and base (1 − 1/κ') (revenue)."""
+    """Per-solve arrays: base = π (κ̂ ω̂ d̂)^{-θ}, base/(κ'ω') (sales), base τ'/κ' (revenue).
+
+    With rent wedges ω' = 1 + ρ', ``rent_cells`` are the ``(n, i, j)`` cells that carry one,
+    ``rent_coef`` their base ρ'/(κ'ω') and ``rent_abroad`` whether the exporter (else the
+    importer's licence holders) owns it: few cells, so rents are summed over them only.
+    """
 
     base: FloatArray
     base_sold: FloatArray
     base_revenue: FloatArray
+    rent_cells: tuple[IntArray, IntArray, IntArray] | None = None
+    rent_coef: FloatArray | None = None
+    rent_abroad: npt.NDArray[np.bool_] | None = None
+
+    def rents(
+        self, c_th: FloatArray, X: FloatArray, S: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """``(holders' rents [n], exporters' rents [i])`` at costs ĉ^{-θ} and spending X."""
+        N = X.shape[0]
+        if self.rent_cells is None or self.rent_coef is None or self.rent_abroad is None:
+            return np.zeros(N), np.zeros(N)
+        n, i, j = self.rent_cells
+        value = self.rent_coef * c_th[i, j] * X[n, j] / S[n, j]
+        abroad = self.rent_abroad
+        holders = np.bincount(n[~abroad], value[~abroad], minlength=N).astype(np.float64)
+        exporters = np.bincount(i[abroad], value[abroad], minlength=N).astype(np.float64)
+        return holders, exporters
 
 
 def _sweep(
@@ -176,17 +213,23 @@ def _sweep(
         log_P = -np.log(S) / theta
     revenue_rate = np.einsum("nij,ij->nj", arrays.base_revenue, c_th) / S  # revenue per X_n^k
     labour = np.exp(log_w) * b.value_added_musd + b.deficit_musd
+    N = labour.shape[0]
+    holder = exporter_rent = np.zeros(N)
     X_new = X
     for _ in range(spend_steps):  # Jacobi steps on the linear spending system
         X = X_new
         gross = c_th * np.einsum("mnk,mk->nk", arrays.base_sold, X / S)
         revenue = (revenue_rate * X).sum(axis=1)
+        if arrays.rent_cells is not None:
+            holder, exporter_rent = arrays.rents(c_th, X, S)
         X_new = (
             np.matmul(b.input_share, gross[:, :, None])[:, :, 0]
-            + b.final_share * (labour + revenue)[:, None]
+            + b.final_share * (labour + revenue + holder + exporter_rent)[:, None]
         )
     va = (b.va_share * gross).sum(axis=1)
-    return _Eval(log_c, log_P, c_th, S, X_new, gross, revenue, va, arrays.base_sold)
+    return _Eval(
+        log_c, log_P, c_th, S, X_new, gross, revenue, va, arrays.base_sold, holder, exporter_rent
+    )
 
 
 def _shock_arrays(
@@ -194,20 +237,36 @@ def _shock_arrays(
     tariff_rate_new: FloatArray,
     ntb_factor: FloatArray,
     cells: tuple[IntArray, IntArray, IntArray] | None = None,
+    rents: Rents | None = None,
 ) -> _ShockArrays:
     kappa_new = 1.0 + tariff_rate_new
-    # π (κ̂ d̂)^{-θ}, computed only on the cells the shock touches (a power over the whole
+    # π (κ̂ ω̂ d̂)^{-θ}, computed only on the cells the shock touches (a power over the whole
     # [n, i, j] array costs more than a few solver iterations)
     if cells is None:
-        n, i, j = np.nonzero((tariff_rate_new != b.tariff_rate) | (ntb_factor != 1.0))
+        changed = (tariff_rate_new != b.tariff_rate) | (ntb_factor != 1.0)
+        if rents is not None:
+            changed |= rents.rate != 0.0
+        n, i, j = np.nonzero(changed)
     else:
         n, i, j = (np.asarray(c, dtype=np.intp) for c in cells)
     base = np.array(b.trade_share)
-    base[n, i, j] *= (
-        kappa_new[n, i, j] / (1.0 + b.tariff_rate[n, i, j]) * ntb_factor[n, i, j]
-    ) ** (-b.theta[j])
-    base_sold = base / kappa_new
-    return _ShockArrays(base, base_sold, base - base_sold)
+    factor = kappa_new[n, i, j] / (1.0 + b.tariff_rate[n, i, j]) * ntb_factor[n, i, j]
+    if rents is not None:
+        factor = factor * (1.0 + rents.rate[n, i, j])
+    base[n, i, j] *= factor ** (-b.theta[j])
+    if rents is None:
+        base_sold = base / kappa_new
+        return _ShockArrays(base, base_sold, base - base_sold)
+    base_sold = base / (kappa_new * (1.0 + rents.rate))
+    rn, ri, rj = np.nonzero(rents.rate)
+    return _ShockArrays(
+        base,
+        base_sold,
+        base_sold * (1.0 + rents.rate) * tariff_rate_new,
+        (rn, ri, rj),
+        base_sold[rn, ri, rj] * rents.rate[rn, ri, rj],
+        rents.to_exporter[rn, ri, rj],
+    )
 
 
 def solve_dense(
@@ -224,8 +283,9 @@ def solve_dense(
     memory: int = 6,
     secants: list[FloatArray] | None = None,
     cells: tuple[IntArray, IntArray, IntArray] | None = None,
+    rents: Rents | None = None,
 ) -> tuple[CPState, _Eval, int, float]:
-    """Solve for the equilibrium given full ``[n, i, j]`` arrays of τ' and d̂.
+    """Solve for the equilibrium given full ``[n, i, j]`` arrays of τ' and d̂ (and rent wedges).
 
     ``damping`` is λ of the wage update, ``price_steps`` and ``spend_steps`` the inner
     price and spending steps per sweep, ``memory`` the Anderson history length.
@@ -233,8 +293,9 @@ def solve_dense(
     they join this solve's own differences (never mixed across the two maps) and are
     replaced on return by this solve's own plus the most recent carried ones (at most
     ``_CARRIED``) — a multisecant model of the Jacobian carried from shock to shock in a
-    batch. ``cells`` (optional) are the ``(n, i, j)`` indices where τ' or d̂ differ from
-    the baseline (found by comparison when omitted).
+    batch. ``cells`` (optional) are the ``(n, i, j)`` indices where τ', d̂ or the rent
+    wedges differ from the baseline (found by comparison when omitted). ``rents``: the
+    :class:`Rents` of the counterfactual, whose owners' income they join.
 
     Returns the state, the last evaluation, the iteration count and the max
     relative excess demand for labour. Raises :class:`ConvergenceError` if the
@@ -242,7 +303,7 @@ def solve_dense(
     """
     b = baseline
     N, J = b.shape
-    arrays = _shock_arrays(b, tariff_rate_new, ntb_factor, cells)
+    arrays = _shock_arrays(b, tariff_rate_new, ntb_factor, cells, rents)
     wL = b.value_added_musd
     world_va = wL.sum()
     if start is None:
@@ -326,74 +387,6 @@ def solve_dense(
     )
 
 
-def _decompose(
-    b: CPBaseline,
-    tau_new: FloatArray,
-    d_new: FloatArray,
-    steps: int,
-    end: CPState,
-    tol: float,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Integrate CP eq. (19) along t ∈ [0, 1] over ``steps`` (even) intervals."""
-    N, J = b.shape
-    kappa0 = 1.0 + b.tariff_rate
-    log_kh = np.log((1.0 + tau_new) / kappa0)
-    log_d = np.log(d_new)
-    idx = np.arange(N)
-    points = []
-    start: CPState | None = None
-    steps += steps % 2  # Richardson needs the coarse grid to be every other point
-    for t in np.linspace(0.0, 1.0, steps + 1):
-        kappa_t = kappa0 * np.exp(t * log_kh)
-        d_t = np.exp(t * log_d)
-        if t == 0.0:
-            ev_flows = b.sales_musd
-            log_c = np.zeros((N, J))
-            income = b.income_musd
-        else:
-            guess = start
-            if t == 1.0:
-                guess = end
-            state, ev, _, _ = solve_dense(b, kappa_t - 1.0, d_t, start=guess, tol=tol)
-            start = state
-            ev_flows = ev.flows()
-            log_c = ev.log_c
-            income = np.exp(state.log_wage_hat) * b.value_added_musd + ev.revenue + b.deficit_musd
-        points.append((kappa_t, np.log(d_t), ev_flows, log_c, income))
-    fine = _integrate(points, idx)
-    coarse = _integrate(points[::2], idx)
-    # Richardson extrapolation of the two trapezoid sums (the rule is symmetric, so its
-    # error is even in the step): (4·fine − coarse)/3 is fourth order.
-    tot, vot, ntb = ((4.0 * f - c) / 3.0 for f, c in zip(fine, coarse, strict=True))
-    return tot.sum(axis=1), vot.sum(axis=1), ntb, tot, vot
-
-
-def _integrate(
-    points: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]],
-    idx: npt.NDArray[np.int64],
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Trapezoid sums of CP eq. (19) over consecutive path points: ToT, VoT by sector, NTB."""
-    N, _, J = points[0][2].shape
-    tot = np.zeros((N, J))
-    vot = np.zeros((N, J))
-    ntb = np.zeros(N)
-    for (k0, ld0, M0, c0, I0), (k1, ld1, M1, c1, I1) in itertools.pairwise(points):
-        inv_I = 0.5 * (1.0 / I0 + 1.0 / I1)
-        M = 0.5 * (M0 + M1)  # [n, i, j] imports of n from i
-        dc = c1 - c0  # [i, j]
-        exports = M.sum(axis=0)  # [n, j]: Σ_i E_ni^j = Σ_i M_in^j
-        imports_cost = (M * dc[None, :, :]).sum(axis=1)  # Σ_i M_ni^j dlnc_i^j
-        tot += inv_I[:, None] * (exports * dc - imports_cost)
-        tau = 0.5 * (k0 + k1) - 1.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dlnM = np.where((M0 > 0) & (M1 > 0), np.log(M1) - np.log(M0), 0.0)
-        vot_cell = tau * M * (dlnM - dc[None, :, :])
-        vot_cell[idx, idx, :] = 0.0
-        vot += inv_I[:, None] * vot_cell.sum(axis=1)
-        ntb -= inv_I * (0.5 * (k0 + k1) * M * (ld1 - ld0)).sum(axis=(1, 2))
-    return tot, vot, ntb
-
-
 def solve(
     baseline: CPBaseline,
     shock: CPShock,
@@ -432,6 +425,7 @@ def solve(
     b = baseline
     N, _ = b.shape
     tau_new, d_new = shock.dense(b)
+    rents = shock.dense_rents(b)
     state, ev, iterations, excess = solve_dense(
         b,
         tau_new,
@@ -441,10 +435,14 @@ def solve(
         max_iter=max_iter,
         secants=secants,
         cells=(shock.importer, shock.exporter, shock.sector),
+        rents=rents,
     )
     w_hat = np.exp(state.log_wage_hat)
     log_Pn = (b.final_share * state.log_price_hat).sum(axis=1)
-    income = w_hat * b.value_added_musd + ev.revenue + b.deficit_musd
+    income = (
+        w_hat * b.value_added_musd + ev.revenue + ev.holder_rent + ev.exporter_rent
+        + b.deficit_musd
+    )  # fmt: skip
     welfare_hat = income / b.income_musd / np.exp(log_Pn)
     M = ev.flows()  # [n, i, j]
     idx = np.arange(N)
@@ -456,17 +454,21 @@ def solve(
     bilateral = by_pair.T - by_pair  # [n, m]: n's exports to m minus imports from m
     parts: dict[str, FloatArray | None] = dict.fromkeys(
         ("welfare_tot", "welfare_vot", "welfare_ntb", "welfare_residual", "tot_by_sector",
-         "vot_by_sector"),
+         "vot_by_sector", "welfare_licence", "welfare_rent"),
     )  # fmt: skip
     if decompose:
-        tot, vot, ntb, tot_s, vot_s = _decompose(b, tau_new, d_new, decompose_steps, state, tol)
+        from tradetalks.economics._cp_welfare import decompose as _decompose
+
+        w = _decompose(b, tau_new, d_new, rents, decompose_steps, state, tol)
         parts.update(
-            welfare_tot=tot,
-            welfare_vot=vot,
-            welfare_ntb=ntb,
-            welfare_residual=np.log(welfare_hat) - tot - vot - ntb,
-            tot_by_sector=tot_s,
-            vot_by_sector=vot_s,
+            welfare_tot=w.tot,
+            welfare_vot=w.vot,
+            welfare_ntb=w.ntb,
+            welfare_licence=w.licence,
+            welfare_rent=w.rent,
+            welfare_residual=np.log(welfare_hat) - w.tot - w.vot - w.ntb - w.licence - w.rent,
+            tot_by_sector=w.tot_by_sector,
+            vot_by_sector=w.vot_by_sector,
         )
     return CPResult(
         countries=b.countries,
@@ -491,5 +493,7 @@ def solve(
         trade_balance_musd=exports.sum(axis=1) - imports.sum(axis=1),
         state=state,
         trade_musd=M if flows else None,
+        holder_rent_musd=ev.holder_rent,
+        exporter_rent_musd=ev.exporter_rent,
         **parts,
     )

@@ -5,20 +5,34 @@ with the scenario's baseline tariffs (the status quo):
 
 * ``tariff``: the option's rate is the new tariff level on ``applied_by``'s imports from
   ``applied_to`` in the issue's sectors;
-* ``ntb``: the option's tariff equivalent replaces the status quo's, an iceberg change
-  :math:`\hat d = (1 + v)/(1 + v_{sq})` that raises no revenue;
+* ``ntb``: the option's tariff equivalent replaces the status quo's,
+  :math:`(1 + v)/(1 + v_{sq})`; the issue's ``rent_share`` s of it is a rent wedge held
+  by ``rent_owner`` (the importer's incumbents by default), the rest an iceberg cost that
+  raises no revenue (s = 0, the default, is the pure cost of earlier versions);
 * ``purchase_commitment``: planned purchases of ``V`` million USD a year (``V_sq`` in the
-  status quo) are read as the cut in trade costs that, in partial equilibrium, raises
-  imports by ``V - V_sq`` from their baseline ``M``: :math:`\hat d = (1 + (V - V_{sq})/M)
-  ^{-1/\theta}` (an approximation: the plans of 1992–95 also counted purchases by
-  transplant factories, which are not imports);
-* ``quota``: a cap ``Q`` (million USD) binding below the baseline imports ``M`` acts as
-  :math:`\hat d = (\min(Q, M)/\min(Q_{sq}, M))^{-1/\theta}`;
+  status quo) are a floor of ``M + V − V_sq`` on the importer's purchases (``M`` the
+  baseline flow), met by an import subsidy financed by a lump-sum tax on the buyer
+  (:func:`~tradetalks.economics.solve_targets`); a smaller commitment than the status
+  quo's does not bind (the data year's purchases are read as unconstrained). The plans of
+  1992–95 also counted purchases by transplant factories, which are not imports;
+* ``market_share``: the exporter's share of the importer's purchases of the sectors is
+  to rise by ``s − s_sq`` from its baseline share, met the same way;
+* ``quota`` / ``ver``: a cap ``Q`` (million USD) tighter than the status quo's is a cap of
+  :math:`M \min(Q, M)/\min(Q_{sq}, M)` on the flow, enforced by a rent wedge whose rent goes
+  to the importer's licence holders (quota) or the exporter (ver); a looser cap removes a
+  constraint the data year already holds, priced as before by the partial-equilibrium
+  fall in trade costs :math:`\hat d = (\min(Q, M)/\min(Q_{sq}, M))^{-1/\theta}`;
+* ``trq``: the option is the quota volume, with the issue's in- and over-quota rates
+  (solved in its three regimes);
 * ``rule``: categorical commitments are not priced; issue preferences value them.
 
-A threat adds its tariff (or NTB) on top of the status quo. When the scenario gives the
-trade it covers (``covered_value_musd``, e.g. $5.9bn of luxury cars), the rate is spread
-over the sector as ``size × covered / baseline flow``.
+``applied_by``/``applied_to`` may be groups (``EU``, ``TPP``): tariff and NTB entries are
+repeated for every member pair.
+
+A threat adds its tariff (or NTB, or quota/VER rent wedge) on top of the status quo. When
+the scenario gives the trade it covers (``covered_value_musd``, e.g. $5.9bn of luxury
+cars), the rate is spread over the sector as ``size × covered / baseline flow``; with
+``covered_by_sector`` (a product list mapped to sectors) each sector gets its own share.
 
 Outcomes that differ only in unpriced issues share one solve.
 """
@@ -27,20 +41,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import InputError
-from tradetalks.economics import CPBaseline, CPResult, ShockEntry, make_shock, solve_batch
+from tradetalks.data import WiodTable, load_wiod, read_wiod_table
+from tradetalks.economics import (
+    CPBaseline,
+    CPResult,
+    ShockEntry,
+    Target,
+    TargetOutcome,
+    make_shock,
+    solve,
+    solve_batch,
+    solve_targets,
+)
 from tradetalks.politics import threat_scenarios
 from tradetalks.scenario import Issue, Scenario, Threat
+from tradetalks.scenario._codes import COUNTRY_GROUPS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-PRICED = ("tariff", "ntb", "purchase_commitment", "quota")
+PRICED = ("tariff", "ntb", "purchase_commitment", "market_share", "quota", "ver", "trq")
+
+#: What an outcome is priced with: wedges, and quantities the equilibrium must meet.
+Item = ShockEntry | Target
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,10 +81,18 @@ class PricedPoints:
     (``no_deal_config``; the first is the status quo).
     """
 
-    configs: tuple[tuple[ShockEntry, ...], ...]
+    configs: tuple[tuple[Item, ...], ...]
     results: tuple[CPResult, ...]
     outcome_config: IntArray
     no_deal_config: IntArray
+
+
+def scenario_table(scenario: Scenario) -> WiodTable:
+    """The input-output table a scenario is priced on: its own ``economics.table`` or WIOD."""
+    econ = scenario.economics
+    if econ.table is None:
+        return load_wiod(econ.year)
+    return read_wiod_table(econ.table, econ.table_output, year=econ.year)
 
 
 def _flow(baseline: CPBaseline, importer: str, exporter: str, sectors: Sequence[str]) -> float:
@@ -74,8 +110,37 @@ def _theta(baseline: CPBaseline, importer: str, exporter: str, sectors: Sequence
     return float(np.average(baseline.theta[js], weights=weights))
 
 
-def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[ShockEntry]:
-    """Shock entries that move ``issue`` from its status quo to option index ``option``."""
+def _members(code: str) -> tuple[str, ...]:
+    return COUNTRY_GROUPS.get(code, (code,))
+
+
+def _pairs(
+    importer: str,
+    exporter: str,
+    sectors: tuple[str, ...],
+    rate: float,
+    kind: str,
+    mode: str,
+    **rent: float | str,
+) -> list[Item]:
+    """One entry per member pair when a side is a group (``EU``, ``TPP``)."""
+    return [
+        ShockEntry(n, i, sectors, rate, kind, mode, **rent)  # type: ignore[arg-type]
+        for n in _members(importer)
+        for i in _members(exporter)
+        if n != i
+    ]
+
+
+def _share(baseline: CPBaseline, importer: str, exporter: str, sectors: Sequence[str]) -> float:
+    n = baseline.country_index(importer)
+    js = [baseline.sector_index(s) for s in sectors]
+    total = float(baseline.sales_musd[n, :, js].sum())
+    return _flow(baseline, importer, exporter, sectors) / total if total > 0 else 0.0
+
+
+def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[Item]:
+    """Wedges and quantity targets that move ``issue`` from its status quo to ``option``."""
     if issue.instrument not in PRICED:
         return []
     value = issue.options[option].value
@@ -85,50 +150,83 @@ def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[Shock
     sectors = tuple(issue.sectors)
     imp, exp = issue.applied_by, issue.applied_to
     if issue.instrument == "tariff":
-        return [ShockEntry(imp, exp, sectors, v, "tariff", "level")]
+        return _pairs(imp, exp, sectors, v, "tariff", "level")
+    if issue.instrument == "trq":
+        assert issue.in_quota_rate is not None and issue.over_quota_rate is not None
+        return [Target(imp, exp, sectors, "trq", v, issue.in_quota_rate.value,
+                       issue.over_quota_rate.value)]  # fmt: skip
     if v == v0:
         return []
     if issue.instrument == "ntb":
-        return [ShockEntry(imp, exp, sectors, (1 + v) / (1 + v0) - 1, "ntb", "change")]
+        share = 0.0 if issue.rent_share is None else issue.rent_share.value
+        return _pairs(imp, exp, sectors, (1 + v) / (1 + v0) - 1, "ntb", "change",
+                      rent_share=share, rent_owner=issue.rent_owner or "importer")  # fmt: skip
     flow = _flow(baseline, imp, exp, sectors)
-    theta = _theta(baseline, imp, exp, sectors)
+    if issue.instrument == "purchase_commitment":
+        return [Target(imp, exp, sectors, "purchase", flow + v - v0)] if v > v0 else []
+    if issue.instrument == "market_share":
+        share = _share(baseline, imp, exp, sectors) + v - v0
+        return [Target(imp, exp, sectors, "market_share", min(share, 0.999))] if v > v0 else []
     if flow <= 0:
         return []
-    if issue.instrument == "purchase_commitment":
-        growth = max(1.0 + (v - v0) / flow, 1e-6)
-    else:  # quota: a cap binds only below the baseline imports
-        growth = min(v, flow) / min(v0, flow) if min(v0, flow) > 0 else 1.0
+    growth = min(v, flow) / min(v0, flow) if min(v0, flow) > 0 else 1.0
+    if growth < 1.0:  # a tighter cap: solved as a quantity, the rent to its owner
+        kind = "ver" if issue.instrument == "ver" else "quota"
+        return [Target(imp, exp, sectors, kind, flow * growth)]  # type: ignore[arg-type]
+    theta = _theta(baseline, imp, exp, sectors)
     return [ShockEntry(imp, exp, sectors, growth ** (-1.0 / theta) - 1.0, "ntb", "change")]
 
 
 def threat_entries(threat: Threat, baseline: CPBaseline) -> list[ShockEntry]:
     """Shock entries of a threat carried out (on top of the status quo)."""
-    size = threat.size.value
-    if threat.covered_value_musd is not None:
-        flow = _flow(baseline, threat.by, threat.against, threat.sectors)
-        size *= min(threat.covered_value_musd.value / flow, 1.0) if flow > 0 else 0.0
-    sectors = tuple(threat.sectors)
-    # A quota threat is priced by its tariff equivalent, which raises no revenue.
-    kind: Literal["tariff", "ntb"] = "tariff" if threat.instrument == "tariff" else "ntb"
-    return [ShockEntry(threat.by, threat.against, sectors, size, kind, "change")]
+    kind = {"tariff": "tariff", "ntb": "ntb", "quota": "quota", "ver": "ver"}[threat.instrument]
+    out: list[ShockEntry] = []
+    for n in _members(threat.by):
+        for i in _members(threat.against):
+            if n == i:
+                continue
+            if threat.covered_by_sector:
+                for sector, covered in threat.covered_by_sector.items():
+                    flow = _flow(baseline, n, i, [sector])
+                    size = threat.size.value * (min(covered.value / flow, 1.0) if flow > 0 else 0)
+                    out.append(ShockEntry(n, i, (sector,), size, kind, "change"))  # type: ignore[arg-type]
+                continue
+            size = threat.size.value
+            if threat.covered_value_musd is not None:
+                flow = _flow(baseline, n, i, threat.sectors)
+                size *= min(threat.covered_value_musd.value / flow, 1.0) if flow > 0 else 0.0
+            out.append(ShockEntry(n, i, tuple(threat.sectors), size, kind, "change"))  # type: ignore[arg-type]
+    return out
 
 
-def _status_quo_entries(scenario: Scenario) -> list[ShockEntry]:
+def solve_items(
+    baseline: CPBaseline, items: Sequence[Item], *, label: str = "", decompose: bool = True
+) -> tuple[CPResult, tuple[TargetOutcome, ...]]:
+    """Price wedges and quantity targets together (one solve without targets)."""
+    entries = [e for e in items if isinstance(e, ShockEntry)]
+    targets = [t for t in items if isinstance(t, Target)]
+    if not targets:
+        return solve(baseline, make_shock(baseline, entries, label=label), decompose=decompose), ()
+    sol = solve_targets(baseline, entries, targets, label=label, decompose=decompose)
+    return sol.result, sol.outcomes
+
+
+def _status_quo_entries(scenario: Scenario) -> list[Item]:
     """Tariff issues whose status quo differs from the baseline tariffs, set to their status quo."""
-    out = []
+    out: list[Item] = []
     for issue in scenario.issues:
         if issue.instrument == "tariff":
             sq = issue.options[issue.status_quo_index()].value
             assert sq is not None
-            out.append(ShockEntry(issue.applied_by, issue.applied_to, tuple(issue.sectors),
-                                  sq.value, "tariff", "level"))  # fmt: skip
+            out += _pairs(issue.applied_by, issue.applied_to, tuple(issue.sectors), sq.value,
+                          "tariff", "level")  # fmt: skip
     return out
 
 
 def outcome_entries(
     scenario: Scenario, choices: Mapping[str, str], baseline: CPBaseline
-) -> list[ShockEntry]:
-    """Shock entries of the outcome that sets ``choices`` (issue id → option id).
+) -> list[Item]:
+    """Wedges and quantity targets of the outcome that sets ``choices`` (issue id → option id).
 
     Issues not named stay at their status quo; unknown issues or options are an
     :class:`~tradetalks.InputError` listing the known ones.
@@ -160,11 +258,11 @@ def price_points(
     """Price every outcome (rows of ``options``, option indices per issue) and no-deal point."""
     opts = np.asarray(options, dtype=np.int64)
     priced = [k for k, i in enumerate(scenario.issues) if i.instrument in PRICED]
-    keys: dict[tuple[ShockEntry, ...], int] = {}
-    configs: list[tuple[ShockEntry, ...]] = []
+    keys: dict[tuple[Item, ...], int] = {}
+    configs: list[tuple[Item, ...]] = []
     sq_entries = _status_quo_entries(scenario)
 
-    def config_of(entries: list[ShockEntry]) -> int:
+    def config_of(entries: list[Item]) -> int:
         key = tuple(entries)
         if key not in keys:
             keys[key] = len(configs)
@@ -177,7 +275,7 @@ def price_points(
     for row, choice in enumerate(opts):
         key = tuple(int(choice[k]) for k in priced)
         if key not in by_key:
-            entries = list(sq_entries)
+            entries: list[Item] = list(sq_entries)
             for k in priced:
                 entries += issue_entries(scenario.issues[k], int(choice[k]), baseline)
             by_key[key] = config_of(entries)
@@ -190,6 +288,17 @@ def price_points(
         for t in subset:
             entries += threat_entries(scenario.threats[t], baseline)
         no_deal.append(config_of(entries))
-    shocks = [make_shock(baseline, c, label=f"config {k}") for k, c in enumerate(configs)]
-    results = solve_batch(baseline, shocks, workers=workers, flows=True)
-    return PricedPoints(tuple(configs), tuple(results), outcome_config, np.array(no_deal))
+    # Configurations with quantity targets are solved one by one (each is a short
+    # sequence of warm-started solves); the others go to the batch solver together.
+    plain = [k for k, c in enumerate(configs) if not any(isinstance(e, Target) for e in c)]
+    shocks = [make_shock(baseline, [e for e in configs[k] if isinstance(e, ShockEntry)],
+                         label=f"config {k}") for k in plain]  # fmt: skip
+    results: list[CPResult | None] = [None] * len(configs)
+    for k, r in zip(plain, solve_batch(baseline, shocks, workers=workers, flows=True),
+                    strict=True):  # fmt: skip
+        results[k] = r
+    for k, c in enumerate(configs):
+        if results[k] is None:
+            results[k] = solve_items(baseline, c, label=f"config {k}", decompose=False)[0]
+    done = tuple(r for r in results if r is not None)
+    return PricedPoints(tuple(configs), done, outcome_config, np.array(no_deal))

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -20,9 +21,9 @@ import numpy.typing as npt
 
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
-from tradetalks.data import WiodTable, load_wiod
+from tradetalks.data import WiodTable
 from tradetalks.economics import CPBaseline, CPResult, calibrate, default_elasticities, tariff_array
-from tradetalks.game._pricing import price_points
+from tradetalks.game._pricing import price_points, scenario_table
 from tradetalks.politics import (
     DomesticModel,
     domestic_model,
@@ -114,8 +115,12 @@ class GameSetup:
 
 
 def data_version(scenario: Scenario) -> str:
-    """What data a scenario is priced on."""
-    return f"WIOD 2013 release, {scenario.economics.year}"
+    """What data a scenario is priced on (a table of its own: its path, year and size)."""
+    econ = scenario.economics
+    if econ.table is not None:
+        size = Path(econ.table).stat().st_size if Path(econ.table).exists() else -1
+        return f"table {econ.table} ({size} bytes), {econ.year}"
+    return f"WIOD 2013 release, {econ.year}"
 
 
 def outcome_space(scenario: Scenario) -> OutcomeSpace:
@@ -144,7 +149,7 @@ def _baseline(scenario: Scenario, table: WiodTable, theta: FloatArray) -> CPBase
 
 def scenario_baseline(scenario: Scenario) -> CPBaseline:
     """The calibrated trade model a scenario is priced on (its year, tariffs, elasticities)."""
-    table = load_wiod(scenario.economics.year)
+    table = scenario_table(scenario)
     return _baseline(scenario, table, _elasticities(scenario, tuple(table.sectors)))
 
 
@@ -224,7 +229,7 @@ def prepare_game(
         hit = cache.get_cached_arrays(key) if cache is not None else None
         if hit is not None:
             return {**hit, "n_solves": np.array(0)}
-        table = table or load_wiod(scenario.economics.year)
+        table = table or scenario_table(scenario)
         arrays = _price(scenario, model, options, table, theta, workers)
         if cache is not None:
             cache.put_cached_arrays(key, arrays)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tradetalks.scenario._codes import WIOD_SECTORS
+from tradetalks.scenario._codes import COUNTRY_GROUPS, WIOD_COUNTRIES, WIOD_SECTORS
 from tradetalks.scenario._model import Deadline, Quantity, Scenario, Stake, UncertainRange
 
 Finding = tuple[str, str]
@@ -68,16 +68,25 @@ def _duplicates(s: Scenario) -> Iterator[Finding]:
 
 def _party_references(s: Scenario) -> Iterator[Finding]:
     codes = {p.code for p in s.parties}
+    # Instruments may be applied by or to any country of the table or a named group.
+    known = codes | set(WIOD_COUNTRIES) | set(COUNTRY_GROUPS)
     for k, i in enumerate(s.issues):
         for f in ("applied_by", "applied_to"):
-            if getattr(i, f) not in codes:
-                yield f"issues[{k}].{f}", f"{getattr(i, f)!r} is not a party ({sorted(codes)})"
-        if i.applied_by == i.applied_to:
-            yield f"issues[{k}].applied_to", "a party cannot apply an instrument to itself"
+            if getattr(i, f) not in known:
+                yield (f"issues[{k}].{f}", f"{getattr(i, f)!r} is neither a party, a WIOD "
+                       f"country nor a group ({', '.join(COUNTRY_GROUPS)})")  # fmt: skip
+        if set(_members(i.applied_by)) & set(_members(i.applied_to)):
+            yield f"issues[{k}].applied_to", "a country cannot apply an instrument to itself"
+        managed = ("purchase_commitment", "market_share", "quota", "ver", "trq")
+        if i.instrument in managed and (i.applied_by in COUNTRY_GROUPS
+                                        or i.applied_to in COUNTRY_GROUPS):  # fmt: skip
+            yield (f"issues[{k}].applied_by", f"a {i.instrument} binds one importer and one "
+                   "exporter; name countries, not a group")  # fmt: skip
     for k, t in enumerate(s.threats):
         for f in ("by", "against"):
-            if getattr(t, f) not in codes:
-                yield f"threats[{k}].{f}", f"{getattr(t, f)!r} is not a party ({sorted(codes)})"
+            if getattr(t, f) not in known:
+                yield (f"threats[{k}].{f}", f"{getattr(t, f)!r} is neither a party, a WIOD "
+                       f"country nor a group ({', '.join(COUNTRY_GROUPS)})")  # fmt: skip
     for code in s.strategies:
         if code not in codes:
             yield f"strategies.{code}", f"{code!r} is not a party ({sorted(codes)})"
@@ -89,6 +98,10 @@ def _party_references(s: Scenario) -> Iterator[Finding]:
                     f"parties[{k}].ratification.veto_players",
                     f"{v!r} is not a constituency of {p.code} ({sorted(ids)})",
                 )
+
+
+def _members(code: str) -> tuple[str, ...]:
+    return COUNTRY_GROUPS.get(code, (code,))
 
 
 def _issue_checks(s: Scenario) -> Iterator[Finding]:
@@ -116,10 +129,11 @@ def _issue_checks(s: Scenario) -> Iterator[Finding]:
                         f"got {values}"
                     ),
                 )
-        if i.instrument in ("tariff", "ntb"):
+        if i.instrument in ("tariff", "ntb", "quota", "ver", "trq", "purchase_commitment"):
             negative = [o.id for o in i.options if o.value is not None and o.value.value < 0]
             if negative:
-                yield f"issues[{k}].options", f"tariff rates must be >= 0; options {negative}"
+                what = "tariff rates" if i.instrument in ("tariff", "ntb") else "values"
+                yield f"issues[{k}].options", f"{what} must be >= 0; options {negative}"
 
 
 def _all_stakes(s: Scenario) -> Iterator[tuple[str, Stake]]:

@@ -16,6 +16,25 @@ WIOD_COUNTRIES: tuple[str, ...] = (
 
 WIOD_SECTORS: tuple[str, ...] = tuple(f"c{k}" for k in range(1, 36))
 
+#: Named groups an issue may apply to or be applied by, as WIOD codes. EU: the 27 members
+#: of 2007-2013 (all in WIOD; Croatia joined in 2013 and is in RoW); EU15: the members of
+#: 1995-2004; TPP: the signatories of the Trans-Pacific Partnership (2016) that WIOD
+#: lists separately (Brunei, Chile, Malaysia, New Zealand, Peru, Singapore and Viet Nam
+#: are in RoW, which also holds non-members, so it is left out). Sources: europa.eu
+#: (EU member countries), USTR, "TPP Full Text" (2016).
+COUNTRY_GROUPS: dict[str, tuple[str, ...]] = {
+    "EU": (
+        "AUT", "BEL", "BGR", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GBR",
+        "GRC", "HUN", "IRL", "ITA", "LTU", "LUX", "LVA", "MLT", "NLD", "POL", "PRT", "ROM",
+        "SVK", "SVN", "SWE",
+    ),
+    "EU15": (
+        "AUT", "BEL", "DEU", "DNK", "ESP", "FIN", "FRA", "GBR", "GRC", "IRL", "ITA", "LUX",
+        "NLD", "PRT", "SWE",
+    ),
+    "TPP": ("AUS", "CAN", "JPN", "MEX", "USA"),
+}  # fmt: skip
+
 SECTOR_NAMES: dict[str, str] = {
     "c1": "Agriculture, hunting, forestry and fishing",
     "c2": "Mining and quarrying",

@@ -17,8 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tradetalks.scenario._codes import WIOD_COUNTRIES, WIOD_SECTORS
 
-Instrument = Literal["tariff", "ntb", "quota", "purchase_commitment", "rule"]
-ThreatInstrument = Literal["tariff", "ntb", "quota"]
+Instrument = Literal[
+    "tariff", "ntb", "quota", "ver", "trq", "purchase_commitment", "market_share", "rule"
+]
+ThreatInstrument = Literal["tariff", "ntb", "quota", "ver"]
+RentOwner = Literal["importer", "exporter"]
 Indicator = Literal[
     "value_added",
     "gross_output",
@@ -33,7 +36,9 @@ Indicator = Literal[
 Distribution = Literal["uniform", "triangular"]
 
 #: Instruments whose options are numbers on one scale (so they must be ordered).
-NUMERIC_INSTRUMENTS: frozenset[str] = frozenset({"tariff", "ntb", "quota", "purchase_commitment"})
+NUMERIC_INSTRUMENTS: frozenset[str] = frozenset(
+    {"tariff", "ntb", "quota", "ver", "trq", "purchase_commitment", "market_share"}
+)
 #: Indicators and the fields each one needs.
 INDICATOR_NEEDS: dict[str, tuple[str, ...]] = {
     "value_added": ("country",),
@@ -238,8 +243,18 @@ class Issue(_Frozen):
 
     For ``tariff`` and ``ntb`` the option values are tariff(-equivalent) rates
     (0.025 = 2.5%) on ``applied_by``'s imports from ``applied_to`` in ``sectors``; for
-    ``quota`` a cap in the issue's unit; for ``purchase_commitment`` the value of
-    purchases in the issue's unit; ``rule`` options are categorical commitments.
+    ``quota`` (rent to ``applied_by``'s licence holders), ``ver`` (a voluntary export
+    restraint, rent to the exporter ``applied_to``) and ``trq`` (a tariff-rate quota with
+    ``in_quota_rate`` and ``over_quota_rate``) a cap in million USD a year; for
+    ``purchase_commitment`` the value of purchases in million USD a year; for
+    ``market_share`` the share (0..1) of ``applied_by``'s purchases of the sectors that
+    ``applied_to`` is to supply; ``rule`` options are categorical commitments.
+
+    ``applied_by``/``applied_to`` may be any country of the table or a named group
+    (``EU``, ``EU15``, ``TPP``; see ``COUNTRY_GROUPS``), not only a party. An ``ntb`` may
+    say which share of its tariff equivalent is a rent (``rent_share``, 0 = a pure cost,
+    the default, 1 = all rent) and who holds it (``rent_owner``: ``importer``, its
+    incumbents or licence holders, the default; ``exporter``, e.g. a price undertaking).
     """
 
     id: Identifier
@@ -253,8 +268,40 @@ class Issue(_Frozen):
     options: list[Option] = Field(min_length=2)
     status_quo: str
     note: str | None = None
+    rent_share: Quantity | None = None
+    rent_owner: RentOwner | None = None
+    in_quota_rate: Quantity | None = None
+    over_quota_rate: Quantity | None = None
 
     _check_sectors = field_validator("sectors")(_sectors)
+
+    @model_validator(mode="after")
+    def _instrument_fields(self) -> Issue:
+        rent = self.rent_share is not None or self.rent_owner is not None
+        if rent and self.instrument != "ntb":
+            raise ValueError(
+                f"rent_share and rent_owner are for ntb issues (a {self.instrument}'s rent "
+                "owner follows from the instrument: quota -> importer, ver -> exporter)"
+            )
+        if self.rent_share is not None:
+            _in_range(self.rent_share, 0.0, 1.0, "rent_share, a share")
+        trq = self.in_quota_rate is not None or self.over_quota_rate is not None
+        if self.instrument == "trq":
+            if self.in_quota_rate is None or self.over_quota_rate is None:
+                raise ValueError("a trq issue needs in_quota_rate and over_quota_rate")
+            if not 0.0 <= self.in_quota_rate.value <= self.over_quota_rate.value:
+                raise ValueError(
+                    f"expected 0 <= in_quota_rate <= over_quota_rate, got "
+                    f"{self.in_quota_rate.value:g} and {self.over_quota_rate.value:g}"
+                )
+        elif trq:
+            raise ValueError("in_quota_rate and over_quota_rate are for trq issues")
+        if self.instrument == "market_share":
+            bad = [o.id for o in self.options if o.value is not None
+                   and not 0.0 <= o.value.value < 1.0]  # fmt: skip
+            if bad:
+                raise ValueError(f"market_share options {bad} must be shares in [0, 1)")
+        return self
 
     @property
     def is_ordered(self) -> bool:
@@ -287,6 +334,7 @@ class Threat(_Frozen):
     sectors: list[str] = Field(min_length=1)
     size: Quantity
     covered_value_musd: Quantity | None = None
+    covered_by_sector: dict[str, Quantity] = Field(default_factory=dict)
     deadline: Deadline | None = None
     credibility: Quantity
     credibility_range: tuple[float, float] | None = None
@@ -298,6 +346,20 @@ class Threat(_Frozen):
     _check_covered = field_validator("covered_value_musd")(
         lambda q: q if q is None else _non_negative(q, "a trade value >= 0 (million USD)")
     )
+
+    @model_validator(mode="after")
+    def _covered(self) -> Threat:
+        """Per-sector covered values (a product list mapped to sectors) name listed sectors."""
+        extra = sorted(set(self.covered_by_sector) - set(self.sectors))
+        if extra:
+            raise ValueError(f"covered_by_sector names sectors {extra} not in sectors")
+        bad = sorted(k for k, q in self.covered_by_sector.items() if q.value < 0)
+        if bad:
+            raise ValueError(f"covered_by_sector values must be >= 0 (million USD): {bad}")
+        if self.covered_by_sector and self.covered_value_musd is not None:
+            raise ValueError("give covered_value_musd or covered_by_sector, not both")
+        return self
+
     _check_credibility = field_validator("credibility")(
         lambda q: _in_range(q, 0.0, 1.0, "a probability")
     )
@@ -333,12 +395,31 @@ class TariffLine(_Frozen):
 
 
 class Economics(_Frozen):
-    """How outcomes are priced: data year, baseline tariffs, elasticity overrides."""
+    """How outcomes are priced: data year, baseline tariffs, elasticity overrides.
 
-    year: int = Field(default=2011, ge=1995, le=2011, strict=True)  # "2011" is a typo
+    ``table`` names an input-output table of your own in the bundled WIOD long format (CSV
+    or Parquet, WIOD country and industry codes; ``table_output`` its gross output,
+    optional), priced instead of the bundled WIOD year; a relative path is read from the
+    working directory. Without it ``year`` must be a bundled WIOD year (1995-2011).
+    """
+
+    year: int = Field(default=2011, ge=1950, le=2100, strict=True)  # "2011" is a typo
     year_source: str | None = None
+    table: str | None = Field(default=None, min_length=1)
+    table_output: str | None = Field(default=None, min_length=1)
     baseline_tariffs: list[TariffLine] = Field(default_factory=list)
     elasticities: dict[str, Quantity] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bundled_year(self) -> Economics:
+        if self.table is None and not 1995 <= self.year <= 2011:
+            raise ValueError(
+                f"year {self.year}: the bundled WIOD covers 1995-2011; name your own table "
+                '(table = "file.parquet") for other years'
+            )
+        if self.table_output is not None and self.table is None:
+            raise ValueError("table_output needs table")
+        return self
 
     @field_validator("elasticities")
     @classmethod

@@ -1,0 +1,426 @@
+r"""Quantity instruments and managed trade, solved as quantities in the Caliendo–Parro model.
+
+A :class:`Target` fixes a value (or share) of ``importer``'s purchases from ``exporter`` in
+some sectors, at basic prices, and :func:`solve_targets` finds the price wedge that makes
+it hold in general equilibrium, reporting that wedge as the constraint's shadow price:
+
+* ``quota`` (an import quota, a value cap): an upper bound enforced by a rent wedge whose
+  rent goes to the importer's licence holders; ``ver`` (a voluntary export restraint):
+  the same cap with the rent to the exporter. The shadow price is the rent rate ρ
+  (zero when the cap does not bind). With the rent wedge's equivalence to a tariff
+  (same allocation, rent moved from the state to the holder), this is the textbook
+  quota–tariff equivalence (Bhagwati 1965, "On the Equivalence of Tariffs and Quotas");
+  a VER is the quota with the rent abroad (Feenstra 2004, Advanced International Trade,
+  ch. 8).
+* ``trq`` (tariff-rate quota): in-quota rate on imports up to ``value``, over-quota rate
+  beyond; three regimes — under the quota (the in-quota rate), the quota binding (the
+  in-quota rate plus a holders' rent between the two rates), over it (the over-quota rate
+  at the margin, the in-quota rent :math:`(\tau_{out} - \tau_{in}) Q` to the holders).
+* ``purchase`` (a purchase commitment, a lower bound on the value bought) and
+  ``market_share`` (a lower bound on the exporter's share of the importer's purchases of
+  those sectors): met by an import subsidy at the rate that reaches the commitment,
+  financed by a lump-sum tax on the buyer (in CP's income equation it is a negative
+  tariff, so its cost is a negative revenue of the buyer's government). This reads a
+  "voluntary import expansion" as an import subsidy, as Bhagwati (1987, "VERs, quid pro
+  quo DFI and VIEs", International Economic Journal 1(1)) and Irwin (1994, Managed Trade:
+  The Case Against Import Targets, AEI Press, ch. 3) do: the buyer pays for it, the
+  seller gains.
+
+The wedge of each target is one number :math:`x_k` (log price factor, uniform across the
+target's sectors), found by a diagonal secant iteration on
+:math:`f_k(x) = \ln(\text{value}_k(x) / \text{target}_k)` with warm-started solves; it
+stops when every binding target is met to ``rtol`` (default 1e-5, well inside 0.1%).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from tradetalks._errors import ConvergenceError, InputError, Problem
+from tradetalks.economics._cp_calibrate import CPBaseline
+from tradetalks.economics._cp_shock import (
+    CPShock,
+    Rents,
+    ShockEntry,
+    country_code,
+    make_shock,
+    sector_codes,
+)
+from tradetalks.economics._cp_solve import CPResult, CPState, solve, solve_dense
+
+__all__ = [
+    "TARGET_KINDS",
+    "Target",
+    "TargetOutcome",
+    "TargetSolution",
+    "is_target_text",
+    "parse_target",
+    "solve_targets",
+]
+
+FloatArray = npt.NDArray[np.float64]
+TargetKind = Literal["quota", "ver", "trq", "purchase", "market_share"]
+#: Quantity instruments and managed-trade commitments.
+TARGET_KINDS: tuple[str, ...] = ("quota", "ver", "trq", "purchase", "market_share")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A quantity constraint on ``importer``'s purchases from ``exporter`` in ``sectors``.
+
+    ``value``: million USD at basic prices (``quota``, ``ver``, ``trq``: the cap or quota
+    volume; ``purchase``: the value to reach) or a share in (0, 1) (``market_share``: the
+    exporter's share of the importer's purchases of those sectors from every source,
+    domestic included). ``in_rate``/``over_rate``: the tariff-rate quota's rates.
+    """
+
+    importer: str
+    exporter: str
+    sectors: tuple[str, ...]
+    kind: TargetKind
+    value: float
+    in_rate: float = 0.0
+    over_rate: float = 0.0
+
+    def upper_bound(self) -> bool:
+        """Quotas, restraints and TRQs cap; purchases and shares are floors."""
+        return self.kind in ("quota", "ver", "trq")
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """How one target was met.
+
+    ``shadow_price``: the ad valorem wedge the constraint adds (a rent rate for caps, minus
+    the subsidy rate for floors; 0 when not binding). ``rent_musd``: the rent it creates
+    (holders' or exporter's); ``subsidy_musd``: what the buyer pays for a floor.
+    """
+
+    target: Target
+    binding: bool
+    achieved: float
+    shadow_price: float
+    rent_musd: float
+    subsidy_musd: float
+    regime: str
+
+
+@dataclass(frozen=True, eq=False)
+class TargetSolution:
+    """The equilibrium with every target met, and how each was met."""
+
+    result: CPResult
+    outcomes: tuple[TargetOutcome, ...]
+    evaluations: int
+    shock: CPShock
+    sweeps: int = 0
+
+
+@dataclass(frozen=True)
+class _Cells:
+    n: int
+    i: int
+    js: npt.NDArray[np.int64]
+
+
+def _cells(b: CPBaseline, t: Target) -> _Cells:
+    problems = []
+    if t.kind not in TARGET_KINDS:
+        problems.append(Problem("<target>", "kind", f"{t.kind!r}; expected one of "
+                                + ", ".join(TARGET_KINDS)))  # fmt: skip
+    if t.kind == "market_share" and not 0.0 < t.value < 1.0:
+        problems.append(Problem("<target>", "value", f"a market share is in (0, 1), not {t.value}"))
+    elif t.kind != "market_share" and not t.value >= 0.0:
+        problems.append(Problem("<target>", "value", f"{t.value}: expected ≥ 0 (million USD)"))
+    if t.kind == "trq" and not -1.0 < t.in_rate <= t.over_rate:
+        problems.append(Problem("<target>", "over_rate", "need -1 < in-quota ≤ over-quota rate"))
+    if t.importer == t.exporter:
+        problems.append(Problem("<target>", "exporter", "a country cannot target itself"))
+    if problems:
+        raise InputError(f"bad {t.kind} target", problems)
+    js = np.array([b.sector_index(s) for s in t.sectors], dtype=np.int64)
+    return _Cells(b.country_index(t.importer), b.country_index(t.exporter), js)
+
+
+def _measure(t: Target, c: _Cells, flows: FloatArray) -> float:
+    own = float(flows[c.n, c.i, c.js].sum())
+    if t.kind == "market_share":
+        total = float(flows[c.n, :, c.js].sum())
+        return own / total if total > 0 else 0.0
+    return own
+
+
+@dataclass
+class _Wedges:
+    """Dense arrays of one evaluation: tariffs, iceberg, rents, owners."""
+
+    tau: FloatArray
+    d: FloatArray
+    rho: FloatArray
+    to_exporter: npt.NDArray[np.bool_]
+
+
+def _apply(
+    b: CPBaseline, start: _Wedges, targets: list[Target], cells: list[_Cells], x: FloatArray
+) -> _Wedges:
+    w = _Wedges(start.tau.copy(), start.d, start.rho.copy(), start.to_exporter.copy())
+    for t, c, xk in zip(targets, cells, x, strict=True):
+        idx = (c.n, c.i, c.js)
+        if t.kind in ("purchase", "market_share"):
+            # an import subsidy: the buyer's price factor (1 + τ) falls by e^x (x ≤ 0)
+            w.tau[idx] = (1.0 + start.tau[idx]) * np.exp(xk) - 1.0
+        else:
+            if t.kind == "trq":
+                w.tau[idx] = t.in_rate
+            if np.any(start.rho[idx] != 0.0):
+                raise InputError(
+                    "two rents in one cell",
+                    [Problem("<target>", t.kind, f"{t.importer}<-{t.exporter}: the cell "
+                             "already carries a quota or restraint rent")],
+                )  # fmt: skip
+            w.rho[idx] = np.expm1(xk)
+            w.to_exporter[idx] = t.kind == "ver"
+    return w
+
+
+def _to_shock(b: CPBaseline, w: _Wedges, label: str) -> CPShock:
+    n, i, j = np.nonzero((w.tau != b.tariff_rate) | (w.d != 1.0) | (w.rho != 0.0))
+    rents = bool(np.any(w.rho[n, i, j] != 0.0))
+    return CPShock(
+        importer=n.astype(np.int64),
+        exporter=i.astype(np.int64),
+        sector=j.astype(np.int64),
+        tariff_rate=w.tau[n, i, j],
+        ntb_factor=w.d[n, i, j],
+        label=label,
+        rent_rate=w.rho[n, i, j] if rents else None,
+        rent_to_exporter=w.to_exporter[n, i, j] if rents else None,
+    )
+
+
+def _bounds(t: Target) -> tuple[float, float]:
+    """Range of the log wedge x: caps add a rent (x ≥ 0), floors a subsidy (x ≤ 0)."""
+    if t.kind == "trq":
+        return 0.0, float(np.log((1.0 + t.over_rate) / (1.0 + t.in_rate)))
+    if t.upper_bound():
+        return 0.0, 20.0
+    return -5.0, 0.0
+
+
+def solve_targets(
+    baseline: CPBaseline,
+    entries: list[ShockEntry],
+    targets: list[Target],
+    *,
+    label: str = "",
+    tol: float = 1e-9,
+    rtol: float = 1e-4,
+    max_evaluations: int = 40,
+    decompose: bool = True,
+    flows: bool = True,
+) -> TargetSolution:
+    """Price ``entries`` with every target met (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        A malformed target, or a floor that no subsidy can reach (no trade to expand).
+    ConvergenceError
+        The targets were not met to ``rtol`` within ``max_evaluations`` solves.
+    """
+    b = baseline
+    shock0 = make_shock(b, entries, label=label)
+    tau0, d0 = shock0.dense(b)
+    rents0 = shock0.dense_rents(b)
+    start = _Wedges(
+        tau0, d0,
+        np.zeros_like(tau0) if rents0 is None else np.array(rents0.rate),
+        np.zeros(tau0.shape, dtype=bool) if rents0 is None else np.array(rents0.to_exporter),
+    )  # fmt: skip
+    cells = [_cells(b, t) for t in targets]
+    K = len(targets)
+    goal = np.array([t.value for t in targets], dtype=np.float64)
+    lo, hi = (np.array(v) for v in zip(*(_bounds(t) for t in targets), strict=True)) if K else (
+        np.zeros(0), np.zeros(0))  # fmt: skip
+    state: CPState | None = None
+    secants: list[FloatArray] = []
+    sweeps = 0
+    N, J = b.shape
+    keys = np.unique(np.concatenate(
+        [shock0.importer * N * J + shock0.exporter * J + shock0.sector]
+        + [c.n * N * J + c.i * J + c.js for c in cells]
+    ))  # fmt: skip
+    touched = (keys // (N * J), (keys // J) % N, keys % J)
+
+    def evaluate(x: FloatArray, accuracy: float) -> tuple[FloatArray, FloatArray, _Wedges]:
+        nonlocal state, sweeps
+        w = _apply(b, start, targets, cells, x)
+        rents = Rents(w.rho, w.to_exporter) if np.any(w.rho != 0.0) else None
+        state, ev, its, _ = solve_dense(b, w.tau, w.d, start=state, tol=accuracy,
+                                        secants=secants, rents=rents, cells=touched)  # fmt: skip
+        sweeps += its
+        fl = ev.flows()
+        got = np.array([_measure(t, c, fl) for t, c in zip(targets, cells, strict=True)])
+        with np.errstate(divide="ignore"):
+            f = np.log(np.maximum(got, 1e-300)) - np.log(np.maximum(goal, 1e-300))
+        return f, got, w
+
+    def accuracy(f: FloatArray) -> float:
+        # inexact secant steps: solve far from the target only as precisely as needed
+        gap = float(np.max(np.abs(f[active]))) if np.any(active) else 0.0
+        # (near the target a secant step lands within rtol, so that solve is the last one)
+        return float(np.clip(1e-3 * gap, tol, 1e-6)) if gap > 5e-2 else tol
+
+    x = np.zeros(K)
+    active = np.ones(K, dtype=bool)
+    f, got, w = evaluate(x, 1e-6)
+    evaluations = 1
+    # Which constraints bind at the start: a cap above the flow, a floor below it do not.
+    active = np.array([(fk > 0) if t.upper_bound() else (fk < 0) for t, fk in zip(targets, f,
+                       strict=True)], dtype=bool)  # fmt: skip
+    # d ln value / dx in partial equilibrium: -θ (1 − π_ni), π_ni the exporter's share of
+    # the importer's spending (a share target moves with one more factor 1 − share)
+    slope = np.array([
+        -float(np.average(b.theta[c.js] * (1.0 - b.trade_share[c.n, c.i, c.js]),
+                          weights=b.sales_musd[c.n, c.i, c.js] + 1e-12))
+        for c in cells
+    ])  # fmt: skip
+    for k, t in enumerate(targets):
+        if t.kind == "market_share":
+            slope[k] *= 1.0 - min(max(float(got[k]), 0.0), 0.99)
+    for k, t in enumerate(targets):
+        if t.kind != "market_share" and active[k] and got[k] <= 0 and not t.upper_bound():
+            raise InputError(
+                f"{t.kind} target cannot be met",
+                [Problem("<target>", "value", f"{t.importer} buys nothing from {t.exporter} "
+                         f"in {', '.join(t.sectors)}: no subsidy can reach {t.value}")],
+            )  # fmt: skip
+    prev: tuple[FloatArray, FloatArray] | None = None
+    while np.any(active & (np.abs(f) > rtol)):
+        if evaluations >= max_evaluations:
+            raise ConvergenceError(
+                f"quantity targets not met in {max_evaluations} solves",
+                {"gap": float(np.max(np.abs(f[active])))},
+            )
+        if prev is not None:
+            dx, df = x - prev[0], f - prev[1]
+            ok = np.abs(dx) > 1e-14
+            fresh = np.where(ok, df / np.where(ok, dx, 1.0), slope)
+            slope = np.where(fresh < 0, fresh, slope)  # values fall as the wedge rises
+        step = np.where(active, -f / slope, 0.0)
+        new_x = np.clip(x + step, lo, hi)
+        # A TRQ over its quota at the over-quota rate stays there (its third regime).
+        stuck = active & (new_x == x) & (np.abs(f) > rtol)
+        active &= ~stuck
+        prev = (x, f)
+        x = new_x
+        f, got, w = evaluate(x, accuracy(f))
+        evaluations += 1
+    shock = _to_shock(b, w, label)
+    result = solve(b, shock, start=state, tol=tol, decompose=decompose, flows=True)
+    outcomes, result = _outcomes(b, targets, cells, x, w, start, result)
+    if not flows:
+        result = replace(result, trade_musd=None)
+    return TargetSolution(result, outcomes, evaluations, shock, sweeps + result.iterations)
+
+
+def _outcomes(
+    b: CPBaseline,
+    targets: list[Target],
+    cells: list[_Cells],
+    x: FloatArray,
+    w: _Wedges,
+    start: _Wedges,
+    result: CPResult,
+) -> tuple[tuple[TargetOutcome, ...], CPResult]:
+    assert result.trade_musd is not None
+    fl = result.trade_musd
+    holder = np.zeros(len(b.countries)) if result.holder_rent_musd is None else np.array(
+        result.holder_rent_musd)  # fmt: skip
+    revenue = np.array(result.tariff_revenue_musd)
+    out = []
+    for t, c, xk in zip(targets, cells, x, strict=True):
+        idx = (c.n, c.i, c.js)
+        basic = fl[idx]
+        got = _measure(t, c, fl)
+        rate = float(np.expm1(xk))
+        rent = subsidy = 0.0
+        regime = "binding" if xk != 0.0 else "not binding"
+        if t.kind in ("purchase", "market_share"):
+            subsidy = float(((start.tau[idx] - w.tau[idx]) * basic).sum())
+        else:
+            rent = float((w.rho[idx] * basic).sum())
+            if t.kind == "trq":
+                top = float(np.log((1.0 + t.over_rate) / (1.0 + t.in_rate)))
+                if xk == 0.0:
+                    regime = "in quota"
+                elif xk >= top - 1e-15 and got > t.value * (1 + 1e-9):
+                    # over the quota: the over-quota rate at the margin; only the quota's
+                    # Q units carry the holders' rent, the rest is the state's revenue
+                    regime = "over quota"
+                    in_quota_rent = (t.over_rate - t.in_rate) * t.value
+                    revenue[c.n] += rent - in_quota_rent
+                    holder[c.n] -= rent - in_quota_rent
+                    rent = in_quota_rent
+                else:
+                    regime = "quota binding"
+        out.append(TargetOutcome(t, bool(xk != 0.0), got, rate, rent, subsidy, regime))
+    if any(t.kind == "trq" for t in targets):
+        result = replace(result, tariff_revenue_musd=revenue, holder_rent_musd=holder)
+    return tuple(out), result
+
+
+_TARGET_RE = re.compile(
+    r"^\s*(?P<importer>[A-Za-z0-9_]+)\s*<-\s*(?P<exporter>[A-Za-z0-9_]+)\s+(?P<sectors>[A-Za-z0-9*,]+)\s+"
+    r"(?P<kind>quota|ver|trq|purchase|market_share|share)\s+(?:cap\s+)?(?P<value>[0-9.eE+\-]+)"
+    r"\s*(?P<pct>%?)(?:\s+in\s+(?P<inr>[0-9.eE+\-]+)\s+over\s+(?P<over>[0-9.eE+\-]+))?\s*$",
+    re.IGNORECASE,
+)
+_TARGET_WORDS = re.compile(r"\s(cap|purchase|market_share|share|trq)\s", re.IGNORECASE)
+
+
+def is_target_text(text: str) -> bool:
+    """Whether a ``--shock`` text names a quantity (``cap``, ``purchase``, ``share``, ``trq``)."""
+    return _TARGET_WORDS.search(f" {text} ") is not None
+
+
+def parse_target(text: str, sectors: Sequence[str] | None = None) -> Target:
+    """Parse a quantity instrument: ``IMPORTER<-EXPORTER SECTORS KIND VALUE``.
+
+    ``USA<-JPN c15 ver cap 20000`` (a cap of $20bn; ``quota cap`` likewise),
+    ``JPN<-USA c15 purchase 19000`` (purchases of at least $19bn),
+    ``JPN<-USA c15 share 20%`` (a market share of at least 20%),
+    ``JPN<-USA c1 trq 500 in 0 over 0.5`` (a $500m quota at 0%, 50% beyond it).
+    """
+    m = _TARGET_RE.match(text)
+    if m is None:
+        raise InputError(
+            f"bad shock {text!r}",
+            [Problem("--shock", "", f"cannot read {text!r}; expected e.g. 'USA<-JPN c15 ver "
+                     "cap 20000', 'JPN<-USA c15 purchase 19000', 'JPN<-USA c15 share 20%' or "
+                     "'JPN<-USA c1 trq 500 in 0 over 0.5'")],
+        )  # fmt: skip
+    kind = m["kind"].lower()
+    kind = "market_share" if kind == "share" else kind
+    try:
+        value = float(m["value"]) / (100.0 if m["pct"] else 1.0)
+        in_rate = float(m["inr"]) if m["inr"] else 0.0
+        over_rate = float(m["over"]) if m["over"] else 0.0
+    except ValueError:
+        raise InputError(
+            f"bad shock {text!r}", [Problem("--shock", "value", f"a number in {text!r} is not one")]
+        ) from None
+    if kind == "trq" and m["over"] is None:
+        raise InputError(
+            f"bad shock {text!r}",
+            [Problem("--shock", "trq", f"{text!r}: a trq needs 'in RATE over RATE'")],
+        )
+    codes = sector_codes(text, m["sectors"], sectors)
+    return Target(country_code(m["importer"]), country_code(m["exporter"]), codes,
+                  kind, value, in_rate, over_rate)  # type: ignore[arg-type]  # fmt: skip

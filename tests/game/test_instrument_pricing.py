@@ -1,0 +1,104 @@
+"""Scenario instruments priced with their real economics: managed trade, groups, product lists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tradetalks.economics import CPBaseline, ShockEntry, Target
+from tradetalks.game import issue_entries, outcome_entries, scenario_baseline, threat_entries
+from tradetalks.game._pricing import solve_items
+from tradetalks.scenario import load_scenario
+from tradetalks.scenario._model import Quantity
+
+
+@pytest.fixture(scope="module")
+def autos_base() -> CPBaseline:
+    return scenario_baseline(load_scenario("us-japan-1995-autos"))
+
+
+def test_purchase_plans_cost_japan_and_pay_the_us(autos_base: CPBaseline) -> None:
+    s = load_scenario("us-japan-1995-autos")
+    jpn, usa = autos_base.country_index("JPN"), autos_base.country_index("USA")
+    welfare = {}
+    for option in ("lapse", "renew", "expand"):
+        items = outcome_entries(s, {"purchase_plans": option}, autos_base)
+        result, outcomes = solve_items(autos_base, items, decompose=False)
+        welfare[option] = result.welfare_hat
+        if option != "lapse":
+            (out,) = outcomes
+            assert abs(out.achieved / out.target.value - 1) < 1e-3  # within 0.1%
+            assert out.subsidy_musd > 0
+    assert (
+        welfare["expand"][jpn] < welfare["renew"][jpn] < 1.0 == pytest.approx(welfare["lapse"][jpn])
+    )
+    assert welfare["expand"][usa] > welfare["renew"][usa] > 1.0
+
+
+def test_issue_applied_to_a_group_repeats_for_each_member(autos_base: CPBaseline) -> None:
+    s = load_scenario("us-japan-1995-autos")
+    issue = s.issue("dealer_access").model_copy(update={"applied_to": "EU15"})
+    entries = issue_entries(issue, 2, autos_base)
+    assert {e.exporter for e in entries} == {
+        "AUT", "BEL", "DEU", "DNK", "ESP", "FIN", "FRA", "GBR", "GRC", "IRL", "ITA", "LUX",
+        "NLD", "PRT", "SWE",
+    }  # fmt: skip
+    assert all(isinstance(e, ShockEntry) and e.importer == "JPN" for e in entries)
+
+
+def test_ntb_rent_share_and_market_share_issue(autos_base: CPBaseline) -> None:
+    s = load_scenario("us-japan-1995-autos")
+    issue = s.issue("dealer_access").model_copy(
+        update={"rent_share": Quantity(value=0.6), "rent_owner": "importer"}
+    )
+    (entry,) = issue_entries(issue, 2, autos_base)
+    assert isinstance(entry, ShockEntry)
+    assert entry.rent_share == 0.6 and entry.owner() == "holders"
+    share = s.issue("purchase_plans").model_copy(
+        update={"instrument": "market_share", "options": [
+            o.model_copy(update={"value": Quantity(value=v)})
+            for o, v in zip(s.issue("purchase_plans").options, (0.0, 0.05, 0.1), strict=True)
+        ]}
+    )  # fmt: skip
+    (target,) = issue_entries(share, 1, autos_base)
+    assert isinstance(target, Target) and target.kind == "market_share"
+    n, i, j = (autos_base.country_index("JPN"), autos_base.country_index("USA"),
+               autos_base.sector_index("c15"))  # fmt: skip
+    now = autos_base.sales_musd[n, i, j] / autos_base.sales_musd[n, :, j].sum()
+    assert target.value == pytest.approx(now + 0.05)
+
+
+def test_threat_with_a_product_list_by_sector(autos_base: CPBaseline) -> None:
+    s = load_scenario("us-japan-1995-autos")
+    (threat,) = s.threats
+    listed = threat.model_copy(update={
+        "sectors": ["c14", "c15"], "covered_value_musd": None,
+        "covered_by_sector": {"c14": Quantity(value=1000.0), "c15": Quantity(value=5900.0)},
+    })  # fmt: skip
+    entries = threat_entries(listed, autos_base)
+    assert [e.sectors for e in entries] == [("c14",), ("c15",)]
+    usa, jpn = autos_base.country_index("USA"), autos_base.country_index("JPN")
+    for e, covered in zip(entries, (1000.0, 5900.0), strict=True):
+        flow = autos_base.sales_musd[usa, jpn, autos_base.sector_index(e.sectors[0])]
+        assert e.rate == pytest.approx(min(covered / flow, 1.0))
+    assert np.isfinite([e.rate for e in entries]).all()
+
+
+def test_scenario_names_its_own_table(tmp_path, autos_base: CPBaseline) -> None:  # type: ignore[no-untyped-def]
+    from importlib import resources
+
+    import pydantic
+
+    from tradetalks.scenario._model import Economics
+
+    source = resources.files("tradetalks.data") / "wiod" / "wiot_1995.parquet"
+    table = tmp_path / "my_table.parquet"
+    table.write_bytes(source.read_bytes())
+    s = load_scenario("us-japan-1995-autos")
+    own = s.model_copy(update={"economics": s.economics.model_copy(update={"table": str(table)})})
+    base = scenario_baseline(own)
+    # the same flows, read from the user's file (no gross-output file: row sums)
+    np.testing.assert_allclose(base.expenditure_musd, autos_base.expenditure_musd, rtol=1e-6)
+    with pytest.raises(pydantic.ValidationError, match="bundled WIOD covers 1995-2011"):
+        Economics(year=2015)
+    assert Economics(year=2015, table="x.parquet").year == 2015
