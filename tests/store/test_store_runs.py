@@ -334,6 +334,8 @@ def test_public_namespace_is_pinned() -> None:
         "ExportFormat",
         "RunComparison",
         "compare_runs",
+        "comparison_json",
+        "record_json",
         "export_run",
         "RunInfo",
         "RunRecord",

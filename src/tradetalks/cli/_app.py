@@ -20,6 +20,7 @@ from tradetalks.cli import (
     _report_cmds,
     _scenario_cmds,
     _store_cmds,
+    _web_cmds,
 )
 from tradetalks.cli._common import err_console
 
@@ -64,6 +65,7 @@ for _module in (
     _monitor_cmds,
     _store_cmds,
     _report_cmds,
+    _web_cmds,
 ):
     _module.register(app)
 

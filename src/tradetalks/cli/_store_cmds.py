@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +16,7 @@ from rich.text import Text
 
 from tradetalks._errors import InputError
 from tradetalks.cli._common import console, print_json
-from tradetalks.store import RunComparison, RunRecord, RunStore, compare_runs, export_run
+from tradetalks.store import RunStore, compare_runs, comparison_json, export_run, record_json
 
 runs_app = typer.Typer(
     help="Saved runs: list them (no subcommand), show, export, compare or delete them.",
@@ -119,41 +118,6 @@ def _list(
         console.print(f"({len(runs) - len(shown)} older runs not shown; use --limit)")
 
 
-def _finite(value: Any) -> Any:
-    """``value`` with NaN and infinities as ``None``, so ``--json`` prints standard JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
-
-
-def _as_dict(record: RunRecord, store: RunStore) -> dict[str, Any]:
-    info = record.info
-    return {
-        "run_id": info.run_id,
-        "store": str(store.path),
-        "created_utc": info.created_utc.isoformat(),
-        "finished_utc": info.finished_utc.isoformat() if info.finished_utc else None,
-        "status": info.status,
-        "kind": info.kind,
-        "scenario_id": info.scenario_id,
-        "scenario_sha256": info.scenario_sha256,
-        "data_version": info.data_version,
-        "seed": info.seed,
-        "tradetalks_version": info.tradetalks_version,
-        "host": info.host,
-        "pid": info.pid,
-        "settings": _finite(dict(record.settings)),
-        "summary": _finite(dict(record.summary)) if record.summary is not None else None,
-        "batches": list(record.batches),
-        "table_rows": dict(record.table_rows),
-        "scenario_text": record.scenario_text,
-    }
-
-
 @runs_app.command("show")
 def _show(
     run_id: Annotated[str, typer.Argument(help="A run id, or a unique prefix of one.")],
@@ -166,7 +130,7 @@ def _show(
     """Print one run: metadata, settings, summary and the size of its tables."""
     run_store = RunStore(store, lock_timeout_s=_LOCK_WAIT_S)
     record = run_store.get_run(run_id, tables=[])
-    data = _as_dict(record, run_store)
+    data = record_json(record, run_store.path)
     if as_json:
         print_json(data)
         return
@@ -246,27 +210,6 @@ def _cell(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def comparison_dict(cmp: RunComparison) -> dict[str, Any]:
-    """A comparison as JSON-able data (``--json``, and the web API)."""
-
-    def rows(diffs: Any) -> list[dict[str, Any]]:
-        return [
-            {"field": d.field, "a": _finite(d.a), "b": _finite(d.b), "changed": d.changed,
-             "delta": _finite(d.delta)}
-            for d in diffs
-        ]  # fmt: skip
-
-    return {
-        "a": cmp.a,
-        "b": cmp.b,
-        "inputs": rows(cmp.inputs),
-        "scenario_diff": list(cmp.scenario_diff),
-        "results": rows(cmp.results),
-        "tables": rows(cmp.tables),
-        "n_changed": len(cmp.changed),
-    }
-
-
 @runs_app.command("compare")
 def _compare(
     run_a: Annotated[str, typer.Argument(help="The first run (id or unique prefix).")],
@@ -281,7 +224,7 @@ def _compare(
     run_store = RunStore(store, lock_timeout_s=_LOCK_WAIT_S)
     cmp = compare_runs(run_store.get_run(run_a, tables=[]), run_store.get_run(run_b, tables=[]))
     if as_json:
-        print_json(comparison_dict(cmp))
+        print_json(comparison_json(cmp))
         return
     for title, diffs, always in (
         ("inputs", cmp.inputs, True),

@@ -17,10 +17,10 @@ The file is ``$TRADETALKS_STORE`` or ``platformdirs.user_data_dir("tradetalks")/
 unless a path is given (:func:`default_store_path`).
 """
 
-from tradetalks.store._compare import Difference, RunComparison, compare_runs
+from tradetalks.store._compare import Difference, RunComparison, compare_runs, comparison_json
 from tradetalks.store._connect import ENV_VAR, default_store_path
 from tradetalks.store._export import EXPORT_FORMATS, ExportFormat, export_run
-from tradetalks.store._records import RunInfo, RunRecord, RunStatus
+from tradetalks.store._records import RunInfo, RunRecord, RunStatus, record_json
 from tradetalks.store._rows import LIST_COLUMNS
 from tradetalks.store._store import RunStore
 
@@ -36,6 +36,8 @@ __all__ = [
     "RunStatus",
     "RunStore",
     "compare_runs",
+    "comparison_json",
     "default_store_path",
     "export_run",
+    "record_json",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tradetalks.store._records import RunRecord
+from tradetalks.store._records import RunRecord, finite_json
 
 
 @dataclass(frozen=True)
@@ -106,3 +106,24 @@ def compare_runs(a: RunRecord, b: RunRecord) -> RunComparison:
         results=_pairs(dict(flatten(dict(a.summary or {}))), dict(flatten(dict(b.summary or {})))),
         tables=_pairs(dict(a.table_rows), dict(b.table_rows)),
     )
+
+
+def comparison_json(cmp: RunComparison) -> dict[str, Any]:
+    """A comparison as JSON (``runs compare --json`` and the workbench's API)."""
+
+    def rows(diffs: tuple[Difference, ...]) -> list[dict[str, Any]]:
+        return [
+            {"field": d.field, "a": finite_json(d.a), "b": finite_json(d.b),
+             "changed": d.changed, "delta": finite_json(d.delta)}
+            for d in diffs
+        ]  # fmt: skip
+
+    return {
+        "a": cmp.a,
+        "b": cmp.b,
+        "inputs": rows(cmp.inputs),
+        "scenario_diff": list(cmp.scenario_diff),
+        "results": rows(cmp.results),
+        "tables": rows(cmp.tables),
+        "n_changed": len(cmp.changed),
+    }
