@@ -25,13 +25,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from tradetalks._errors import StoreError
 from tradetalks.store._tables import arrow_to_frame, join_batches, plain, range_metadata
 
 DATA_SCHEMA = "run_data"
@@ -97,25 +98,32 @@ def insert_rows(
     con: duckdb.DuckDBPyConnection,
     table_name: str,
     run_id: str,
-    batch_index: int,
+    batch_index: int | pa.Array,
     storage: pa.Table,
     known: set[str] | None = None,
 ) -> str:
-    """Append one batch table's rows (inside the caller's transaction); returns its table.
+    """Append rows of a batch table (inside the caller's transaction); returns its table.
 
-    ``known`` holds physical tables known to exist (checked and added to when given).
+    ``batch_index`` is the batch of every row, or an array giving each row's batch (to
+    insert many batches at once). ``known`` holds physical tables known to exist
+    (checked and added to when given).
     """
     physical = physical_name(table_name, storage.schema)
     target = f"{DATA_SCHEMA}.{quote(physical)}"
-    con.register(_STAGING, storage)
+    batches = (
+        batch_index
+        if isinstance(batch_index, pa.Array)
+        else pa.array(np.full(storage.num_rows, batch_index, dtype=np.int32))
+    )
+    staged = storage.add_column(0, "batch_index", batches.cast(pa.int32()))
+    con.register(_STAGING, staged)
     try:
         if (known is None or physical not in known) and not _exists(con, physical):
             con.execute(
-                f"CREATE TABLE {target} AS SELECT ''::VARCHAR AS run_id, 0::INTEGER AS "
-                f"batch_index, * FROM {_STAGING} LIMIT 0"
+                f"CREATE TABLE {target} AS SELECT ''::VARCHAR AS run_id, * FROM {_STAGING} LIMIT 0"
             )
             refresh_view(con, view_name(table_name))
-        con.execute(f"INSERT INTO {target} SELECT ?, ?, * FROM {_STAGING}", [run_id, batch_index])
+        con.execute(f"INSERT INTO {target} SELECT ?, * FROM {_STAGING}", [run_id])
         if known is not None:
             known.add(physical)
     finally:
@@ -192,21 +200,28 @@ def _restore(data: pa.Table, schema: pa.Schema) -> pa.Table:
 
 
 def read_table(
-    con: duckdb.DuckDBPyConnection, run_id: str, table_name: str, batch: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    table_name: str,
+    batch: int | None = None,
+    staged: Callable[[int], pa.Table] | None = None,
 ) -> pd.DataFrame:
-    """A run's table over all its batches (or one batch), as the DataFrame it was saved as."""
+    """A run's table over all its batches (or one batch), as the DataFrame it was saved as.
+
+    ``staged(batch)`` reads a batch whose rows are still in a staged Arrow file.
+    """
     where, params = "run_id = ? AND table_name = ?", [run_id, table_name]
     params_all: list[object] = list(params)
     if batch is not None:
         where = where + " AND batch_index = ?"
         params_all.append(batch)
     records = con.execute(
-        f"SELECT n_rows, arrow_schema, data_table FROM batch_tables WHERE {where} "
+        f"SELECT n_rows, arrow_schema, data_table, batch_index FROM batch_tables WHERE {where} "
         "ORDER BY batch_index",
         params_all,
     ).fetchall()
     schemas = [pa.ipc.read_schema(pa.py_buffer(r[1])) for r in records]
-    tables = {str(r[2]) for r in records}
+    tables = {str(r[2]) for r in records if r[2]}
     data = {
         name: _select(con, name, run_id, batch).drop_columns(["batch_index", "row_index"])
         for name in tables
@@ -214,6 +229,7 @@ def read_table(
     first = schemas[0]
     if (
         len(tables) == 1
+        and all(r[2] for r in records)
         and len(schemas) > 1
         and all(plain(s) for s in schemas)
         and all(s.equals(first, check_metadata=False) for s in schemas[1:])
@@ -224,7 +240,12 @@ def read_table(
         return arrow_to_frame(whole.replace_schema_metadata(range_metadata(first)))
     offsets = dict.fromkeys(tables, 0)
     pieces = []
-    for (n_rows, _, name), schema in zip(records, schemas, strict=True):
+    for (n_rows, _, name, index), schema in zip(records, schemas, strict=True):
+        if not name:
+            if staged is None:
+                raise StoreError(f"run {run_id}: batch {index} of {table_name!r} is staged")
+            pieces.append(staged(int(index)))
+            continue
         start = offsets[name]
         offsets[name] += int(n_rows)
         pieces.append(_restore(data[name].slice(start, int(n_rows)), schema))

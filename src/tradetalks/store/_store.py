@@ -14,12 +14,14 @@ to the process that owns the store rather than open the file themselves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import operator
 import os
+import shutil
 import socket
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
@@ -62,6 +64,14 @@ from tradetalks.store._sqltables import (
     insert_rows,
     read_table,
     storage_table,
+)
+from tradetalks.store._staging import (
+    STAGED,
+    ingest,
+    read_staged,
+    stage,
+    staged_runs,
+    staging_root,
 )
 from tradetalks.store._tables import (
     check_table_name,
@@ -123,6 +133,8 @@ class RunStore:
         self._held_since = 0.0
         self._schema_ok = False
         self._closed = False
+        self._staging = staging_root(self._path)
+        self._staged_runs: set[str] = set()  # runs with batches this store staged
 
     @property
     def path(self) -> Path:
@@ -144,7 +156,12 @@ class RunStore:
         self.close()
 
     def close(self) -> None:
-        """Release the file (close a held connection); the store refuses further calls."""
+        """Move staged batches into the SQL tables, release the file; later calls raise."""
+        if self._staged_runs and not self._closed:
+            # Safe to skip on failure: staged batches are saved, the next writer moves them.
+            with contextlib.suppress(StoreError), self._connect(write=True, hold="release") as con:
+                ingest(con, self._staging, sorted(self._staged_runs))
+                self._staged_runs.clear()
         self._closed = True
         self._drop_held()
 
@@ -176,6 +193,13 @@ class RunStore:
                 check_schema=not (self._schema_ok and self._path.exists()),
             )
             self._schema_ok = True
+            if write:
+                try:
+                    with guard(self._path):
+                        self._recover(con)
+                except BaseException:
+                    con.close()
+                    raise
             if write and hold == "start" and self._hold_s > 0:
                 self._held, self._held_since = con, time.monotonic()
         try:
@@ -190,6 +214,29 @@ class RunStore:
                 con.close()
             elif hold == "release" or time.monotonic() - self._held_since >= self._hold_s:
                 self._drop_held()
+
+    def checkpoint(self) -> None:
+        """Move staged batches into the SQL tables now.
+
+        This store's, and those of writers that are gone (crashed or killed). Done anyway
+        when a run is finished or interrupted, when the store is closed and when a writer
+        next opens the file.
+        """
+        with self._connect(write=True, hold="release") as con:
+            ingest(con, self._staging, sorted(self._staged_runs))
+            self._staged_runs.clear()
+
+    def _recover(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Ingest batches staged by writers that are gone (crashed or killed)."""
+        orphans = []
+        for run_id in staged_runs(con):
+            if run_id in self._staged_runs:
+                continue
+            row = con.execute("SELECT status, host, pid FROM runs WHERE run_id = ?", [run_id])
+            status, host, pid = row.fetchall()[0]
+            if not (status == "running" and pid != os.getpid() and writer_alive(host, pid)):
+                orphans.append(run_id)
+        ingest(con, self._staging, orphans)
 
     # runs -----------------------------------------------------------------------------
 
@@ -297,6 +344,8 @@ class RunStore:
                 "updated_utc = ? WHERE run_id = ?",
                 [summary_json, now_naive_utc(), now_naive_utc(), run_id],
             )
+            ingest(con, self._staging, [run_id])
+            self._staged_runs.discard(run_id)
 
     def mark_interrupted(self, run_id: str) -> None:
         """Mark an unfinished run ``interrupted`` (on catching Ctrl-C); no-op once finished."""
@@ -307,6 +356,8 @@ class RunStore:
                 "WHERE run_id = ? AND status <> 'finished'",
                 [now_naive_utc(), run_id],
             )
+            ingest(con, self._staging, [run_id])
+            self._staged_runs.discard(run_id)
 
     def delete_run(self, run_id: str, *, force: bool = False) -> str:
         """Delete a run, its batches and its rows from every table (one transaction).
@@ -330,6 +381,7 @@ class RunStore:
             con.execute("BEGIN TRANSACTION")
             try:
                 delete_rows(con, full)
+                shutil.rmtree(self._staging / full, ignore_errors=True)
                 for table in ("batch_tables", "batches", "runs"):
                     con.execute(f"DELETE FROM {table} WHERE run_id = ?", [full])
             except BaseException:
@@ -416,14 +468,22 @@ class RunStore:
                 )
         now = now_naive_utc()
         digest = layout_digest(arrows)
+        if self._hold_s > 0:  # a sweep's writer: Arrow files now, SQL rows at the end
+            stage(self._staging, run_id, index, dict(arrows))
+            self._staged_runs.add(run_id)
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [run_id, index, now, digest])
+        values: list[object] = []
         for name, arrow in arrows.items():
-            physical = insert_rows(con, name, run_id, index, storage_table(arrow), memo.physical)
-            con.execute(
-                "INSERT INTO batch_tables VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [run_id, index, name, arrow.num_rows, schemas[name],
-                 arrow.schema.serialize().to_pybytes(), physical],
-            )  # fmt: skip
+            physical = STAGED
+            if self._hold_s == 0:
+                physical = insert_rows(
+                    con, name, run_id, index, storage_table(arrow), memo.physical
+                )
+            values += [run_id, index, name, arrow.num_rows, schemas[name],
+                       arrow.schema.serialize().to_pybytes(), physical]  # fmt: skip
+        if arrows:  # one statement for all the batch's tables
+            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(arrows))
+            con.execute(f"INSERT INTO batch_tables VALUES {rows}", values)
         if not memo.marked_running:
             # Whoever writes batches is the run's live writer (a resumed run is running again).
             con.execute(
@@ -449,11 +509,13 @@ class RunStore:
             frames_equal(stored[n], tables[n]) for n in tables
         )
 
-    @staticmethod
     def _read_batch(
-        con: duckdb.DuckDBPyConnection, run_id: str, index: int
+        self, con: duckdb.DuckDBPyConnection, run_id: str, index: int
     ) -> dict[str, pd.DataFrame]:
-        return {n: read_table(con, run_id, n, batch=index) for n in batch_names(con, run_id, index)}
+        return {
+            n: read_table(con, run_id, n, batch=index, staged=self._reader(run_id, n))
+            for n in batch_names(con, run_id, index)
+        }
 
     def finished_batches(self, run_id: str) -> set[int]:
         """The batch indices saved for a run (all complete: batches are saved atomically)."""
@@ -532,7 +594,7 @@ class RunStore:
                 )
             read: dict[str, pd.DataFrame] = {}
             for name in wanted:
-                read[name] = read_table(con, full, name)
+                read[name] = read_table(con, full, name, staged=self._reader(full, name))
         return RunRecord(
             info=info_from_row(row),
             scenario_text=row[15],
@@ -542,6 +604,12 @@ class RunStore:
             table_rows=table_rows,
             tables=read,
         )
+
+    def _reader(self, run_id: str, table: str) -> Callable[[int], pa.Table]:
+        def read(batch: int) -> pa.Table:
+            return read_staged(self._staging, run_id, batch, table)
+
+        return read
 
     def _status(self, con: duckdb.DuckDBPyConnection, run_id: str) -> RunStatus:
         row = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
