@@ -22,14 +22,18 @@ serves those batches to readers, and SQL does not see them yet.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from tradetalks.store._sqltables import insert_rows, storage_table
+from tradetalks._errors import StoreError
+from tradetalks.store._rows import now_naive_utc, writer_alive
+from tradetalks.store._sqltables import delete_rows, insert_rows, storage_table
+from tradetalks.store._tables import layout_digest
 
 STAGED = ""  # batch_tables.data_table of a batch whose rows are still in Arrow files
 
@@ -144,3 +148,71 @@ def cleanup(con: duckdb.DuckDBPyConnection, root: Path, run_id: str) -> None:
         folder.rmdir()  # only if empty
     with contextlib.suppress(OSError):
         root.rmdir()
+
+
+def orphaned_runs(con: duckdb.DuckDBPyConnection, skip: set[str]) -> list[str]:
+    """Runs with staged batches whose writer is gone (not a live process, not in ``skip``)."""
+    orphans = []
+    for run_id in staged_runs(con):
+        if run_id in skip:
+            continue
+        row = con.execute("SELECT status, host, pid FROM runs WHERE run_id = ?", [run_id])
+        status, host, pid = row.fetchall()[0]
+        if not (status == "running" and pid != os.getpid() and writer_alive(host, pid)):
+            orphans.append(run_id)
+    return orphans
+
+
+def record_batch(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    index: int,
+    arrows: Mapping[str, pa.Table],
+    schemas: Mapping[str, str],
+    known: set[str] | None,
+) -> None:
+    """Record a batch and its tables (inside the caller's transaction).
+
+    With ``known`` (the physical tables known to exist) its rows go into the SQL tables
+    now; with ``None`` they are staged and the batch's ``data_table`` is left empty.
+    """
+    now = now_naive_utc()
+    digest = layout_digest(arrows)
+    con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [run_id, index, now, digest])
+    values: list[object] = []
+    for name, arrow in arrows.items():
+        physical = STAGED
+        if known is not None:
+            physical = insert_rows(con, name, run_id, index, storage_table(arrow), known)
+        values += [run_id, index, name, arrow.num_rows, schemas[name],
+                   arrow.schema.serialize().to_pybytes(), physical]  # fmt: skip
+    if arrows:  # one statement for all the batch's tables
+        rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(arrows))
+        con.execute(f"INSERT INTO batch_tables VALUES {rows}", values)
+
+
+def delete_run_data(
+    con: duckdb.DuckDBPyConnection, root: Path, run_id: str, *, force: bool
+) -> None:
+    """Delete a run's records and rows in one transaction, then its staged files.
+
+    A run still being written by a live process on this host is refused unless ``force``.
+    """
+    (status, host, pid), *_ = con.execute(
+        "SELECT status, host, pid FROM runs WHERE run_id = ?", [run_id]
+    ).fetchall()
+    if status == "running" and pid != os.getpid() and writer_alive(host, pid) and not force:
+        raise StoreError(
+            f"run {run_id} is being written by process {pid} on {host}; stop it first "
+            "(or delete with --force)"
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        delete_rows(con, run_id)
+        for table in ("batch_tables", "batches", "runs"):
+            con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    shutil.rmtree(root / run_id, ignore_errors=True)

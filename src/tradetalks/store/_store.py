@@ -18,12 +18,12 @@ import contextlib
 import json
 import operator
 import os
-import shutil
 import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -60,24 +60,21 @@ from tradetalks.store._rows import (
 )
 from tradetalks.store._sqltables import (
     batch_names,
-    delete_rows,
-    insert_rows,
     read_table,
-    storage_table,
 )
 from tradetalks.store._staging import (
-    STAGED,
+    delete_run_data,
     ingest,
+    orphaned_runs,
     read_staged,
+    record_batch,
     stage,
-    staged_runs,
     staging_root,
 )
 from tradetalks.store._tables import (
     check_table_name,
     frame_to_arrow,
     frames_equal,
-    layout_digest,
     schema_signature,
 )
 
@@ -228,15 +225,7 @@ class RunStore:
 
     def _recover(self, con: duckdb.DuckDBPyConnection) -> None:
         """Ingest batches staged by writers that are gone (crashed or killed)."""
-        orphans = []
-        for run_id in staged_runs(con):
-            if run_id in self._staged_runs:
-                continue
-            row = con.execute("SELECT status, host, pid FROM runs WHERE run_id = ?", [run_id])
-            status, host, pid = row.fetchall()[0]
-            if not (status == "running" and pid != os.getpid() and writer_alive(host, pid)):
-                orphans.append(run_id)
-        ingest(con, self._staging, orphans)
+        ingest(con, self._staging, orphaned_runs(con, skip=self._staged_runs))
 
     # runs -----------------------------------------------------------------------------
 
@@ -367,27 +356,7 @@ class RunStore:
         """
         with self._connect(write=True, hold="release") as con:
             full = self._resolve(con, run_id, exact=False)
-            row = con.execute(
-                "SELECT status, host, pid FROM runs WHERE run_id = ?", [full]
-            ).fetchone()
-            assert row is not None
-            status, host, pid = row
-            live = status == "running" and pid != os.getpid() and writer_alive(host, pid)
-            if live and not force:
-                raise StoreError(
-                    f"run {full} is being written by process {pid} on {host}; stop it first "
-                    "(or delete with --force)"
-                )
-            con.execute("BEGIN TRANSACTION")
-            try:
-                delete_rows(con, full)
-                shutil.rmtree(self._staging / full, ignore_errors=True)
-                for table in ("batch_tables", "batches", "runs"):
-                    con.execute(f"DELETE FROM {table} WHERE run_id = ?", [full])
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+            delete_run_data(con, self._staging, full, force=force)
         return full
 
     # batches --------------------------------------------------------------------------
@@ -467,23 +436,10 @@ class RunStore:
                     f"{signature}, but batch {first} saved {saved}"
                 )
         now = now_naive_utc()
-        digest = layout_digest(arrows)
         if self._hold_s > 0:  # a sweep's writer: Arrow files now, SQL rows at the end
             stage(self._staging, run_id, index, dict(arrows))
             self._staged_runs.add(run_id)
-        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [run_id, index, now, digest])
-        values: list[object] = []
-        for name, arrow in arrows.items():
-            physical = STAGED
-            if self._hold_s == 0:
-                physical = insert_rows(
-                    con, name, run_id, index, storage_table(arrow), memo.physical
-                )
-            values += [run_id, index, name, arrow.num_rows, schemas[name],
-                       arrow.schema.serialize().to_pybytes(), physical]  # fmt: skip
-        if arrows:  # one statement for all the batch's tables
-            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(arrows))
-            con.execute(f"INSERT INTO batch_tables VALUES {rows}", values)
+        record_batch(con, run_id, index, arrows, schemas, None if self._hold_s else memo.physical)
         if not memo.marked_running:
             # Whoever writes batches is the run's live writer (a resumed run is running again).
             con.execute(
@@ -606,10 +562,7 @@ class RunStore:
         )
 
     def _reader(self, run_id: str, table: str) -> Callable[[int], pa.Table]:
-        def read(batch: int) -> pa.Table:
-            return read_staged(self._staging, run_id, batch, table)
-
-        return read
+        return partial(read_staged, self._staging, run_id, table=table)
 
     def _status(self, con: duckdb.DuckDBPyConnection, run_id: str) -> RunStatus:
         row = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
