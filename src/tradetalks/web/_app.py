@@ -37,7 +37,12 @@ from tradetalks.web._service import (
     scenario_list,
     scenario_source,
 )
-from tradetalks.web._workspace import MAX_SCENARIO_BYTES, PathRefusedError, write_scenario
+from tradetalks.web._workspace import (
+    MAX_SCENARIO_BYTES,
+    PathRefusedError,
+    resolve_in,
+    write_scenario,
+)
 
 _STATIC = "tradetalks.web.static"
 Name = Annotated[str, Field(max_length=255, description="A built-in scenario or a workspace file")]
@@ -195,6 +200,7 @@ def create_app(
         writable()
         if workspace is None:
             raise InputError("no workspace: start the server with --workspace DIR")
+        resolve_in(workspace, name)  # a path outside the workspace is refused first
         load_text(body.text, name, limits)
         path = write_scenario(workspace, name, body.text)
         return {"name": name, "bytes": path.stat().st_size}
