@@ -207,6 +207,7 @@ function renderSweep(summary) {
 // --- runs ---------------------------------------------------------------------------------
 
 async function startRun() {
+  $("job-status").textContent = "starting…";
   const sessions = Number($("sessions").value);
   const job = await post("/api/runs", { text: $("editor").value, sessions });
   const bar = $("progress");
@@ -229,10 +230,14 @@ async function startRun() {
 }
 
 async function loadRuns() {
+  const runs = await api("/api/runs");
   const body = $("runs-table").querySelector("tbody");
+  // A refresh keeps what is ticked (the list may be reloaded while the user picks).
+  const ticked = new Set([...body.querySelectorAll("input:checked")].map((i) => i.value));
   body.replaceChildren();
-  for (const r of await api("/api/runs")) {
+  for (const r of runs) {
     const tick = el("input", null, { type: "checkbox", value: r.run_id, "aria-label": r.run_id });
+    tick.checked = ticked.has(r.run_id);
     const link = el("a", "CSV", { href: `/api/runs/${r.run_id}/export?format=csv&table=sessions`,
                                   download: "" });
     const tr = el("tr");
