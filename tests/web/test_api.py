@@ -176,3 +176,18 @@ def test_a_run_is_a_job_with_progress_events(warm_store: Path, tmp_path: Path) -
     run = api.get(f"/api/runs/{state['run_id']}").json()
     assert run["kind"] == "run" and run["seed"] == 3 and run["summary"]["sweep"]["sessions"] == 400
     assert api.get("/api/jobs/nope").status_code == 404
+
+
+def test_the_page_loads_nothing_from_the_network(tmp_path: Path) -> None:
+    import tradetalks.web as web
+
+    assert set(web.__all__) == {"Limits", "create_app"}
+    api = client(workspace=tmp_path, store=tmp_path / "runs.duckdb")
+    page = api.get("/").text
+    assert "http://" not in page and "https://" not in page and "//cdn" not in page
+    for asset in ("/static/app.js", "/static/app.css", "/vendor/plotly.min.js"):
+        response = api.get(asset)
+        assert response.status_code == 200 and len(response.content) > 500, asset
+    assert "Plotly" in api.get("/vendor/plotly.min.js").text[:5000]
+    assert api.get("/static/..%2F_app.py").status_code == 404
+    assert "innerHTML" not in api.get("/static/app.js").text  # text goes in as text

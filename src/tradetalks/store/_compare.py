@@ -12,9 +12,10 @@ import difflib
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
-from tradetalks.store._records import RunRecord, finite_json
+from tradetalks.store._records import RunRecord, finite_json, record_json
 
 
 @dataclass(frozen=True)
@@ -75,18 +76,13 @@ def _pairs(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[Difference, ...]
     return tuple(Difference(k, a.get(k), b.get(k)) for k in keys)
 
 
+_INPUTS = ("kind", "scenario_id", "scenario_sha256", "data_version", "seed",
+           "tradetalks_version", "status")  # fmt: skip
+
+
 def _inputs(record: RunRecord) -> dict[str, Any]:
-    info = record.info
-    return {
-        "kind": info.kind,
-        "scenario_id": info.scenario_id,
-        "scenario_sha256": info.scenario_sha256,
-        "data_version": info.data_version,
-        "seed": info.seed,
-        "tradetalks_version": info.tradetalks_version,
-        "status": info.status,
-        **dict(flatten(dict(record.settings), "settings")),
-    }
+    data = record_json(record, PurePath())
+    return {k: data[k] for k in _INPUTS} | dict(flatten(dict(record.settings), "settings"))
 
 
 def compare_runs(a: RunRecord, b: RunRecord) -> RunComparison:
