@@ -9,11 +9,19 @@ table (10 columns, mixed dtypes), sampled parameters (6 columns) and offer trace
 (40 rounds per session: 20,000 rows per batch). Each side's read-back is checked against
 what was saved; the line "dtypes kept" says whether it came back with the same dtypes.
 
-Run: ``.venv/bin/python benchmarks/bench_store.py``
+Then a real sweep (``--sweep N`` sessions of us-japan-2018-bilateral, default 100,000, in
+batches of 500 as ``tradetalks sweep`` saves them): the compute alone (``sweep_batch`` for
+every batch), then compute + saving each batch with the store's default (one connection held,
+let go and checkpointed about once a second), then with a connection and a checkpoint per
+batch (``hold_s=0``, what the pipeline did before). The ratio to compute is what a user pays
+for saving. ``--sweep 0`` skips it.
+
+Run: ``.venv/bin/python benchmarks/bench_store.py [--sweep N]``
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import tempfile
 import time
@@ -24,6 +32,8 @@ import numpy as np
 import pandas as pd
 from negmas.helpers.inout import add_records, load_table, save_table
 
+from tradetalks.game import batch_plan, prepare_game, sweep_batch
+from tradetalks.scenario import load_scenario
 from tradetalks.store import RunStore
 
 N_BATCHES = 20
@@ -109,8 +119,8 @@ def tradetalks(hold_s: float) -> Method:
 METHODS: dict[str, Method] = {
     "negmas add_records (csv)": negmas_csv,
     "negmas save_table (parquet)": negmas_parquet,
-    "tradetalks (default hold_s=0)": tradetalks(0.0),
-    "tradetalks hold_s=1": tradetalks(1.0),
+    "tradetalks hold_s=0": tradetalks(0.0),
+    "tradetalks (default, hold_s=1)": tradetalks(1.0),
     "tradetalks hold_s=inf": tradetalks(math.inf),
 }
 
@@ -143,12 +153,43 @@ def main() -> None:
     print(f"{'':31s}{'write s':>9s}{'per batch ms':>14s}{'read s':>9s}  dtypes kept")
     for name, (w, r, kept) in results.items():
         print(f"{name:31s}{w:9.3f}{1000 * w / N_BATCHES:14.1f}{r:9.3f}  {kept}")
-    for ours in ("tradetalks (default hold_s=0)", "tradetalks hold_s=1"):
+    for ours in ("tradetalks hold_s=0", "tradetalks (default, hold_s=1)"):
         ours_w, ours_r, _ = results[ours]
         for peer in ("negmas add_records (csv)", "negmas save_table (parquet)"):
             w, r, _ = results[peer]
             print(f"ratio {peer} / {ours}: write {w / ours_w:.2f}x, read {r / ours_r:.2f}x")
 
 
+def sweep(n_sessions: int, batch_size: int = 500) -> None:
+    """Compute-only vs compute + save of a real sweep, in this run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        price_cache = RunStore(Path(tmp) / "prices.duckdb", hold_s=0)
+        setup = prepare_game(load_scenario("us-japan-2018-bilateral"), workers=1, cache=price_cache)
+        plan = batch_plan(n_sessions, batch_size)
+        start = time.perf_counter()
+        for index, first, size in plan:
+            sweep_batch(setup, index, first, size, 0)
+        compute = time.perf_counter() - start
+        print(f"\nsweep of {n_sessions:,} sessions in {len(plan)} batches of {batch_size}")
+        print(f"{'compute only':44s}{compute:8.2f} s")
+        for label, hold in (("compute + save (default: held, 1 s)", None),
+                            ("compute + save (hold_s=0, before)", 0.0)):  # fmt: skip
+            path = Path(tmp) / f"sweep-{hold}.duckdb"
+            start = time.perf_counter()
+            with RunStore(path) if hold is None else RunStore(path, hold_s=hold) as store:
+                run_id = store.start_run(kind="sweep", scenario_id="s", scenario_text="s",
+                                         data_version="d", seed=0, settings={})  # fmt: skip
+                for index, first, size in plan:
+                    store.save_batch(run_id, index, sweep_batch(setup, index, first, size, 0))
+                store.finish_run(run_id, {"sessions": n_sessions})
+            took = time.perf_counter() - start
+            print(f"{label:44s}{took:8.2f} s  = {took / compute:.2f}x compute")
+
+
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sweep", type=int, default=100_000, help="sessions (0: skip)")
+    args = parser.parse_args()
     main()
+    if args.sweep:
+        sweep(args.sweep)

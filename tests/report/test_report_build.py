@@ -278,6 +278,28 @@ def test_user_text_is_escaped(store: RunStore) -> None:
     page = rp.render_html(report)
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
+    markdown = rp.render_markdown(report, {f.slug: f"{f.slug}.png" for f in report.figures})
+    assert "<script" not in markdown and "</script" not in markdown
+    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt; &amp; co" in markdown
+
+
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+        "![x](http://tracker.example/p.png)",
+        "a | b\n# heading",
+        "`code` *bold* _it_",
+    ],
+)
+def test_markdown_text_renders_as_written(evil: str) -> None:
+    from tradetalks.report._render import md_text
+
+    text = md_text(evil)
+    assert "<" not in text and ">" not in text
+    for mark in "[]()|*_`#!":
+        assert all(text[i - 1] == "\\" for i, c in enumerate(text) if c == mark), (mark, text)
 
 
 def test_empty_summary_parts_and_nulls_are_tolerated(store: RunStore) -> None:

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from store_sweep_child import INPUTS, ROWS, batch_tables
@@ -70,7 +71,28 @@ def _check_batches(store: RunStore, run_id: str, reported: set[int]) -> set[int]
         assert set(got) == set(want)
         for name in want:
             pd.testing.assert_frame_equal(got[name], want[name], check_exact=True)
+    _check_sql(store.path, run_id, saved)
     return saved
+
+
+def _check_sql(path: Path, run_id: str, saved: set[int]) -> None:
+    """SQL over the tables sees each saved batch whole and nothing of a batch cut short.
+
+    A killed writer's staged batches are moved into the tables by the next writer.
+    """
+    RunStore(path, hold_s=0).checkpoint()
+    assert not (path.parent / f"{path.name}.staged" / run_id).exists()
+    with duckdb.connect(str(path), read_only=True) as con:
+        for name in ("sessions", "params", "traces"):
+            rows = con.execute(
+                f"SELECT batch_index, count(*), sum(session) FROM {name} WHERE run_id = ? "
+                "GROUP BY batch_index",
+                [run_id],
+            ).fetchall()
+            want = {i: batch_tables(i)[name] for i in saved}
+            assert {r[0]: (r[1], r[2]) for r in rows} == {
+                i: (len(t), int(t["session"].sum())) for i, t in want.items()
+            }, name
 
 
 @pytest.mark.slow
@@ -183,6 +205,10 @@ def test_a_signal_inside_a_batch_transaction_leaves_no_trace_of_it(
     record = store.get_run(run_id)
     assert record.table_rows == {"sessions": 5000, "traces": 9}  # batch 0 only, no stray rows
     assert len(record.tables["sessions"]) == 5000
+    RunStore(path, hold_s=0).checkpoint()  # a killed writer's staged batch 0 goes in
+    with duckdb.connect(str(path), read_only=True) as con:  # nor in the SQL tables
+        assert con.execute("SELECT count(*), sum(a) FROM sessions").fetchone() == (5000, 12497500)
+        assert con.execute("SELECT count(*) FROM traces").fetchone() == (9,)
     if sig == signal.SIGINT:
         assert proc.returncode == 130 and "interrupted" in out, err[-2000:]
         assert record.info.status == "interrupted"

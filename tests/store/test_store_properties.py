@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tradetalks.store import RunStore
-from tradetalks.store._tables import frame_to_parquet, parquet_to_frame, read_batches
+from tradetalks.store._tables import arrow_to_frame, frame_to_arrow, join_batches
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 I64 = st.integers(-(2**63), 2**63 - 1)
@@ -53,8 +53,8 @@ def frames(draw: st.DrawFn, min_rows: int = 0, max_rows: int = 15) -> pd.DataFra
 
 @given(frame=frames())
 @settings(max_examples=100, deadline=None)
-def test_any_table_round_trips_through_parquet(frame: pd.DataFrame) -> None:
-    back = parquet_to_frame(frame_to_parquet("t", frame))
+def test_any_table_round_trips_through_arrow(frame: pd.DataFrame) -> None:
+    back = arrow_to_frame(frame_to_arrow("t", frame))
     pd.testing.assert_frame_equal(back, frame, check_exact=True)
 
 
@@ -65,10 +65,10 @@ def test_batches_joined_in_arrow_equal_the_frame_they_were_cut_from(
 ) -> None:
     cuts = sorted(data.draw(st.lists(st.integers(0, len(frame)), max_size=4)))
     bounds = [0, *cuts, len(frame)]
-    blobs = [
-        frame_to_parquet("t", frame.iloc[a:b].reset_index(drop=True)) for a, b in pairwise(bounds)
+    pieces = [
+        frame_to_arrow("t", frame.iloc[a:b].reset_index(drop=True)) for a, b in pairwise(bounds)
     ]
-    pd.testing.assert_frame_equal(read_batches(blobs), frame, check_exact=True)
+    pd.testing.assert_frame_equal(join_batches(pieces), frame, check_exact=True)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_batches_with_different_categories_join_with_their_union() -> None:
 
     a = pd.DataFrame({"issue": pd.Categorical(["autos", "rice"])})
     b = pd.DataFrame({"issue": pd.Categorical(["glass"])})
-    empty = parquet_to_frame(frame_to_parquet("t", a.iloc[:0]))
+    empty = arrow_to_frame(frame_to_arrow("t", a.iloc[:0]))
     assert list(empty["issue"].cat.categories) == ["autos", "rice"]  # kept though empty
     joined = concat_batches([a, empty, b])
     assert list(joined["issue"].astype(str)) == ["autos", "rice", "glass"]
@@ -120,5 +120,5 @@ def test_plain_batches_are_joined_in_arrow(monkeypatch: pytest.MonkeyPatch) -> N
     frame = pd.DataFrame(
         {"session": np.arange(9), "issue": pd.Categorical(list("abcabcabc")), "u": np.ones(9)}
     )
-    blobs = [frame_to_parquet("t", frame.iloc[a : a + 3].reset_index(drop=True)) for a in (0, 3, 6)]
-    pd.testing.assert_frame_equal(read_batches(blobs), frame, check_exact=True)
+    pieces = [frame_to_arrow("t", frame.iloc[a : a + 3].reset_index(drop=True)) for a in (0, 3, 6)]
+    pd.testing.assert_frame_equal(join_batches(pieces), frame, check_exact=True)

@@ -328,7 +328,15 @@ def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
 def test_public_namespace_is_pinned() -> None:
     assert set(store_pkg.__all__) == {
         "ENV_VAR",
+        "EXPORT_FORMATS",
         "LIST_COLUMNS",
+        "Difference",
+        "ExportFormat",
+        "RunComparison",
+        "compare_runs",
+        "comparison_json",
+        "record_json",
+        "export_run",
         "RunInfo",
         "RunRecord",
         "RunStatus",

@@ -24,6 +24,7 @@ from tradetalks.cli import (
     _report_cmds,
     _scenario_cmds,
     _store_cmds,
+    _web_cmds,
 )
 from tradetalks.cli._common import err_console
 
@@ -69,6 +70,7 @@ for _module in (
     _store_cmds,
     _report_cmds,
     _casebook_cmds,
+    _web_cmds,
 ):
     _module.register(app)
 

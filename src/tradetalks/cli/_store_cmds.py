@@ -1,22 +1,25 @@
-"""Commands for saved runs: ``tradetalks runs`` lists them, ``tradetalks runs show ID`` one."""
+"""Saved runs: ``tradetalks runs`` lists them; ``runs show | export | compare | delete``."""
 
 from __future__ import annotations
 
 import json
-import math
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from tradetalks._errors import InputError
 from tradetalks.cli._common import console, print_json
-from tradetalks.store import RunRecord, RunStore
+from tradetalks.store import RunStore, compare_runs, comparison_json, export_run, record_json
 
 runs_app = typer.Typer(
-    help="Saved runs: list them (no subcommand), or show one.",
+    help="Saved runs: list them (no subcommand), show, export, compare or delete them.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -76,70 +79,44 @@ def _list(
     if runs.empty:
         console.print(f"no runs saved in {escape(str(run_store.path))}", highlight=False)
         return
-    table = Table(title=f"Runs in {escape(str(run_store.path))}", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    # Run ids begin with their UTC creation time; a separate column only when there is room.
+    # Ids never wrap: a scenario id longer than its column is cut with "…" on one line.
+    # Under 110 columns the table loses its side borders, the creation time and batch
+    # count, and each run's summary goes on a line of its own under the scenario.
     wide = console.width >= 110
+    table = Table(
+        title=f"Runs in {escape(str(run_store.path))}",
+        title_justify="left",
+        box=box.HEAVY_HEAD if wide else box.SIMPLE_HEAD,
+        pad_edge=wide,
+    )
+    table.add_column("id", no_wrap=True, min_width=21)
     if wide:
         table.add_column("created (UTC)", no_wrap=True)
-    table.add_column("kind")
-    table.add_column("scenario", overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("scenario", no_wrap=wide, overflow="ellipsis" if wide else "fold",
+                     max_width=28 if wide else 24)  # fmt: skip
     table.add_column("status", no_wrap=True)
-    table.add_column("batches", justify="right")
-    table.add_column("sessions", justify="right")
-    table.add_column("summary", overflow="fold")
+    if wide:
+        table.add_column("batches", justify="right", no_wrap=True)
+    table.add_column("sessions", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("summary", overflow="fold", min_width=12)
     shown = runs.tail(limit)
     for r in shown.itertuples(index=False):
         status = _status(r.status, r.writer_alive)
-        created = [r.created_utc.strftime("%Y-%m-%d %H:%M")] if wide else []
-        table.add_row(
-            r.run_id,
-            *created,
-            escape(r.kind),
-            escape(r.scenario_id),
-            f"[{_STATUS_STYLE.get(status, 'white')}]{status}[/]",
-            str(r.n_batches),
-            f"{r.n_sessions:,}",
-            escape(r.headline),
-        )
+        styled = f"[{_STATUS_STYLE.get(status, 'white')}]{status}[/]"
+        if wide:
+            table.add_row(r.run_id, r.created_utc.strftime("%Y-%m-%d %H:%M"), escape(r.kind),
+                          escape(r.scenario_id), styled, str(r.n_batches), f"{r.n_sessions:,}",
+                          escape(r.headline))  # fmt: skip
+            continue
+        scenario = Text(r.scenario_id, no_wrap=True, overflow="ellipsis")
+        table.add_row(r.run_id, escape(r.kind), scenario, styled, f"{r.n_sessions:,}")
+        if r.headline:
+            table.add_row("", "", f"[dim]{escape(r.headline)}[/]", "", "")
     console.print(table)
     if len(runs) > len(shown):
         console.print(f"({len(runs) - len(shown)} older runs not shown; use --limit)")
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with NaN and infinities as ``None``, so ``--json`` prints standard JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
-
-
-def _as_dict(record: RunRecord, store: RunStore) -> dict[str, Any]:
-    info = record.info
-    return {
-        "run_id": info.run_id,
-        "store": str(store.path),
-        "created_utc": info.created_utc.isoformat(),
-        "finished_utc": info.finished_utc.isoformat() if info.finished_utc else None,
-        "status": info.status,
-        "kind": info.kind,
-        "scenario_id": info.scenario_id,
-        "scenario_sha256": info.scenario_sha256,
-        "data_version": info.data_version,
-        "seed": info.seed,
-        "tradetalks_version": info.tradetalks_version,
-        "host": info.host,
-        "pid": info.pid,
-        "settings": _finite(dict(record.settings)),
-        "summary": _finite(dict(record.summary)) if record.summary is not None else None,
-        "batches": list(record.batches),
-        "table_rows": dict(record.table_rows),
-        "scenario_text": record.scenario_text,
-    }
 
 
 @runs_app.command("show")
@@ -154,7 +131,7 @@ def _show(
     """Print one run: metadata, settings, summary and the size of its tables."""
     run_store = RunStore(store, lock_timeout_s=_LOCK_WAIT_S)
     record = run_store.get_run(run_id, tables=[])
-    data = _as_dict(record, run_store)
+    data = record_json(record, run_store.path)
     if as_json:
         print_json(data)
         return
@@ -195,6 +172,106 @@ def _show(
     if scenario:
         console.print("[bold]scenario[/]")
         console.print(escape(record.scenario_text), highlight=False)
+
+
+@runs_app.command("export")
+def _export(
+    run_id: Annotated[str, typer.Argument(help="A run id, or a unique prefix of one.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv, parquet or xlsx.", case_sensitive=False)
+    ] = "csv",
+    table: Annotated[
+        str | None,
+        typer.Option("--table", "-t", help="One table (sessions, outcomes, ...); default: all."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File (one table, or xlsx) or folder (all tables as csv/parquet). "
+            "Default: RUN-TABLE.FMT, RUN.xlsx or the folder RUN-FMT.",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write a run's tables as CSV, Parquet or an Excel workbook."""
+    record = RunStore(store, lock_timeout_s=_LOCK_WAIT_S).get_run(
+        run_id, tables=None if table is None else [table]
+    )
+    written = export_run(record, fmt.lower(), output, table=table)
+    for path in written:
+        console.print(f"wrote {escape(str(path))}", highlight=False)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    text = "" if value is None else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+@runs_app.command("compare")
+def _compare(
+    run_a: Annotated[str, typer.Argument(help="The first run (id or unique prefix).")],
+    run_b: Annotated[str, typer.Argument(help="The second run.")],
+    store: StoreOpt = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Show unchanged results too, not only what changed.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Two runs side by side: inputs, scenario changes, results and table sizes."""
+    run_store = RunStore(store, lock_timeout_s=_LOCK_WAIT_S)
+    cmp = compare_runs(run_store.get_run(run_a, tables=[]), run_store.get_run(run_b, tables=[]))
+    if as_json:
+        print_json(comparison_json(cmp))
+        return
+    for title, diffs, always in (
+        ("inputs", cmp.inputs, True),
+        ("results", cmp.results, show_all),
+        ("tables (rows)", cmp.tables, True),
+    ):
+        shown = [d for d in diffs if always or d.changed]
+        t = Table(title=title, title_justify="left")
+        t.add_column("field", overflow="fold")
+        t.add_column(cmp.a, overflow="fold")
+        t.add_column(cmp.b, overflow="fold")
+        t.add_column("b - a", justify="right", no_wrap=True)
+        for d in shown:
+            mark = "[yellow]" if d.changed else ""
+            end = "[/]" if d.changed else ""
+            delta = "" if d.delta is None or not d.changed else f"{d.delta:+.4g}"
+            t.add_row(f"{mark}{escape(d.field)}{end}", escape(_cell(d.a)), escape(_cell(d.b)),
+                      delta)  # fmt: skip
+        console.print(t if shown else f"{title}: no change")
+    if cmp.scenario_diff:
+        console.print("[bold]scenario changes[/]")
+        console.print(escape("\n".join(cmp.scenario_diff)), highlight=False)
+    else:
+        console.print("scenario: same text")
+    console.print(f"{len(cmp.changed)} field(s) differ", highlight=False)
+
+
+@runs_app.command("delete")
+def _delete(
+    run_id: Annotated[str, typer.Argument(help="A run id, or a unique prefix of one.")],
+    store: StoreOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Delete even a run a live process is writing.")
+    ] = False,
+) -> None:
+    """Delete a run: its record, batches and rows in every table."""
+    run_store = RunStore(store, lock_timeout_s=_LOCK_WAIT_S)
+    full = run_store.resolve_run_id(run_id)
+    if not yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise InputError(f"not deleting run {full} unasked: add --yes (no terminal to ask)")
+        if not typer.confirm(f"Delete run {full} from {run_store.path}?", default=False):
+            raise typer.Exit(1)
+    run_store.delete_run(full, force=force)
+    console.print(f"deleted run {full}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,8 @@
 
 The HTML page embeds every plot as a ``data:image/png;base64`` URI and its style inline:
 it loads nothing from files or the network, so it can be mailed or archived as is. Every
-piece of text from the run is HTML-escaped (scenario titles are user input).
+piece of text from the run is HTML-escaped (scenario titles are user input), in Markdown
+too, where Markdown's own marks are backslash-escaped as well.
 """
 
 from __future__ import annotations
@@ -87,8 +88,20 @@ def render_html(report: Report) -> str:
     )
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]()#!|~"})
+
+
+def md_text(text: str) -> str:
+    """Text for Markdown that renders as written, never as markup.
+
+    HTML is escaped (``<script>`` shows as text) and Markdown's marks
+    (``* _ [ ] ( ) # ! | ~`` and backticks) are backslash-escaped.
+    """
+    return _escape_attr(text, quote=False).translate(_MD_SPECIAL)
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md_text(text).replace("\n", " ")
 
 
 def _md_table(table: ReportTable) -> str:
@@ -100,7 +113,7 @@ def _md_table(table: ReportTable) -> str:
     ]
     lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
     if table.note:
-        lines += ["", f"*{table.note}*"]
+        lines += ["", f"*{_md_cell(table.note)}*"]
     return "\n".join(lines)
 
 
@@ -111,26 +124,26 @@ def figure_file_names(report: Report, stem: str) -> dict[str, str]:
 
 def render_markdown(report: Report, image_files: Mapping[str, str]) -> str:
     """The report as Markdown; plots are linked as ``image_files[slug]`` (relative paths)."""
-    lines = [f"# {report.title}", ""]
-    lines += [f"- **{k}**: {v}" for k, v in report.meta]
+    lines = [f"# {_md_cell(report.title)}", ""]
+    lines += [f"- **{_md_cell(k)}**: {_md_cell(v)}" for k, v in report.meta]
     for section in report.sections:
-        lines += ["", f"## {section.title}", ""]
+        lines += ["", f"## {_md_cell(section.title)}", ""]
         for p in section.paragraphs:
-            lines += [p, ""]
+            lines += [md_text(p), ""]
         for f in section.figures:
             lines += [
-                f"### {f.title}",
+                f"### {_md_cell(f.title)}",
                 "",
-                f"![{f.title}]({image_files[f.slug]})",
+                f"![{_md_cell(f.title)}]({image_files[f.slug]})",
                 "",
-                f.caption,
+                md_text(f.caption),
                 "",
             ]
         for t in section.tables:
             lines += [_md_table(t), ""]
         for a in section.absent:
-            lines += [f"> {a}", ""]
-    lines += ["", f"*tradetalks {__version__}, report of run {report.run_id}*", ""]
+            lines += [f"> {_md_cell(a)}", ""]
+    lines += ["", f"*tradetalks {__version__}, report of run {_md_cell(report.run_id)}*", ""]
     text = "\n".join(lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")

@@ -30,10 +30,22 @@ import duckdb
 import platformdirs
 
 from tradetalks._errors import StoreError
+from tradetalks.store._sqltables import DATA_SCHEMA
 
 ENV_VAR = "TRADETALKS_STORE"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MARKER = "tradetalks_meta"
+
+BATCH_TABLES_DDL = """CREATE TABLE IF NOT EXISTS batch_tables (
+        run_id VARCHAR NOT NULL,
+        batch_index INTEGER NOT NULL,
+        table_name VARCHAR NOT NULL,
+        n_rows BIGINT NOT NULL,
+        schema_json VARCHAR NOT NULL,
+        arrow_schema BLOB NOT NULL,
+        data_table VARCHAR NOT NULL,
+        PRIMARY KEY (run_id, batch_index, table_name)
+    )"""
 
 DDL = (
     f"CREATE TABLE IF NOT EXISTS {_MARKER} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
@@ -63,15 +75,8 @@ DDL = (
         digest VARCHAR NOT NULL,
         PRIMARY KEY (run_id, batch_index)
     )""",
-    """CREATE TABLE IF NOT EXISTS batch_tables (
-        run_id VARCHAR NOT NULL,
-        batch_index INTEGER NOT NULL,
-        table_name VARCHAR NOT NULL,
-        n_rows BIGINT NOT NULL,
-        schema_json VARCHAR NOT NULL,
-        parquet BLOB NOT NULL,
-        PRIMARY KEY (run_id, batch_index, table_name)
-    )""",
+    BATCH_TABLES_DDL,
+    f"CREATE SCHEMA IF NOT EXISTS {DATA_SCHEMA}",
     """CREATE TABLE IF NOT EXISTS cache (
         key VARCHAR PRIMARY KEY,
         payload BLOB NOT NULL,
@@ -168,6 +173,13 @@ def _check_schema(path: Path, con: duckdb.DuckDBPyConnection, *, create: bool) -
         return
     row = con.execute(f"SELECT value FROM {_MARKER} WHERE key = 'schema_version'").fetchone()
     version = int(row[0]) if row and str(row[0]).isdigit() else None
+    if version == 1:
+        if not create:
+            raise _MigrationNeededError
+        from tradetalks.store._migrate import migrate_v1
+
+        migrate_v1(con)
+        return
     if version != SCHEMA_VERSION:
         raise StoreError(
             f"{path}: run store schema version {version}, this tradetalks reads version "
@@ -201,10 +213,20 @@ def open_store(
         with guard(path):
             if check_schema:
                 _check_schema(path, con, create=write)
+    except _MigrationNeededError:
+        # A store of schema version 1 (tables as Parquet blobs), opened to read: move its
+        # tables into real tables once, under the write lock, then read.
+        con.close()
+        open_store(path, write=True, lock_timeout_s=lock_timeout_s).close()
+        return open_store(path, write=False, lock_timeout_s=lock_timeout_s)
     except BaseException:
         con.close()
         raise
     return con
+
+
+class _MigrationNeededError(Exception):
+    """The store has an older schema that this tradetalks migrates on a write connection."""
 
 
 @contextmanager

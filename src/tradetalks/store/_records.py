@@ -151,3 +151,39 @@ def headline(summary: Mapping[str, Any] | None, width: int = 60) -> str:
                 parts.append(f"{key}={value:.3g}" if math.isfinite(value) else f"{key}={value}")
         text = ", ".join(parts)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with NaN and infinities as ``None``, so it prints as standard JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite_json(v) for v in value]
+    return value
+
+
+def record_json(record: RunRecord, store_path: PurePath) -> dict[str, Any]:
+    """A run's metadata, inputs, summary and table sizes as JSON (``runs show --json``)."""
+    info = record.info
+    return {
+        "run_id": info.run_id,
+        "store": str(store_path),
+        "created_utc": info.created_utc.isoformat(),
+        "finished_utc": info.finished_utc.isoformat() if info.finished_utc else None,
+        "status": info.status,
+        "kind": info.kind,
+        "scenario_id": info.scenario_id,
+        "scenario_sha256": info.scenario_sha256,
+        "data_version": info.data_version,
+        "seed": info.seed,
+        "tradetalks_version": info.tradetalks_version,
+        "host": info.host,
+        "pid": info.pid,
+        "settings": finite_json(dict(record.settings)),
+        "summary": finite_json(dict(record.summary)) if record.summary is not None else None,
+        "batches": list(record.batches),
+        "table_rows": dict(record.table_rows),
+        "scenario_text": record.scenario_text,
+    }

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import difflib
 import io
+import json
 import operator
 import os
 import socket
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from tradetalks._errors import StoreError
-from tradetalks.store._records import RUN_STATUSES, RunInfo, RunStatus
+from tradetalks.store._records import RUN_STATUSES, RunInfo, RunStatus, headline
 
 LIST_COLUMNS = (
     "run_id",
@@ -124,3 +129,92 @@ def unpack_arrays(payload: bytes) -> dict[str, npt.NDArray[Any]]:
             return {name: npz[name] for name in npz.files}
     except (ValueError, OSError) as error:
         raise StoreError("is not a set of arrays") from error
+
+
+def resolve_run(con: duckdb.DuckDBPyConnection, path: Path, run_id: object, *, exact: bool) -> str:
+    """The full id of ``run_id`` (with ``exact=False``, a unique prefix of one) in the store."""
+    if not isinstance(run_id, str) or not run_id.strip():
+        raise StoreError(f"a run id must be a non-empty string, got {run_id!r}")
+    run_id = run_id.strip()
+    if con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+        return run_id
+    if not exact:
+        hits = [
+            r[0]
+            for r in con.execute(
+                "SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id",
+                [run_id],
+            ).fetchall()
+        ]
+        if len(hits) == 1:
+            return str(hits[0])
+        if hits:
+            shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
+            raise StoreError(
+                f"run id {run_id!r} is ambiguous in {path}: it starts {len(hits)} runs ({shown})"
+            )
+    ids = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
+    close = difflib.get_close_matches(run_id, ids, n=3, cutoff=0.5)
+    hint = f"; close ids: {', '.join(close)}" if close else ""
+    latest = f"; newest: {ids[-1]}" if ids and not close else ""
+    raise StoreError(f"no run {run_id!r} in {path}{hint or latest} (see 'tradetalks runs')")
+
+
+def listing(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The rows of :data:`INFO_SQL` as the listing :meth:`RunStore.list_runs` returns."""
+    records = []
+    for row in rows:
+        info = info_from_row(row)
+        summary = json.loads(row[14]) if row[14] else None
+        records.append(
+            {
+                "run_id": info.run_id,
+                "created_utc": info.created_utc,
+                "kind": info.kind,
+                "scenario_id": info.scenario_id,
+                "status": info.status,
+                "writer_alive": (
+                    writer_alive(info.host, info.pid) if info.status == "running" else None
+                ),
+                "n_batches": info.n_batches,
+                "n_sessions": info.n_sessions,
+                "headline": headline(summary),
+                "data_version": info.data_version,
+                "seed": info.seed,
+                "tradetalks_version": info.tradetalks_version,
+            }
+        )
+    if not records:
+        return empty_listing()
+    runs = pd.DataFrame.from_records(records, columns=list(LIST_COLUMNS))
+    return runs.astype({"writer_alive": "boolean", "n_batches": "int64", "n_sessions": "int64"})
+
+
+#: How long, by default, a writer of batches keeps the file open for the next batch (s).
+HOLD_S = 1.0
+
+
+@dataclass
+class RunMemo:
+    """A run's saved batches, table schemas and physical tables, as a held connection saw them."""
+
+    batches: set[int]
+    schemas: dict[str, tuple[str, int]]
+    physical: set[str]
+    marked_running: bool = False
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection, run_id: str) -> RunMemo:
+        batches = con.execute(
+            "SELECT batch_index FROM batches WHERE run_id = ?", [run_id]
+        ).fetchall()
+        known = con.execute(
+            "SELECT table_name, any_value(schema_json), min(batch_index) FROM batch_tables "
+            "WHERE run_id = ? GROUP BY table_name",
+            [run_id],
+        ).fetchall()
+        return cls(
+            batches={int(r[0]) for r in batches},
+            schemas={str(n): (str(s), int(f)) for n, s, f in known},
+            physical=set(),
+        )

@@ -2,10 +2,11 @@
 
 A run is its metadata (kind, scenario text and SHA-256, data version, seed, settings,
 status, summary) plus numbered batches. A batch is a set of named tables of any columns,
-each kept as one Parquet blob, written in ONE transaction: after a crash, Ctrl-C or
+appended to real DuckDB tables (:mod:`tradetalks.store._sqltables`: ``SELECT * FROM
+sessions`` works) in ONE transaction: after a crash, Ctrl-C or
 SIGKILL a batch is either all there or not there at all. Saving a batch index that is
 already saved is a no-op when the tables are identical (so redoing a batch after a crash
-is harmless) and a :class:`StoreError` when they differ.
+is harmless) and a :class:`StoreError` when they differ. Deleting a run removes its rows.
 
 A :class:`RunStore` is meant for one thread; worker processes should hand their batches
 to the process that owns the store rather than open the file themselves.
@@ -13,15 +14,16 @@ to the process that owns the store rather than open the file themselves.
 
 from __future__ import annotations
 
-import difflib
+import contextlib
 import json
 import operator
 import os
 import socket
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -29,6 +31,7 @@ from typing import Any, Literal
 import duckdb
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from tradetalks import __version__
 from tradetalks._errors import StoreError
@@ -37,30 +40,42 @@ from tradetalks.store._records import (
     RunRecord,
     RunStatus,
     canonical_json,
-    headline,
     new_run_id,
     sha256_text,
 )
 from tradetalks.store._rows import (
+    HOLD_S,
     INFO_SQL,
-    LIST_COLUMNS,
+    RunMemo,
     check_batch_index,
     check_cache_key,
     empty_listing,
     info_from_row,
+    listing,
     now_naive_utc,
     pack_arrays,
+    resolve_run,
     unpack_arrays,
     writer_alive,
 )
+from tradetalks.store._sqltables import (
+    batch_names,
+    read_table,
+)
+from tradetalks.store._staging import (
+    delete_run_data,
+    ingest,
+    orphaned_runs,
+    read_staged,
+    record_batch,
+    stage,
+    staging_root,
+)
 from tradetalks.store._tables import (
     check_table_name,
-    frame_to_parquet,
+    frame_to_arrow,
     frames_equal,
-    parquet_to_frame,
-    read_batches,
     schema_signature,
-    tables_digest,
 )
 
 
@@ -78,13 +93,13 @@ class RunStore:
 
     hold_s
         How long the write connection opened by :meth:`save_batch` may stay open for
-        the next batches before it is closed (at the end of a call). The default 0
-        closes it after every call, so other processes can read between any two
-        batches; but reopening and checkpointing costs ~40 ms a batch
-        (``benchmarks/bench_store.py``). A sweep that saves many small batches should
-        pass e.g. ``hold_s=1.0`` (about 3x faster saves; readers such as
-        ``tradetalks runs`` then get in when it lets go, about once a second, between
-        two batches), or ``math.inf`` to hold the file until :meth:`close`.
+        the next batches before it is closed (at the end of a call). The default
+        ``HOLD_S`` = 1 s lets a sweep save batch after batch on one connection and
+        checkpoint about once a second, instead of reopening the file and checkpointing
+        after every batch (~40 ms a batch, and growing with the file:
+        ``benchmarks/bench_store.py``); readers such as ``tradetalks runs`` get in when
+        it lets go, between two batches. ``0`` closes it after every call; ``math.inf``
+        holds the file until :meth:`close` (one checkpoint, at the end).
 
     Notes
     -----
@@ -100,7 +115,7 @@ class RunStore:
         path: str | os.PathLike[str] | None = None,
         *,
         lock_timeout_s: float = 10.0,
-        hold_s: float = 0.0,
+        hold_s: float = HOLD_S,
     ):
         self._path = Path(path).expanduser() if path is not None else default_store_path()
         self._lock_timeout_s = float(lock_timeout_s)
@@ -108,9 +123,15 @@ class RunStore:
             raise StoreError(f"hold_s must be >= 0 seconds, got {hold_s!r}")
         self._hold_s = float(hold_s)
         self._held: duckdb.DuckDBPyConnection | None = None
+        # What the held connection has seen of each run it writes (no other process can
+        # write while it is held, so it stays true until the connection is let go).
+        self._memo: dict[str, RunMemo] = {}
+        self._pending: tuple[str, RunMemo, int, dict[str, tuple[str, int]]] | None = None
         self._held_since = 0.0
         self._schema_ok = False
         self._closed = False
+        self._staging = staging_root(self._path)
+        self._staged_runs: set[str] = set()  # runs with batches this store staged
 
     @property
     def path(self) -> Path:
@@ -132,11 +153,18 @@ class RunStore:
         self.close()
 
     def close(self) -> None:
-        """Release the file (close a held connection); the store refuses further calls."""
+        """Move staged batches into the SQL tables, release the file; later calls raise."""
+        if self._staged_runs and not self._closed:
+            # Safe to skip on failure: staged batches are saved, the next writer moves them.
+            with contextlib.suppress(StoreError), self._connect(write=True, hold="release") as con:
+                ingest(con, self._staging, sorted(self._staged_runs))
+                self._staged_runs.clear()
         self._closed = True
         self._drop_held()
 
     def _drop_held(self) -> None:
+        self._memo.clear()
+        self._pending = None
         held, self._held = self._held, None
         if held is not None:
             held.close()
@@ -162,6 +190,13 @@ class RunStore:
                 check_schema=not (self._schema_ok and self._path.exists()),
             )
             self._schema_ok = True
+            if write:
+                try:
+                    with guard(self._path):
+                        self._recover(con)
+                except BaseException:
+                    con.close()
+                    raise
             if write and hold == "start" and self._hold_s > 0:
                 self._held, self._held_since = con, time.monotonic()
         try:
@@ -176,6 +211,21 @@ class RunStore:
                 con.close()
             elif hold == "release" or time.monotonic() - self._held_since >= self._hold_s:
                 self._drop_held()
+
+    def checkpoint(self) -> None:
+        """Move staged batches into the SQL tables now.
+
+        This store's, and those of writers that are gone (crashed or killed). Done anyway
+        when a run is finished or interrupted, when the store is closed and when a writer
+        next opens the file.
+        """
+        with self._connect(write=True, hold="release") as con:
+            ingest(con, self._staging, sorted(self._staged_runs))
+            self._staged_runs.clear()
+
+    def _recover(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Ingest batches staged by writers that are gone (crashed or killed)."""
+        ingest(con, self._staging, orphaned_runs(con, skip=self._staged_runs))
 
     # runs -----------------------------------------------------------------------------
 
@@ -288,6 +338,8 @@ class RunStore:
                 "updated_utc = ? WHERE run_id = ?",
                 [summary_json, now_naive_utc(), now_naive_utc(), run_id],
             )
+            ingest(con, self._staging, [run_id])
+            self._staged_runs.discard(run_id)
 
     def mark_interrupted(self, run_id: str) -> None:
         """Mark an unfinished run ``interrupted`` (on catching Ctrl-C); no-op once finished."""
@@ -298,6 +350,19 @@ class RunStore:
                 "WHERE run_id = ? AND status <> 'finished'",
                 [now_naive_utc(), run_id],
             )
+            ingest(con, self._staging, [run_id])
+            self._staged_runs.discard(run_id)
+
+    def delete_run(self, run_id: str, *, force: bool = False) -> str:
+        """Delete a run, its batches and its rows from every table (one transaction).
+
+        A run still being written by a live process on this host is refused unless
+        ``force``. Returns the full id of the deleted run.
+        """
+        with self._connect(write=True, hold="release") as con:
+            full = self._resolve(con, run_id, exact=False)
+            delete_run_data(con, self._staging, full, force=force)
+        return full
 
     # batches --------------------------------------------------------------------------
 
@@ -329,17 +394,24 @@ class RunStore:
         index = check_batch_index(batch_index)
         if not isinstance(tables, Mapping):
             raise StoreError(f"tables must map names to DataFrames, got {type(tables).__name__}")
-        blobs = {check_table_name(n): frame_to_parquet(n, f) for n, f in tables.items()}
+        arrows = {check_table_name(n): frame_to_arrow(n, f) for n, f in tables.items()}
         schemas = {n: schema_signature(f) for n, f in tables.items()}
-        digest = tables_digest(blobs)
         with self._connect(write=True, hold="start") as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                saved = self._save_batch_in(con, run_id, index, tables, blobs, schemas, digest)
+                saved = self._save_batch_in(con, run_id, index, tables, arrows, schemas)
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+            if self._pending is not None:
+                run, memo, done, added = self._pending
+                self._pending = None
+                memo.batches.add(done)
+                for name, schema in added.items():
+                    memo.schemas.setdefault(name, schema)
+                memo.marked_running = True
+                self._memo[run] = memo
         return saved
 
     def _save_batch_in(
@@ -348,44 +420,42 @@ class RunStore:
         run_id: str,
         index: int,
         tables: Mapping[str, pd.DataFrame],
-        blobs: Mapping[str, bytes],
+        arrows: Mapping[str, pa.Table],
         schemas: Mapping[str, str],
-        digest: str,
     ) -> bool:
-        run_id = self._resolve(con, run_id, exact=True)
-        if self._status(con, run_id) == "finished":
-            raise StoreError(f"run {run_id} is finished: no batch can be added")
-        row = con.execute(
-            "SELECT digest FROM batches WHERE run_id = ? AND batch_index = ?", [run_id, index]
-        ).fetchone()
-        if row is not None:
-            if row[0] == digest or self._same_tables(con, run_id, index, tables):
+        memo = self._memo.get(run_id) if con is self._held else None
+        if memo is None:
+            run_id = self._resolve(con, run_id, exact=True)
+            if self._status(con, run_id) == "finished":
+                raise StoreError(f"run {run_id} is finished: no batch can be added")
+            memo = RunMemo.load(con, run_id)
+        if index in memo.batches:
+            if self._same_tables(con, run_id, index, tables):
                 return False
             raise StoreError(f"run {run_id}: batch {index} is already saved with different tables")
-        known = con.execute(
-            "SELECT table_name, any_value(schema_json), min(batch_index) FROM batch_tables "
-            "WHERE run_id = ? GROUP BY table_name",
-            [run_id],
-        ).fetchall()
-        for name, schema, first in known:
-            if name in schemas and schemas[name] != schema:
+        for name, signature in schemas.items():
+            if name in memo.schemas and memo.schemas[name][0] != signature:
+                saved, first = memo.schemas[name]
                 raise StoreError(
                     f"run {run_id}: table {name!r} of batch {index} has columns/dtypes "
-                    f"{schemas[name]}, but batch {first} saved {schema}"
+                    f"{signature}, but batch {first} saved {saved}"
                 )
         now = now_naive_utc()
-        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", [run_id, index, now, digest])
-        for name, blob in blobs.items():
+        if self._hold_s > 0:  # a sweep's writer: Arrow files now, SQL rows at the end
+            stage(self._staging, run_id, index, dict(arrows))
+            self._staged_runs.add(run_id)
+        record_batch(con, run_id, index, arrows, schemas, None if self._hold_s else memo.physical)
+        if not memo.marked_running:
+            # Whoever writes batches is the run's live writer (a resumed run is running again).
             con.execute(
-                "INSERT INTO batch_tables VALUES (?, ?, ?, ?, ?, ?)",
-                [run_id, index, name, len(tables[name]), schemas[name], blob],
+                "UPDATE runs SET status = 'running', updated_utc = ?, host = ?, pid = ? "
+                "WHERE run_id = ?",
+                [now, socket.gethostname(), os.getpid(), run_id],
             )
-        # Whoever writes batches is the run's live writer (a resumed run is running again).
-        con.execute(
-            "UPDATE runs SET status = 'running', updated_utc = ?, host = ?, pid = ? "
-            "WHERE run_id = ?",
-            [now, socket.gethostname(), os.getpid(), run_id],
-        )
+        if con is self._held:
+            # What this transaction adds, known once it commits (the caller drops the memo
+            # with the held connection on any error).
+            self._pending = (run_id, memo, index, {n: (schemas[n], index) for n in schemas})
         return True
 
     def _same_tables(
@@ -400,16 +470,13 @@ class RunStore:
             frames_equal(stored[n], tables[n]) for n in tables
         )
 
-    @staticmethod
     def _read_batch(
-        con: duckdb.DuckDBPyConnection, run_id: str, index: int
+        self, con: duckdb.DuckDBPyConnection, run_id: str, index: int
     ) -> dict[str, pd.DataFrame]:
-        rows = con.execute(
-            "SELECT table_name, parquet FROM batch_tables WHERE run_id = ? AND batch_index = ? "
-            "ORDER BY table_name",
-            [run_id, index],
-        ).fetchall()
-        return {name: parquet_to_frame(blob) for name, blob in rows}
+        return {
+            n: read_table(con, run_id, n, batch=index, staged=self._reader(run_id, n))
+            for n in batch_names(con, run_id, index)
+        }
 
     def finished_batches(self, run_id: str) -> set[int]:
         """The batch indices saved for a run (all complete: batches are saved atomically)."""
@@ -447,32 +514,7 @@ class RunStore:
             return empty_listing()
         with self._connect(write=False, hold="keep") as con:
             rows = con.execute(INFO_SQL + " ORDER BY r.created_utc, r.run_id").fetchall()
-        records = []
-        for row in rows:
-            info = info_from_row(row)
-            summary = json.loads(row[14]) if row[14] else None
-            records.append(
-                {
-                    "run_id": info.run_id,
-                    "created_utc": info.created_utc,
-                    "kind": info.kind,
-                    "scenario_id": info.scenario_id,
-                    "status": info.status,
-                    "writer_alive": (
-                        writer_alive(info.host, info.pid) if info.status == "running" else None
-                    ),
-                    "n_batches": info.n_batches,
-                    "n_sessions": info.n_sessions,
-                    "headline": headline(summary),
-                    "data_version": info.data_version,
-                    "seed": info.seed,
-                    "tradetalks_version": info.tradetalks_version,
-                }
-            )
-        if not records:
-            return empty_listing()
-        runs = pd.DataFrame.from_records(records, columns=list(LIST_COLUMNS))
-        return runs.astype({"writer_alive": "boolean", "n_batches": "int64", "n_sessions": "int64"})
+        return listing(rows)
 
     def resolve_run_id(self, prefix: str) -> str:
         """The full id of the one run whose id starts with ``prefix``."""
@@ -513,12 +555,7 @@ class RunStore:
                 )
             read: dict[str, pd.DataFrame] = {}
             for name in wanted:
-                blobs = con.execute(
-                    "SELECT parquet FROM batch_tables WHERE run_id = ? AND table_name = ? "
-                    "ORDER BY batch_index",
-                    [full, name],
-                ).fetchall()
-                read[name] = read_batches([b[0] for b in blobs])
+                read[name] = read_table(con, full, name, staged=self._reader(full, name))
         return RunRecord(
             info=info_from_row(row),
             scenario_text=row[15],
@@ -529,6 +566,9 @@ class RunStore:
             tables=read,
         )
 
+    def _reader(self, run_id: str, table: str) -> Callable[[int], pa.Table]:
+        return partial(read_staged, self._staging, run_id, table=table)
+
     def _status(self, con: duckdb.DuckDBPyConnection, run_id: str) -> RunStatus:
         row = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
         assert row is not None
@@ -536,34 +576,7 @@ class RunStore:
         return status
 
     def _resolve(self, con: duckdb.DuckDBPyConnection, run_id: str, *, exact: bool) -> str:
-        if not isinstance(run_id, str) or not run_id.strip():
-            raise StoreError(f"a run id must be a non-empty string, got {run_id!r}")
-        run_id = run_id.strip()
-        if con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
-            return run_id
-        if not exact:
-            hits = [
-                r[0]
-                for r in con.execute(
-                    "SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id",
-                    [run_id],
-                ).fetchall()
-            ]
-            if len(hits) == 1:
-                return str(hits[0])
-            if hits:
-                shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
-                raise StoreError(
-                    f"run id {run_id!r} is ambiguous in {self._path}: it starts "
-                    f"{len(hits)} runs ({shown})"
-                )
-        ids = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
-        close = difflib.get_close_matches(run_id, ids, n=3, cutoff=0.5)
-        hint = f"; close ids: {', '.join(close)}" if close else ""
-        latest = f"; newest: {ids[-1]}" if ids and not close else ""
-        raise StoreError(
-            f"no run {run_id!r} in {self._path}{hint or latest} (see 'tradetalks runs')"
-        )
+        return resolve_run(con, self._path, run_id, exact=exact)
 
     # cache of priced outcomes ---------------------------------------------------------
 

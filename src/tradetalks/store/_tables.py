@@ -1,21 +1,21 @@
-"""Batch tables as Parquet bytes: any columns in, the same DataFrame (dtypes included) out.
+"""Batch tables as Arrow tables: any pandas columns in, the same DataFrame (dtypes included) out.
 
-Each table of a batch is written with pyarrow as one Parquet blob. Parquet keeps the
-column types and pyarrow's pandas metadata restores pandas dtypes (``Int64``,
-``boolean``, ``category``, ``datetime64``...). One thing it does not restore is a
-plain ``object`` column of strings (it comes back as pandas' ``str`` dtype), so the
-original dtype of every column is written into the file's metadata as well and
-``object`` columns are rebuilt as ``object`` (their missing values as ``None``); any
-other column whose dtype did not survive is cast back, and categoricals get their exact
-categories back (Arrow forgets them for an empty batch). Batches whose categories differ
-are joined with the union of their categories rather than falling back to ``object``.
+Each table of a batch is turned into an Arrow table with pyarrow (``preserve_index=None``:
+a non-default index becomes columns, a ``RangeIndex`` stays metadata). pyarrow's pandas
+metadata restores pandas dtypes (``Int64``, ``boolean``, ``category``, ``datetime64``...).
+One thing it does not restore is a plain ``object`` column of strings (it comes back as
+pandas' ``str`` dtype), so the original dtype of every column is written into the
+schema's metadata as well and ``object`` columns are rebuilt as ``object`` (their missing
+values as ``None``); any other column whose dtype did not survive is cast back, and
+categoricals get their exact categories back (Arrow forgets them for an empty batch).
+Batches whose categories differ are joined with the union of their categories rather
+than falling back to ``object``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -23,7 +23,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
 from tradetalks._errors import StoreError
@@ -48,8 +47,8 @@ def schema_signature(frame: pd.DataFrame) -> str:
     return json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()], ensure_ascii=False)
 
 
-def frame_to_parquet(name: str, frame: pd.DataFrame) -> bytes:
-    """Serialise one batch table to Parquet bytes, keeping its index and dtypes.
+def frame_to_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
+    """One batch table as Arrow, with its index and the pandas dtypes in the schema metadata.
 
     Raises
     ------
@@ -79,26 +78,17 @@ def frame_to_parquet(name: str, frame: pd.DataFrame) -> bytes:
     meta[_DTYPES_KEY] = json.dumps(dtypes).encode()
     with contextlib.suppress(TypeError):  # categories that are not JSON: Arrow's own record
         meta[_CATEGORIES_KEY] = json.dumps(categories).encode()
-    table = table.replace_schema_metadata(meta)
-    sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue()
+    return table.replace_schema_metadata(meta)
 
 
-def parquet_to_frame(payload: bytes) -> pd.DataFrame:
-    """Read a blob written by :func:`frame_to_parquet` back into the same DataFrame."""
-    return _to_frame(pq.read_table(io.BytesIO(payload)))
-
-
-def read_batches(blobs: Sequence[bytes]) -> pd.DataFrame:
-    """One table's batches (blobs in batch order) read back as one DataFrame.
+def join_batches(tables: Sequence[pa.Table]) -> pd.DataFrame:
+    """One table's batches (Arrow tables with their metadata, in batch order) as one DataFrame.
 
     Batches with the same Arrow schema, a default index and the same categories (the
     usual case) are joined as Arrow tables and converted to pandas once, 2-3x faster than
     converting each batch; anything else goes through :func:`concat_batches`.
     """
-    tables = [pq.read_table(io.BytesIO(b)) for b in blobs]
-    if len(tables) > 1 and all(_plain(t) for t in tables):
+    if len(tables) > 1 and all(plain(t.schema) for t in tables):
         first = tables[0]
         categories = (first.schema.metadata or {}).get(_CATEGORIES_KEY)
         if all(
@@ -107,19 +97,26 @@ def read_batches(blobs: Sequence[bytes]) -> pd.DataFrame:
             for t in tables[1:]
         ):
             joined = pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
-            meta = dict(first.schema.metadata or {})
-            pandas_meta = json.loads(meta[b"pandas"])
-            pandas_meta["index_columns"] = [
-                {"kind": "range", "name": None, "start": 0, "stop": joined.num_rows, "step": 1}
-            ]
-            meta[b"pandas"] = json.dumps(pandas_meta).encode()
-            return _to_frame(joined.replace_schema_metadata(meta))
-    return concat_batches([_to_frame(t) for t in tables])
+            return arrow_to_frame(joined.replace_schema_metadata(range_metadata(first.schema)))
+    return concat_batches([arrow_to_frame(t) for t in tables])
 
 
-def _plain(table: pa.Table) -> bool:
+def range_metadata(schema: pa.Schema) -> dict[bytes, bytes]:
+    """``schema``'s metadata with its pandas index made a fresh ``RangeIndex`` from 0.
+
+    Its stop is set by :func:`arrow_to_frame` from the table's length.
+    """
+    meta = dict(schema.metadata or {})
+    pandas_meta = json.loads(meta[b"pandas"])
+    index = {"kind": "range", "name": None, "start": 0, "stop": 0, "step": 1}
+    pandas_meta["index_columns"] = [index]
+    meta[b"pandas"] = json.dumps(pandas_meta).encode()
+    return meta
+
+
+def plain(schema: pa.Schema) -> bool:
     """A batch with a default RangeIndex and its categories on record."""
-    meta = table.schema.metadata or {}
+    meta = schema.metadata or {}
     if _CATEGORIES_KEY not in meta or b"pandas" not in meta:
         return False
     index = json.loads(meta[b"pandas"]).get("index_columns")
@@ -134,14 +131,34 @@ def _plain(table: pa.Table) -> bool:
     )
 
 
-def _to_frame(table: pa.Table) -> pd.DataFrame:
-    frame = table.to_pandas()
+def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table made by :func:`frame_to_arrow` back as the DataFrame it came from."""
     meta = table.schema.metadata or {}
+    if b"pandas" in meta:
+        # pyarrow sizes a RangeIndex from its recorded stop: make it the table's length.
+        pandas_meta = json.loads(meta[b"pandas"])
+        index = pandas_meta.get("index_columns") or []
+        if len(index) == 1 and isinstance(index[0], dict) and index[0].get("kind") == "range":
+            step = index[0].get("step", 1)
+            index[0]["stop"] = index[0].get("start", 0) + step * table.num_rows
+            table = table.replace_schema_metadata(
+                {**meta, b"pandas": json.dumps(pandas_meta).encode()}
+            )
+    frame = table.to_pandas()
     categories: dict[str, dict[str, Any]] = json.loads(meta.get(_CATEGORIES_KEY, b"{}"))
     for column, spec in categories.items():
         wanted = pd.CategoricalDtype(spec["categories"], ordered=spec["ordered"])
-        if frame[column].dtype != wanted:
-            frame[column] = frame[column].astype(wanted)
+        have = frame[column].dtype
+        # Unordered categoricals compare equal whatever their categories' order: check it.
+        if not (
+            isinstance(have, pd.CategoricalDtype)
+            and have.ordered == wanted.ordered
+            and have.categories.equals(wanted.categories)
+            and have.categories.dtype == wanted.categories.dtype
+        ):
+            frame[column] = pd.Series(
+                pd.Categorical(frame[column], dtype=wanted), index=frame.index, name=column
+            )
     raw = meta.get(_DTYPES_KEY)
     if raw is not None:
         dtypes: dict[str, str] = json.loads(raw)
@@ -154,16 +171,6 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
             else:  # e.g. an empty categorical, which Arrow returns as object
                 frame[column] = frame[column].astype(dtype)
     return frame
-
-
-def tables_digest(blobs: Mapping[str, bytes]) -> str:
-    """SHA-256 over the tables' names and Parquet bytes, in name order."""
-    h = hashlib.sha256()
-    for name in sorted(blobs):
-        h.update(name.encode())
-        h.update(len(blobs[name]).to_bytes(8, "little"))
-        h.update(blobs[name])
-    return h.hexdigest()
 
 
 def frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -199,3 +206,15 @@ def concat_batches(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         ):
             joined[column] = union_categoricals(parts, ignore_order=True)
     return joined
+
+
+def layout_digest(tables: Mapping[str, pa.Table]) -> str:
+    """SHA-256 over a batch's table names, Arrow schemas (with metadata) and row counts."""
+    h = hashlib.sha256()
+    for name in sorted(tables):
+        schema = tables[name].schema.serialize().to_pybytes()
+        h.update(name.encode())
+        h.update(len(schema).to_bytes(8, "little"))
+        h.update(schema)
+        h.update(tables[name].num_rows.to_bytes(8, "little"))
+    return h.hexdigest()

@@ -1,0 +1,306 @@
+// The workbench page: every text from a scenario or a run goes into the page as text
+// (textContent), never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { analysis: null, runId: null, validateTimer: null, analyzeSeq: 0 };
+
+function el(tag, text, attrs) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  return node;
+}
+
+function table(columns, rows, caption) {
+  const t = el("table");
+  if (caption) t.appendChild(el("caption", caption));
+  const head = el("tr");
+  columns.forEach((c) => head.appendChild(el("th", c)));
+  t.appendChild(el("thead")).appendChild(head);
+  const body = t.appendChild(el("tbody"));
+  rows.forEach((r) => {
+    const tr = body.appendChild(el("tr"));
+    r.forEach((cell) => {
+      if (cell instanceof Node) tr.appendChild(el("td")).appendChild(cell);
+      else tr.appendChild(el("td", cell));
+    });
+  });
+  return t;
+}
+
+async function api(path, options) {
+  const response = await fetch(path, options);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.detail || response.statusText);
+  return body;
+}
+
+function post(path, data) {
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" },
+                     body: JSON.stringify(data) });
+}
+
+function status(text) { $("status").textContent = text; }
+
+// --- scenario library and editor ------------------------------------------------------
+
+async function loadLibrary() {
+  const list = $("scenario-list");
+  list.replaceChildren();
+  for (const s of await api("/api/scenarios")) {
+    const li = el("li", null, { "data-name": s.name });
+    li.appendChild(el("strong", s.name));
+    li.appendChild(el("small", `${s.title}${s.outcomes ? " · " + s.outcomes + " deals" : ""}`));
+    li.addEventListener("click", () => openScenario(s.name));
+    list.appendChild(li);
+  }
+}
+
+async function openScenario(name) {
+  const s = await api(`/api/scenarios/${encodeURIComponent(name)}`);
+  $("editor-title").textContent = `Editor: ${name}`;
+  $("editor").value = s.text;
+  renderGutter([]);
+  await validateNow(true);
+}
+
+function renderGutter(badLines) {
+  const n = $("editor").value.split("\n").length;
+  const gutter = $("gutter");
+  gutter.replaceChildren();
+  const bad = new Set(badLines);
+  for (let i = 1; i <= n; i++) {
+    const line = el("div", i, { "data-line": i });
+    if (bad.has(i)) line.className = "bad";
+    gutter.appendChild(line);
+  }
+  const editor = $("editor");
+  editor.style.height = `${Math.max(n * 18.2 + 10, 300)}px`;
+}
+
+async function validateNow(analyze) {
+  const text = $("editor").value;
+  const result = await post("/api/scenarios/validate", { text });
+  const list = $("problems");
+  list.replaceChildren();
+  const lines = [];
+  for (const p of result.problems) {
+    if (p.line) lines.push(p.line);
+    const where = p.line ? `line ${p.line}: ` : "";
+    list.appendChild(el("li", `${where}${p.field ? p.field + ": " : ""}${p.message}`,
+                        { "data-line": p.line || "" }));
+  }
+  renderGutter(lines);
+  $("run").disabled = !result.ok;
+  $("analyze").disabled = !result.ok;
+  status(result.ok ? `valid: ${result.title}` : `${result.problems.length} problem(s)`);
+  if (result.ok && analyze) await analyzeNow();
+  return result.ok;
+}
+
+function onEdit() {
+  renderGutter([]);
+  clearTimeout(state.validateTimer);
+  state.validateTimer = setTimeout(() => validateNow(true), 300);
+}
+
+async function analyzeNow() {
+  const seq = ++state.analyzeSeq;
+  status("analysing…");
+  const started = performance.now();
+  try {
+    const result = await post("/api/analyze", { text: $("editor").value });
+    if (seq !== state.analyzeSeq) return;  // a newer edit is being analysed
+    state.analysis = result;
+    renderAnalysis(result);
+    status(`analysed in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  } catch (error) {
+    status(`analysis failed: ${error.message}`);
+  }
+}
+
+// --- results ----------------------------------------------------------------------------
+
+function dealText(row, issues, parties) {
+  const labels = issues.map((i) => `${i}=${row["issue:" + i]}`).join(", ");
+  const ratifiers = parties.filter((p) => row["ratified:" + p]);
+  const who = ratifiers.length ? ratifiers.join(", ") : "nobody";
+  const us = parties.map((p) => `${p} ${Number(row["u:" + p]).toFixed(3)}`).join(" · ");
+  return `${labels}<br>ratified by: ${who}<br>${us}`;
+}
+
+function escapeHtml(text) {
+  // Plotly renders hover text as HTML: escape what comes from the scenario.
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;",
+                                                    '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+function renderAnalysis(result) {
+  const summary = result.summary;
+  const parties = summary.parties;
+  const issues = Object.keys(summary.issues);
+  const a = summary.analysis;
+  $("results").hidden = false;
+  $("results-title").textContent = `Results: ${summary.title}`;
+  $("headline").textContent =
+    `Zone of agreement: ${a.zopa_size} of ${a.n_outcomes} deals are in both win-sets.`;
+  const [px, py] = parties;
+  const groups = [
+    ["no one's win-set", (r) => !r["win_set:" + px] && !r["win_set:" + py], "#bbbbbb"],
+    [`${px}'s win-set only`, (r) => r["win_set:" + px] && !r["win_set:" + py], "#4c78a8"],
+    [`${py}'s win-set only`, (r) => !r["win_set:" + px] && r["win_set:" + py], "#f58518"],
+    ["both (ZOPA)", (r) => r.zopa, "#2ca02c"],
+  ];
+  const safeIssues = issues.map(escapeHtml);
+  const traces = groups.map(([name, keep, color]) => {
+    const rows = result.outcomes.filter(keep);
+    return {
+      type: "scatter", mode: "markers", name, x: rows.map((r) => r["u:" + px]),
+      y: rows.map((r) => r["u:" + py]), marker: { color, size: 7 },
+      text: rows.map((r) => dealText(
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, escapeHtml(v)])),
+        safeIssues, parties)),
+      hovertemplate: "%{text}<extra></extra>",
+    };
+  });
+  if (a.nash) {
+    traces.push({ type: "scatter", mode: "markers", name: "Nash deal",
+                  x: [a.nash.utilities[px]], y: [a.nash.utilities[py]],
+                  marker: { symbol: "star", size: 16, color: "#d62728" },
+                  text: [Object.entries(a.nash.labels).map(([k, v]) => escapeHtml(`${k}=${v}`))
+                    .join(", ")], hovertemplate: "Nash: %{text}<extra></extra>" });
+  }
+  Plotly.react("plot-space", traces, {
+    title: { text: "Bargaining space (utility of each deal)" },
+    xaxis: { title: { text: `utility ${px}` } }, yaxis: { title: { text: `utility ${py}` } },
+    margin: { t: 40, r: 10 }, legend: { orientation: "h" },
+  }, { responsive: true, displaylogo: false });
+  const deal = result.impacts.filter((r) => r.kind === "deal");
+  Plotly.react("plot-impacts", parties.map((p) => {
+    const rows = deal.filter((r) => r.country === p);
+    return { type: "bar", name: p, x: rows.map((r) => r.sector_name),
+             y: rows.map((r) => 100 * r.value_added_change) };
+  }), { title: { text: "Value added change of the Nash deal (%)" }, margin: { t: 40, b: 120 } },
+  { responsive: true, displaylogo: false });
+  $("winsets").replaceChildren(table(["party", "value of no deal", "deals it can ratify"],
+    parties.map((p) => [p, a.no_deal[p].toFixed(3), a.win_set_sizes[p]]), "Win-sets"));
+  $("threats").replaceChildren(table(["threat", "by", "against", "credible", "credibility"],
+    a.threats.map((t) => [t.id, t.by, t.against, t.credible ? "yes" : "no",
+                          t.credibility.toFixed(2)]), "Threats"));
+  const nash = a.nash ? Object.entries(a.nash.labels).map(([k, v]) => [k, v]) : [];
+  $("settle").replaceChildren(table(["issue", "Nash deal"], nash, "Where each issue settles"));
+}
+
+function renderSweep(summary) {
+  if (!summary || !summary.sweep) return;
+  const rows = [];
+  for (const [issue, shares] of Object.entries(summary.sweep.options)) {
+    rows.push([issue, Object.entries(shares).map(([o, s]) => `${o} ${(100 * s).toFixed(0)}%`)
+      .join("  ")]);
+  }
+  $("settle").replaceChildren(table(["issue", "share of sessions"], rows,
+    `Where each issue settles (${summary.sweep.sessions} sessions, agreement ` +
+    `${(100 * summary.sweep.agreement_rate).toFixed(0)}%)`));
+}
+
+// --- runs ---------------------------------------------------------------------------------
+
+async function startRun() {
+  $("job-status").textContent = "starting…";
+  const sessions = Number($("sessions").value);
+  const job = await post("/api/runs", { text: $("editor").value, sessions });
+  const bar = $("progress");
+  bar.hidden = false;
+  bar.value = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await api(`/api/jobs/${job.id}`);
+    bar.value = now.progress;
+    $("job-status").textContent = `${now.status}${now.run_id ? " · " + now.run_id : ""}`;
+    if (now.status === "failed") { $("job-status").textContent = `failed: ${now.error}`; return; }
+    if (now.status === "finished") {
+      state.runId = now.run_id;
+      const run = await api(`/api/runs/${now.run_id}`);
+      renderSweep(run.summary);
+      await loadRuns();
+      return;
+    }
+  }
+}
+
+async function loadRuns() {
+  const runs = await api("/api/runs");
+  const body = $("runs-table").querySelector("tbody");
+  // A refresh keeps what is ticked (the list may be reloaded while the user picks).
+  const ticked = new Set([...body.querySelectorAll("input:checked")].map((i) => i.value));
+  body.replaceChildren();
+  for (const r of runs) {
+    const tick = el("input", null, { type: "checkbox", value: r.run_id, "aria-label": r.run_id });
+    tick.checked = ticked.has(r.run_id);
+    const link = el("a", "CSV", { href: `/api/runs/${r.run_id}/export?format=csv&table=sessions`,
+                                  download: "" });
+    const tr = el("tr");
+    [tick, r.run_id, r.scenario_id, r.status, r.n_sessions, r.headline, link].forEach((c) => {
+      if (c instanceof Node) tr.appendChild(el("td")).appendChild(c);
+      else tr.appendChild(el("td", c));
+    });
+    body.appendChild(tr);
+  }
+}
+
+async function compareTicked() {
+  const ticked = [...document.querySelectorAll("#runs-table input:checked")].map((i) => i.value);
+  if (ticked.length !== 2) { status("tick two runs to compare"); return; }
+  const cmp = await api(`/api/compare?a=${ticked[0]}&b=${ticked[1]}`);
+  const out = $("comparison");
+  out.replaceChildren();
+  for (const section of ["inputs", "results", "tables"]) {
+    const rows = cmp[section].filter((d) => section !== "results" || d.changed);
+    const t = table(["field", cmp.a, cmp.b, "b - a"], rows.map((d) =>
+      [d.field, JSON.stringify(d.a), JSON.stringify(d.b),
+       d.delta === null || !d.changed ? "" : d.delta.toPrecision(4)]), section);
+    rows.forEach((d, i) => { if (d.changed) t.tBodies[0].rows[i].className = "changed"; });
+    out.appendChild(t);
+  }
+  out.appendChild(el("pre", cmp.scenario_diff.join("\n") || "scenario: same text"));
+  status(`${cmp.n_changed} field(s) differ`);
+}
+
+// --- monitor ------------------------------------------------------------------------------
+
+async function loadMonitor() {
+  const select = $("monitor-select");
+  select.replaceChildren(el("option", "choose an example", { value: "" }));
+  for (const name of await api("/api/monitor")) select.appendChild(el("option", name));
+  select.addEventListener("change", async () => {
+    if (!select.value) return;
+    const result = await api(`/api/monitor/${encodeURIComponent(select.value)}`);
+    const rows = [];
+    for (const g of result.goals) {
+      rows.push([g.id, "goal", g.verdict, (g.notes || []).join("; ") || g.title]);
+      for (const c of g.criteria) rows.push(["", c.kind, c.verdict, c.evidence]);
+    }
+    $("monitor-result").replaceChildren(
+      el("p", `overall: ${result.verdict}`), table(["goal", "criterion", "verdict", "evidence"],
+                                                   rows));
+    Plotly.react("plot-monitor", result.goals.filter((g) => g.indicator).map((g) => ({
+      type: "scatter", mode: "lines+markers", name: g.id, x: g.indicator.periods,
+      y: g.indicator.values })), { title: { text: "Indicators" }, margin: { t: 40 } });
+  });
+}
+
+// --- wiring -------------------------------------------------------------------------------
+
+document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => {
+  document.querySelectorAll("nav button, .tab").forEach((n) => n.classList.remove("active"));
+  b.classList.add("active");
+  $(`tab-${b.dataset.tab}`).classList.add("active");
+  if (b.dataset.tab === "runs") loadRuns();
+}));
+$("editor").addEventListener("input", onEdit);
+$("analyze").addEventListener("click", analyzeNow);
+$("run").addEventListener("click", startRun);
+$("compare").addEventListener("click", compareTicked);
+loadLibrary().then(() => status("ready"));
+loadMonitor();
