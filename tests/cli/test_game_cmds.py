@@ -75,11 +75,15 @@ def _start_sweep(store: Path, n: int) -> subprocess.Popen[str]:
 
 
 def _wait_for_batches(store: Path, proc: subprocess.Popen[str], at_least: int) -> None:
-    """Poll the store (the sweep opens it only to save a batch) until batches are saved."""
+    """Poll until batches are saved: a sweep holding the store stages each batch as files
+    beside it (and readers may wait until it lets go), otherwise the store shows them."""
+    staged = store.with_name(store.name + ".staged")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
+        if len(list(staged.glob("*/*/"))) >= at_least + 1:  # the newest may be half-written
+            return
         try:
-            with RunStore(store) as s:
+            with RunStore(store, lock_timeout_s=0.05) as s:
                 runs = s.list_runs()
                 sweeps = runs[runs["kind"] == "sweep"]
                 if (

@@ -363,7 +363,11 @@ def assess_continuous(w: Window, c: Continuous) -> CriterionVerdict:
         )
     v = w.sign * y
     fall, j = _largest_fall(v)
-    test = mk.original_test(v, alpha=c.alpha)
+    # Mann–Kendall counts signs of differences: on the series' own scale, rounded, so that
+    # rounding noise in a flat stretch reads as a tie in any unit (a change of units changes
+    # no verdict).
+    scale = float(np.max(np.abs(v))) or 1.0
+    test = mk.original_test(np.round(v / scale, 9), alpha=c.alpha)
     trend_ok = bool(test.h) and test.trend == "increasing"
     steady = fall <= c.tolerance + _EPS
     statistics: dict[str, Stat] = {
@@ -374,7 +378,7 @@ def assess_continuous(w: Window, c: Continuous) -> CriterionVerdict:
         "mann_kendall_tau": float(test.Tau),
         "mann_kendall_z": float(test.z),
         "mann_kendall_p": float(test.p),
-        "sen_slope": float(w.sign * test.slope),
+        "sen_slope": float(w.sign * test.slope * scale),
     }
     rev = (
         f"largest reversal {fall:.1%}"
