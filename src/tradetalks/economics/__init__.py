@@ -1,6 +1,6 @@
 """Structural trade models that price tariff and non-tariff changes. Pure numerics, no I/O."""
 
-from tradetalks.economics._cp_batch import solve_batch
+from tradetalks.economics._cp_batch import pricing_executor, solve_batch
 from tradetalks.economics._cp_calibrate import (
     CPBaseline,
     calibrate,
@@ -53,6 +53,7 @@ __all__ = [
     "make_shock",
     "pair_matrices",
     "parse_shock",
+    "pricing_executor",
     "smart_partial_equilibrium",
     "solve",
     "solve_batch",

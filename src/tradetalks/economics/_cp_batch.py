@@ -15,8 +15,10 @@ shocks, never on the number of workers, so results are the same whatever
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import numpy.typing as npt
@@ -26,11 +28,27 @@ from tradetalks.economics._cp_calibrate import CPBaseline
 from tradetalks.economics._cp_shock import CPShock
 from tradetalks.economics._cp_solve import CPResult, CPState, solve
 
-__all__ = ["solve_batch"]
+__all__ = ["pricing_executor", "solve_batch"]
 
 FloatArray = npt.NDArray[np.float64]
 
 _WORKER_BASELINE: CPBaseline | None = None
+#: Where solve_batch sends its chunks when set (e.g. a Dask cluster's executor).
+_EXECUTOR: ContextVar[Executor | None] = ContextVar("tradetalks_pricing_executor", default=None)
+
+
+@contextmanager
+def pricing_executor(executor: Executor) -> Iterator[None]:
+    """Inside, :func:`solve_batch` maps its chunks on ``executor`` instead of local processes.
+
+    Any ``concurrent.futures.Executor`` serves, e.g. ``distributed.Client.get_executor()``;
+    the chunks (and so the results) are the same as with local workers.
+    """
+    token = _EXECUTOR.set(executor)
+    try:
+        yield
+    finally:
+        _EXECUTOR.reset(token)
 
 
 def _features(baseline: CPBaseline, shocks: Sequence[CPShock]) -> FloatArray:
@@ -186,6 +204,12 @@ def _init_worker(baseline: CPBaseline) -> None:
     _WORKER_BASELINE = baseline
 
 
+def _chunk_task(
+    args: tuple[CPBaseline, Sequence[CPShock], FloatArray, dict[str, object]],
+) -> list[CPResult]:
+    return _solve_chunk(*args)
+
+
 def _worker(
     args: tuple[Sequence[CPShock], FloatArray, dict[str, object]],
 ) -> list[CPResult]:
@@ -213,6 +237,7 @@ def solve_batch(
         E.g. one per outcome of a negotiation.
     workers
         Processes; default all cores (``os.cpu_count()``); 1 runs in this process.
+        Ignored inside :func:`pricing_executor`, which sends the chunks there.
     tol, decompose, flows
         As in :func:`~tradetalks.economics.solve` (decomposition and full flows are
         off by default here to keep results small).
@@ -235,7 +260,10 @@ def solve_batch(
         for s in range(0, len(shocks), chunk_size)
     ]  # fmt: skip
     n_workers = min(workers or os.cpu_count() or 1, len(tasks))
-    if n_workers <= 1:
+    executor = _EXECUTOR.get()
+    if executor is not None:
+        chunks = list(executor.map(_chunk_task, [(baseline, *task) for task in tasks]))
+    elif n_workers <= 1:
         chunks = [_solve_chunk(baseline, *task) for task in tasks]
     else:
         with ProcessPoolExecutor(
