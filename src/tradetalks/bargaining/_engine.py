@@ -135,7 +135,12 @@ def _simulate(
     tables = tuple(PartyTable(np.ascontiguousarray(utilities[:, p, :]), n_s) for p in range(n_p))
     setup = Setup(utilities, reservation.copy(), deadlines, discount, space, tables)
     states = [s.offering.start(setup, p, rng) for p, s in enumerate(strategies)]
-    if n_s == 1 and n_p == 2 and all(_history_free(s) for s in strategies):
+    if (
+        n_s == 1
+        and n_p == 2
+        and deadlines[0] <= _AT_ONCE_MAX_ROUNDS
+        and all(_history_free(s) for s in strategies)
+    ):
         fast = _one_session_at_once(setup, protocol, strategies, escalations, rng, record)
         return _finish(utilities, discount, *fast)
 
@@ -247,6 +252,8 @@ def _finish(
 
 
 _STATELESS_ACCEPTANCE = (ACNext, ACTime, ACConst, ACReservation, ACAspiration)
+#: Longer single sessions keep the loop: playing at once holds arrays over all their turns.
+_AT_ONCE_MAX_ROUNDS = 1_000_000
 
 
 def _history_free(strategy: Strategy) -> bool:
