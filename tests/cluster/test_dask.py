@@ -60,7 +60,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(
                 killed.append(pids[busy[0]])
                 os.kill(pids[busy[0]], signal.SIGKILL)
 
-        run_batches(client, local_setup, plan, SEED, None, save)
+        run_batches(client, local_setup, plan, SEED, None, save, timeout=600)
         # A batch saved twice would answer False the second time.
         assert killed and sorted(i for i, ok in saved if ok) == [b[0] for b in plan]
         assert store.finished_batches(run_id) == {b[0] for b in plan}

@@ -84,12 +84,16 @@ def run_batches(
     seed: int,
     strategies: Mapping[str, str] | None,
     save: Callable[[int, int, dict[str, pd.DataFrame]], object],
+    *,
+    timeout: float | None = None,
 ) -> None:
     """Compute the batches ``todo`` (index, first session, size) on the cluster.
 
     ``save(index, size, tables)`` is called in this process as each batch arrives, in
     completion order. The setup is sent to the workers once. If this process is
     interrupted, unsaved batches are cancelled; saved ones stay (resume with ``--resume``).
+    ``timeout`` (seconds, default none) bounds the wait for all batches
+    (``TimeoutError`` beyond it).
     """
     distributed = _import_distributed()
     if not todo:
@@ -103,7 +107,7 @@ def run_batches(
         for index, first, size in todo
     }  # fmt: skip
     try:
-        for future in distributed.as_completed(futures):
+        for future in distributed.as_completed(futures, timeout=timeout):
             index, size = futures[future]
             save(index, size, future.result())
             future.release()
