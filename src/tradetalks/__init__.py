@@ -3,7 +3,7 @@
 The public API is what this module exports; everything in an underscore module is private.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from tradetalks._errors import (
     BargainingError,
@@ -18,10 +18,23 @@ from tradetalks._errors import (
     TradetalksError,
 )
 
-try:
-    __version__ = version("tradetalks")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str) -> Any:
+    """``__version__``, read from the installed metadata on first use.
+
+    Lazily, because ``importlib.metadata`` costs a large part of a short command's start.
+    """
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        value = version("tradetalks")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        value = "0.0.0+unknown"
+    globals()["__version__"] = value
+    return value
+
 
 __all__ = [
     "BargainingError",

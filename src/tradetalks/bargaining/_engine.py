@@ -13,6 +13,16 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import BargainingError
+from tradetalks.bargaining._acceptance import (
+    ACAspiration,
+    ACConst,
+    ACNext,
+    ACReservation,
+    ACTime,
+    AllOf,
+    AnyOf,
+)
+from tradetalks.bargaining._offering import Hardliner, TimeBased
 from tradetalks.bargaining._policy import (
     NO_OFFER,
     WALK_AWAY,
@@ -65,7 +75,7 @@ def _check_reservation_batch(res: FloatArray, best: FloatArray, what: str) -> No
         )
 
 
-def _time(r: int, deadlines: IntArray, protocol: Protocol) -> FloatArray:
+def _time(r: int | IntArray, deadlines: IntArray, protocol: Protocol) -> FloatArray:
     t = np.zeros(deadlines.shape[0])
     if protocol.rounds is not None or protocol.time_limit is None:
         t = (r + 1) / (deadlines + 1.0)
@@ -125,6 +135,14 @@ def _simulate(
     tables = tuple(PartyTable(np.ascontiguousarray(utilities[:, p, :]), n_s) for p in range(n_p))
     setup = Setup(utilities, reservation.copy(), deadlines, discount, space, tables)
     states = [s.offering.start(setup, p, rng) for p, s in enumerate(strategies)]
+    if (
+        n_s == 1
+        and n_p == 2
+        and deadlines[0] <= _AT_ONCE_MAX_ROUNDS
+        and all(_history_free(s) for s in strategies)
+    ):
+        fast = _one_session_at_once(setup, protocol, strategies, escalations, rng, record)
+        return _finish(utilities, discount, *fast)
 
     res = reservation.copy()
     standing = np.full(n_s, NO_OFFER, dtype=np.int64)
@@ -141,7 +159,6 @@ def _simulate(
     accepts_log = np.zeros((n_turns, n_s), dtype=bool) if record else None
     times_log = np.zeros((n_turns, n_s)) if record else None
     escalated_at: list[tuple[int, int]] = []
-    sessions = np.arange(n_s)
 
     for k in range(n_turns):
         r, p = divmod(k, n_p)
@@ -194,6 +211,26 @@ def _simulate(
             if q != p:
                 s.offering.observe(setup, q, states[q], made, p)
 
+    return _finish(utilities, discount, status, agreement, res, disc_turn, played, offers_log,
+                   accepts_log, times_log, escalated_at)  # fmt: skip
+
+
+def _finish(
+    utilities: FloatArray,
+    discount: FloatArray,
+    status: IntArray,
+    agreement: IntArray,
+    res: FloatArray,
+    disc_turn: IntArray,
+    played: IntArray,
+    offers_log: IntArray | None,
+    accepts_log: npt.NDArray[np.bool_] | None,
+    times_log: FloatArray | None,
+    escalated_at: list[tuple[int, int]],
+) -> _Raw:
+    """Final utilities, discounting and rounds of every session, from how each ended."""
+    n_s, n_p = res.shape
+    sessions = np.arange(n_s)
     u_all = np.broadcast_to(utilities, (n_s, n_p, utilities.shape[2]))
     ok = status == int(Status.AGREED)
     final_u = res.copy()
@@ -212,6 +249,119 @@ def _simulate(
         offers=offers_log,
     )
     return _Raw(result, accepts_log, times_log, escalated_at)
+
+
+_STATELESS_ACCEPTANCE = (ACNext, ACTime, ACConst, ACReservation, ACAspiration)
+#: Longer single sessions keep the loop: playing at once holds arrays over all their turns.
+_AT_ONCE_MAX_ROUNDS = 1_000_000
+
+
+def _history_free(strategy: Strategy) -> bool:
+    """True if the strategy's moves depend only on time and reservation, never on the play.
+
+    Then a session's offers are known in advance and its turns can be played at once.
+    """
+
+    def acceptance_ok(c: object) -> bool:
+        if isinstance(c, AllOf | AnyOf):
+            return all(acceptance_ok(x) for x in c.conditions)
+        return type(c) in _STATELESS_ACCEPTANCE
+
+    return type(strategy.offering) in (TimeBased, Hardliner) and acceptance_ok(strategy.acceptance)
+
+
+def _as_sessions(table: PartyTable, n: int) -> PartyTable:
+    """``table`` for ``n`` rows (its sorted views reused, not recomputed)."""
+    out = PartyTable(table.utilities, n)
+    out.__dict__["ascending_order"] = table.ascending_order
+    out.__dict__["ascending_utility"] = table.ascending_utility
+    return out
+
+
+def _one_session_at_once(
+    setup: Setup,
+    protocol: Protocol,
+    strategies: Sequence[Strategy],
+    escalations: Sequence[_Escalation],
+    rng: np.random.Generator,
+    record: bool,
+) -> tuple[
+    IntArray, IntArray, FloatArray, IntArray, IntArray, IntArray | None,
+    npt.NDArray[np.bool_] | None, FloatArray | None, list[tuple[int, int]],
+]:  # fmt: skip
+    """One two-party session of history-free strategies, every turn at once.
+
+    The same play as the turn-by-turn loop of :func:`_simulate`: each turn's rows are the
+    "sessions" of a policy call, so the policies run unchanged. With history-free
+    strategies an offer depends only on the turn (time, reservation after the escalations
+    due by then), so party ``p``'s offers at all its turns are one ``propose`` call; the
+    standing offer at turn ``k`` is the offer of turn ``k - 1``; the session ends at the
+    first acceptance, at an ending escalation, or at the deadline, whichever comes first.
+    """
+    n_p = 2
+    deadline = int(setup.deadlines[0])
+    n_turns = n_p * deadline
+    turns = np.arange(n_turns)
+    # Reservation values at each turn: escalations apply, in order, from their round on.
+    res = np.repeat(setup.reservation, n_turns, axis=0)
+    due = sorted((int(e.round[0]), j) for j, e in enumerate(escalations)
+                 if 0 <= e.round[0] < deadline)  # fmt: skip
+    end_turn, applied = n_turns, []
+    for r, j in due:
+        if n_p * r >= end_turn:
+            break
+        res[n_p * r :] = escalations[j].reservation[0]
+        applied.append((n_p * r, j))
+        if escalations[j].end:
+            end_turn = n_p * r
+    times = np.broadcast_to(_time(turns // n_p, setup.deadlines, protocol), (n_turns,))
+    offer = np.empty(n_turns, dtype=np.int64)
+    calls = []
+    for p, strategy in enumerate(strategies):
+        mine = turns[p::n_p]
+        # only the moving party's table is read by its policies
+        tables = tuple(_as_sessions(t, mine.size) if q == p else t
+                       for q, t in enumerate(setup.tables))  # fmt: skip
+        rows = Setup(setup.utilities, res[mine], setup.deadlines, setup.discount, setup.space,
+                     tables)  # fmt: skip
+        view = TurnView(rows, p, 0, 0, times[mine], res[mine, p].copy(),
+                        np.full(mine.size, NO_OFFER, dtype=np.int64), rng)  # fmt: skip
+        proposal = strategy.offering.propose(view, None)
+        offer[mine] = proposal.offer
+        calls.append((mine, tables[p], view, proposal))
+    if np.any(offer[:end_turn] < 0):
+        k = int(np.flatnonzero(offer[:end_turn] < 0)[0])
+        raise BargainingError(f"strategy of party {k % n_p} made no offer (code {offer[k]})")
+    accept = np.zeros(n_turns, dtype=bool)
+    for (mine, table, view, proposal), strategy in zip(calls, strategies, strict=True):
+        has = mine > 0  # the other party's offer of the turn before is standing
+        offer_u = table.of(np.where(has, offer[np.maximum(mine - 1, 0)], 0))
+        prop_u = table.of(np.maximum(proposal.offer, 0))
+        accept[mine] = has & strategy.acceptance.accepts(view, offer_u, proposal, prop_u)
+    hits = np.flatnonzero(accept[:end_turn])
+    status = np.array([int(Status.DEADLINE)], dtype=np.int64)
+    agreement = np.array([NO_OFFER], dtype=np.int64)
+    if hits.size:  # agreed at turn `last` on the offer of the turn before
+        last = int(hits[0])
+        status[0], agreement[0] = int(Status.AGREED), offer[last - 1]
+        disc_turn, played, logged, final = last - 1, last + 1, last + 1, last
+    elif end_turn < n_turns:
+        status[0] = int(Status.ESCALATED)
+        disc_turn = played = logged = final = end_turn
+    else:
+        disc_turn = played = logged = n_turns
+        final = n_turns - 1
+    escalated_at = [(k, j) for k, j in applied if k <= final]
+    offers_log = accepts_log = times_log = None
+    if record:
+        offers_log = np.full((n_turns, 1), NO_OFFER, dtype=np.int64)
+        offers_log[:logged, 0] = np.where(accept[:logged], NO_OFFER, offer[:logged])
+        accepts_log = np.zeros((n_turns, 1), dtype=bool)
+        accepts_log[:logged, 0] = accept[:logged]
+        times_log = np.zeros((n_turns, 1))
+        times_log[:logged, 0] = times[:logged]
+    return (status, agreement, res[final][None].copy(), np.array([disc_turn]),
+            np.array([played]), offers_log, accepts_log, times_log, escalated_at)  # fmt: skip
 
 
 def _strategies(strategies: Sequence[Strategy | str]) -> list[Strategy]:

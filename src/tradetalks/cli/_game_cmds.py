@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Annotated, Any
@@ -62,6 +63,34 @@ ResumeOpt = Annotated[bool, typer.Option("--resume", help="Carry on an interrupt
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", help="Processes for pricing and sweeps (default: all).")
 ]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option("--dask", help="'local': price and sweep on a Dask LocalCluster (--workers "
+                 "processes)."),
+]  # fmt: skip
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Price and sweep on a running Dask cluster, e.g. "
+                 "tcp://HOST:8786 (see the README)."),
+]  # fmt: skip
+
+
+@contextmanager
+def _cluster(dask: str | None, scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """A Dask client for --dask/--scheduler (``None`` without them); pricing runs on it."""
+    if dask is not None and scheduler is not None:
+        raise InputError("give --dask local or --scheduler ADDRESS, not both")
+    if dask is not None and dask != "local":
+        raise InputError(f"--dask {dask!r}: the only value is 'local' (use --scheduler for a "
+                         "running cluster)")  # fmt: skip
+    address = scheduler or dask
+    if address is None:
+        yield None
+        return
+    from tradetalks.cluster import connect, pricing_on
+
+    with connect(address, workers=workers) as client, pricing_on(client):
+        yield client
 
 
 #: Sweeps with at least this many sessions left run their batches in worker processes.
@@ -120,6 +149,7 @@ def _run_sweep(
     seed: int,
     strategies: Mapping[str, str],
     workers: int,
+    client: Any = None,
 ) -> float:
     """Run the batches not yet saved, saving each as it completes; returns seconds taken."""
     done = store.finished_batches(run_id)
@@ -135,7 +165,11 @@ def _run_sweep(
             bar.advance(task, size)
 
         # Worker processes cost a few seconds to start: worth it only for long sweeps.
-        if workers <= 1 or sum(size for _, _, size in todo) < PARALLEL_FROM_SESSIONS:
+        if client is not None:
+            from tradetalks.cluster import run_batches
+
+            run_batches(client, setup, todo, seed, strategies, save)
+        elif workers <= 1 or sum(size for _, _, size in todo) < PARALLEL_FROM_SESSIONS:
             for index, first, size in todo:
                 save(index, size, sweep_batch(setup, index, first, size, seed, strategies))
         else:
@@ -253,10 +287,12 @@ def _job(
     workers: int | None,
     json: bool,
     session: bool,
+    dask: str | None = None,
+    scheduler: str | None = None,
 ) -> tuple[str, dict[str, Any], Path]:
     if n_sessions < 0 or batch_size < 1:
         raise InputError("--sessions must be >= 0 and --batch-size >= 1")
-    with RunStore(store_path) as store:
+    with RunStore(store_path) as store, _cluster(dask, scheduler, workers) as client:
         setup, text, timing = _prepare(scenario, store, workers)
         strategies = _strategies(setup, strategy)
         settings = {"sessions": n_sessions, "batch_size": batch_size, "strategies": strategies}
@@ -294,7 +330,7 @@ def _job(
         if n_sessions:
             try:
                 seconds = _run_sweep(store, run_id, setup, n_sessions, batch_size, seed,
-                                     strategies, _workers(workers))  # fmt: skip
+                                     strategies, _workers(workers), client)  # fmt: skip
             except KeyboardInterrupt:
                 store.mark_interrupted(run_id)
                 saved = len(store.finished_batches(run_id)) - 1
@@ -344,11 +380,14 @@ def run(
     no_report: Annotated[bool, typer.Option("--no-report", help="Do not write a report.")] = False,
     workers: WorkersOpt = None,
     json: JsonOpt = False,
+    dask: DaskOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """The main job: analysis, one session of talks, an uncertainty sweep, a saved run, a report."""
     run_id, _, path = _job("run", scenario, n_sessions=sessions, batch_size=batch_size, seed=seed,
                            strategy=strategy, store_path=store, resume=resume, workers=workers,
-                           json=json, session=True)  # fmt: skip
+                           json=json, session=True, dask=dask,
+                           scheduler=scheduler)  # fmt: skip
     if not no_report:
         _report(run_id, path, report)
 
@@ -399,8 +438,10 @@ def sweep(
     ] = False,
     workers: WorkersOpt = None,
     json: JsonOpt = False,
+    dask: DaskOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Many sessions under the scenario's uncertainty ranges, saved batch by batch."""
     _job("sweep", scenario, n_sessions=sessions, batch_size=batch_size, seed=seed,
          strategy=strategy, store_path=store, resume=resume, workers=workers, json=json,
-         session=False)  # fmt: skip
+         session=False, dask=dask, scheduler=scheduler)  # fmt: skip

@@ -1,7 +1,12 @@
 """Structural trade models that price tariff and non-tariff changes. Pure numerics, no I/O."""
 
-from tradetalks.economics._cp_batch import solve_batch
-from tradetalks.economics._cp_calibrate import CPBaseline, calibrate, calibrate_shares
+from tradetalks.economics._cp_batch import pricing_executor, solve_batch
+from tradetalks.economics._cp_calibrate import (
+    CPBaseline,
+    calibrate,
+    calibrate_shares,
+    with_elasticities,
+)
 from tradetalks.economics._cp_elasticities import default_elasticities
 from tradetalks.economics._cp_shock import (
     EXPORTER_RENT_KINDS,
@@ -81,6 +86,7 @@ __all__ = [
     "pair_matrices",
     "parse_shock",
     "parse_target",
+    "pricing_executor",
     "smart_partial_equilibrium",
     "solve",
     "solve_batch",
@@ -89,4 +95,5 @@ __all__ = [
     "tariff_array",
     "tariff_line",
     "trade_cost_factor",
+    "with_elasticities",
 ]

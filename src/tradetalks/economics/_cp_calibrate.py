@@ -26,7 +26,7 @@ buys is given :math:`\pi_{nn}^j = 1` — both carry zero weight, so no NaN appea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -36,7 +36,7 @@ from tradetalks._errors import DataError, InputError, Problem
 from tradetalks.data import WiodTable, net_inventories
 from tradetalks.economics._cp_elasticities import default_elasticities
 
-__all__ = ["CPBaseline", "calibrate", "calibrate_shares"]
+__all__ = ["CPBaseline", "calibrate", "calibrate_shares", "with_elasticities"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -186,6 +186,27 @@ def _solve_baseline_spending(
     return np.asarray(np.linalg.solve(system, rhs).reshape(N, J), dtype=np.float64)
 
 
+def _checked_theta(theta: Sequence[float] | FloatArray, J: int, source: str) -> FloatArray:
+    th = np.array(theta, dtype=np.float64)
+    if th.shape != (J,) or not np.all(np.isfinite(th)) or np.any(th <= 0):
+        raise InputError(
+            "bad trade elasticities",
+            [Problem(source, "theta", f"need {J} finite positive values, got {th.tolist()}")],
+        )
+    return th
+
+
+def with_elasticities(baseline: CPBaseline, theta: Sequence[float] | FloatArray) -> CPBaseline:
+    """``baseline`` with other trade elasticities θ^j, without calibrating again.
+
+    Every calibrated share, the baseline spending (CP 2015 eq. 7–8 at κ̂ = 1) and the
+    deficits are independent of θ: θ enters the model only through the equilibrium in
+    changes. So an elasticity grid needs one calibration per data year and tariffs.
+    """
+    th = _checked_theta(theta, len(baseline.sectors), "<elasticities>")
+    return replace(baseline, theta=th)
+
+
 def calibrate_shares(
     trade_musd: FloatArray,
     input_purchases_musd: FloatArray,
@@ -235,12 +256,7 @@ def calibrate_shares(
         raise DataError(
             "bad flows", [Problem(source, "flows", "flows must be finite and non-negative")]
         )
-    th = np.asarray(theta, dtype=np.float64)
-    if th.shape != (J,) or not np.all(np.isfinite(th)) or np.any(th <= 0):
-        raise InputError(
-            "bad trade elasticities",
-            [Problem(source, "theta", f"need {J} finite positive values, got {th.tolist()}")],
-        )
+    th = _checked_theta(theta, J, source)
     tau = np.zeros((N, N, J)) if tariff_rate is None else np.asarray(tariff_rate, np.float64)
     if tau.shape != (N, N, J) or not np.all(np.isfinite(tau)) or np.any(tau <= -1.0):
         raise InputError(

@@ -22,7 +22,14 @@ import numpy.typing as npt
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
 from tradetalks.data import WiodTable
-from tradetalks.economics import CPBaseline, CPResult, calibrate, default_elasticities, tariff_array
+from tradetalks.economics import (
+    CPBaseline,
+    CPResult,
+    calibrate,
+    default_elasticities,
+    tariff_array,
+    with_elasticities,
+)
 from tradetalks.game._pricing import price_points, scenario_table
 from tradetalks.politics import (
     DomesticModel,
@@ -181,14 +188,12 @@ def _price(
     scenario: Scenario,
     model: DomesticModel,
     options: IntArray,
-    table: WiodTable,
-    theta: FloatArray,
+    baseline: CPBaseline,
     workers: int | None,
 ) -> dict[str, FloatArray]:
     """Solve every configuration; return per-point indicators and impacts."""
     # Cached arrays are labelled by the bundled codes: the table must use them, in order.
-    assert tuple(table.countries) == WIOD_COUNTRIES and tuple(table.sectors) == WIOD_SECTORS
-    baseline = _baseline(scenario, table, theta)
+    assert baseline.countries == WIOD_COUNTRIES and baseline.sectors == WIOD_SECTORS
     priced = price_points(scenario, options, baseline, workers=workers)
     point_config = np.concatenate([priced.outcome_config, priced.no_deal_config])
     per_config = indicator_matrix(model.indicators, priced.results, baseline)
@@ -221,16 +226,19 @@ def prepare_game(
     options = np.asarray(space.values_table(), dtype=np.int64)
     model = domestic_model(scenario)
     version = data_version(scenario)
-    table: WiodTable | None = None
+    calibrated: CPBaseline | None = None
 
     def priced(theta: FloatArray) -> dict[str, FloatArray]:
-        nonlocal table
+        nonlocal calibrated
         key = _cache_key(scenario, version, theta)
         hit = cache.get_cached_arrays(key) if cache is not None else None
         if hit is not None:
             return {**hit, "n_solves": np.array(0)}
-        table = table or scenario_table(scenario)
-        arrays = _price(scenario, model, options, table, theta, workers)
+        # Calibrated once per run: only θ differs between the points of an elasticity grid.
+        if calibrated is None:
+            calibrated = scenario_baseline(scenario)
+        baseline = with_elasticities(calibrated, theta)
+        arrays = _price(scenario, model, options, baseline, workers)
         if cache is not None:
             cache.put_cached_arrays(key, arrays)
         return arrays

@@ -24,7 +24,9 @@ def option_distributions(view: RunView) -> ReportFigure | None:
     n = len(shares)
     ncols = min(3, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = _figure(4.2 * ncols + 0.4, 3.6 * nrows, nrows, ncols)
+    # Titles take up to two lines above each panel, slanted option names below.
+    fig, axes = _figure(4.2 * ncols + 0.4, 3.6 * nrows, nrows, ncols,
+                        margins=(0.7, 0.15, 1.05, 0.55), gaps=(0.75, 1.6))  # fmt: skip
     status_quo = {i.id: i.status_quo for i in view.issues}
     for k, (issue_id, issue_shares) in enumerate(shares.items()):
         ax = axes[k // ncols][k % ncols]
@@ -92,7 +94,8 @@ def sweep_overview(view: RunView) -> ReportFigure | None:
         return None
     sessions = view.table("sessions")
     has_rounds = sessions is not None and "rounds" in sessions.columns
-    fig, axes = _figure(11.0 if has_rounds else 6.0, 4.2, 1, 2 if has_rounds else 1)
+    fig, axes = _figure(11.0 if has_rounds else 6.0, 4.2, 1, 2 if has_rounds else 1,
+                        margins=(0.8, 0.2, 0.85, 0.4), gaps=(0.9, 0.8))  # fmt: skip
     ax = axes[0][0]
     names: list[str] = []
     values: list[float] = []
