@@ -25,7 +25,7 @@ from tradetalks.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-RUN = {"python", "sh"}
+RUN = {"python", "sh", "sql"}
 NOT_RUN = {"text"}
 # Commands that take more than a few seconds (pricing on WIOD, estimation, sweeps).
 SLOW = re.compile(r"\b(run|sweep|price|gravity|forecast|monitor|analyze|negotiate|report)\b")
@@ -39,7 +39,7 @@ def _blocks() -> list[tuple[int, str, str]]:
 
 
 def _commands(body: str) -> Iterator[list[str]]:
-    for line in body.splitlines():
+    for line in body.replace("\\\n", " ").splitlines():  # a trailing backslash continues
         words = shlex.split(line, comments=True)
         while words:
             cut = words.index("&&") if "&&" in words else len(words)
@@ -56,7 +56,7 @@ def _case(line: int, lang: str, body: str) -> object:
 
 def test_every_block_is_tagged() -> None:
     untagged = [line for line, lang, _ in _blocks() if lang not in RUN | NOT_RUN]
-    assert not untagged, f"README blocks at lines {untagged}: tag them python, sh or text"
+    assert not untagged, f"README blocks at lines {untagged}: tag them python, sh, sql or text"
 
 
 @pytest.mark.parametrize(
@@ -71,6 +71,7 @@ def test_python_blocks_run(body: str, tmp_path: Path, monkeypatch: pytest.Monkey
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One scratch folder and run store for all shell blocks, with the reader's own files."""
     folder = tmp_path_factory.mktemp("readme")
+    (folder / "my-scenarios").mkdir()
     (folder / "my_series.csv").write_text(
         "year,value\n" + "".join(f"{y},{100 + 10 * (y - 1990)}\n" for y in range(1990, 2000))
     )
@@ -86,6 +87,35 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _serve_answers(args: list[str]) -> None:
+    """``tradetalks serve ...`` runs until stopped: start it on a free port, load the page."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [sys.executable, "-m", "tradetalks", *args, "--port", str(port)]  # the last --port wins
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, f"{shlex.join(args)}: {proc.communicate()[1]}"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                    assert page.status == 200
+                    return
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail(f"{shlex.join(args)}: no page within 60 s")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
 def _tradetalks(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     try:
         main(args)
@@ -96,14 +126,14 @@ def _tradetalks(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[in
     return code, out.out, out.err
 
 
-def _latest_run(capsys: pytest.CaptureFixture[str]) -> str:
+def _latest_run(capsys: pytest.CaptureFixture[str], back: int = 1) -> str:
     code, out, err = _tradetalks(["runs", "--json"], capsys)
     assert code == 0, err
     runs = json.loads(out)
-    if not runs:  # a block run on its own (-k): make a run to show
+    if len(runs) < back:  # a block run on its own (-k): make a run to show
         assert _tradetalks(["analyze", "us-japan-2018-bilateral"], capsys)[0] == 0
-        return _latest_run(capsys)
-    return str(runs[-1]["run_id"])
+        return _latest_run(capsys, back)
+    return str(runs[-back]["run_id"])
 
 
 def _fill(words: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -111,6 +141,10 @@ def _fill(words: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
     for word in words:
         if word in ("RUN_ID", "r20261123-134451"):
             word = _latest_run(capsys)
+        elif word == "OTHER_RUN_ID":
+            word = _latest_run(capsys, back=2)
+        elif word.startswith("tests/"):  # the README is read from a clone's top folder
+            word = str(ROOT / word)
         elif word.startswith("[") and word.endswith("]"):
             word = word[1:-1]  # an optional flag, shown as [--json]
         filled.append(word)
@@ -131,7 +165,9 @@ def test_shell_blocks_run(
     ci = (ROOT / ".ci" / "run").read_text()
     for words in _commands(body):
         program = os.path.basename(words[0])
-        if program == "tradetalks":
+        if program == "tradetalks" and words[1] == "serve":
+            _serve_answers(_fill(words[1:], capsys))
+        elif program == "tradetalks":
             code, _, err = _tradetalks(_fill(words[1:], capsys), capsys)
             assert code == 0, f"{shlex.join(words)}: {err}"
             assert "Traceback" not in err
@@ -144,3 +180,23 @@ def test_shell_blocks_run(
             compile(script.read_text(), str(script), "exec")
         else:
             pytest.fail(f"README command not understood by this test: {shlex.join(words)}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "body", [_case(line, lang, body) for line, lang, body in _blocks() if lang == "sql"]
+)
+def test_sql_blocks_run(
+    body: str,
+    workspace: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import duckdb
+
+    monkeypatch.chdir(workspace)
+    monkeypatch.setenv("TRADETALKS_STORE", str(workspace / "runs.duckdb"))
+    _latest_run(capsys)  # a store with a saved run to query
+    with duckdb.connect(str(workspace / "runs.duckdb"), read_only=True) as con:
+        for statement in filter(str.strip, body.split(";")):
+            con.execute(statement).fetchall()

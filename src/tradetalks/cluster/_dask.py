@@ -46,7 +46,7 @@ def connect(address: str, *, workers: int | None = None) -> Iterator[Client]:
     Parameters
     ----------
     address
-        ``"local"``, or a scheduler such as ``tcp://10.0.0.5:8786``.
+        ``"local"``, or a scheduler such as ``tcp://SCHEDULER_HOST:8786``.
     workers
         Worker processes of a local cluster (default: one per core); one thread each,
         since a batch is NumPy code that holds the GIL between array operations.
