@@ -27,17 +27,19 @@ from tradetalks.game import (
     describe_scenario,
     impact_tables,
     outcome_table,
+    population_of,
     prepare_game,
     run_single,
     scenario_parameters,
     session_summary,
     solve_game,
     strategy_specs,
+    strategy_spread,
     sweep_batch,
     sweep_summary,
     trace_table,
 )
-from tradetalks.scenario import loads_scenario, scenario_text
+from tradetalks.scenario import loads_scenario, notices, scenario_text
 from tradetalks.store import RunStore
 
 ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario's name or a TOML file.")]
@@ -50,7 +52,8 @@ StrategyOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--strategy",
-        help="PARTY=STRATEGY, e.g. USA=boulware or JPN=conceder:e=2 (see tradetalks bargain).",
+        help="PARTY=STRATEGY, e.g. USA=boulware or JPN=conceder:e=2 (see tradetalks bargain): "
+        "every session plays this pairing instead of drawing from the strategy population.",
     ),
 ]
 SessionsOpt = Annotated[int, typer.Option("--sessions", "-n", help="Sessions in the sweep.")]
@@ -95,6 +98,8 @@ def _prepare(
 ) -> tuple[GameSetup, str, dict[str, Any]]:
     text, origin = scenario_text(scenario)
     s = loads_scenario(text, origin)
+    for line in notices(s):
+        err_console.print(f"note: {line}", highlight=False)
     start = time.perf_counter()
     with progress() as bar:
         bar.add_task(f"pricing {s.id} with the trade model", total=None)
@@ -117,6 +122,7 @@ def _run_sweep(
     seed: int,
     strategies: Mapping[str, str],
     workers: int,
+    population: tuple[str, ...] | None = None,
 ) -> float:
     """Run the batches not yet saved, saving each as it completes; returns seconds taken."""
     done = store.finished_batches(run_id)
@@ -134,9 +140,10 @@ def _run_sweep(
         # Worker processes cost a few seconds to start: worth it only for long sweeps.
         if workers <= 1 or sum(size for _, _, size in todo) < PARALLEL_FROM_SESSIONS:
             for index, first, size in todo:
-                save(index, size, sweep_batch(setup, index, first, size, seed, strategies))
+                save(index, size, sweep_batch(setup, index, first, size, seed, strategies,
+                                              population))  # fmt: skip
         else:
-            _parallel(todo, setup, seed, strategies, workers, save)
+            _parallel(todo, setup, seed, strategies, workers, save, population)
     return time.perf_counter() - start
 
 
@@ -147,6 +154,7 @@ def _parallel(
     strategies: Mapping[str, str],
     workers: int,
     save: Callable[[int, int, dict[str, pd.DataFrame]], None],
+    population: tuple[str, ...] | None = None,
 ) -> None:
     # Workers only compute; this process is the store's only writer.
     context = get_context("spawn")
@@ -157,7 +165,8 @@ def _parallel(
             while queue or pending:
                 while queue and len(pending) < 2 * workers:
                     index, first, size = queue.pop(0)
-                    future = pool.submit(sweep_batch, setup, index, first, size, seed, strategies)
+                    future = pool.submit(sweep_batch, setup, index, first, size, seed, strategies,
+                                         population)  # fmt: skip
                     pending[future] = (index, size)
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -172,20 +181,21 @@ def _parallel(
 def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) -> None:
     parties = [p.code for p in setup.scenario.parties]
     a = summary["analysis"]
-    t = Table(title=f"{setup.scenario.title} — the two-level game", title_justify="left")
+    t = Table(title=f"{setup.scenario.title} — the two-level game (government objectives, "
+              "million USD of the data year, weighted)", title_justify="left")  # fmt: skip
     t.add_column("")
     for p in parties:
         t.add_column(p, justify="right")
-    t.add_row("value of no deal", *(f"{a['no_deal'][p]:+.3f}" for p in parties))
+    t.add_row("value of no deal", *(_money(a["no_deal"][p]) for p in parties))
     t.add_row("deals it can ratify (win-set)", *(str(a["win_set_sizes"][p]) for p in parties))
     for threat in a["threats"]:
-        word = "credible" if threat["credible"] else "not credible (hurts its maker)"
+        word = "credible" if threat["credible"] else "not credible (costs its maker more)"
         t.add_row(f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
-                  *(f"{threat['value'][p]:+.3f}" for p in parties))  # fmt: skip
+                  *(_money(threat['value'][p]) for p in parties))  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:
-            t.add_row(f"{name} deal", *(f"{sol['utilities'][p]:+.3f}" for p in parties))
+            t.add_row(f"{name} deal", *(_money(sol["utilities"][p]) for p in parties))
     console.print(t)
     console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in both "
                   "win-sets.", highlight=False)  # fmt: skip
@@ -212,6 +222,8 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
                       f"{w['agreement_rate']:.0%}; threats carried out: "
                       + (", ".join(f"{k} {v:.0%}" for k, v in w["threat_carried_out"].items())
                          or "none"), highlight=False)  # fmt: skip
+        if summary.get("strategies", {}).get("spread"):
+            console.print(_spread_line(summary["strategies"]["spread"]), highlight=False)
         o = Table(title="Where each issue settles (share of sessions)", title_justify="left")
         o.add_column("issue")
         o.add_column("options")
@@ -219,6 +231,22 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
             o.add_row(issue, "  ".join(f"{k} {v:.0%}" for k, v in shares.items()))
         console.print(o)
     console.print(f"Saved as run [bold]{run_id}[/]: tradetalks runs show {run_id}")
+
+
+def _money(value: float) -> str:
+    return f"{value:+,.1f}"
+
+
+def _spread_line(spread: Mapping[str, Any]) -> str:
+    """How far the agreement rate moves with each party's strategy."""
+    parts = []
+    for party, s in spread.items():
+        rates = {k: v["agreement"] for k, v in s["by_strategy"].items()}
+        low, high = min(rates, key=rates.__getitem__), max(rates, key=rates.__getitem__)
+        parts.append(f"{party} {rates[low]:.0%} ({low}) to {rates[high]:.0%} ({high})")
+        if len(rates) == 1:
+            parts[-1] = f"{party} {rates[low]:.0%} ({low} only)"
+    return "Agreement by the strategy each party plays: " + "; ".join(parts)
 
 
 def _headline(summary: Mapping[str, Any]) -> str:
@@ -256,7 +284,10 @@ def _job(
     with RunStore(store_path) as store:
         setup, text, timing = _prepare(scenario, store, workers)
         strategies = _strategies(setup, strategy)
-        settings = {"sessions": n_sessions, "batch_size": batch_size, "strategies": strategies}
+        # Without --strategy the sweep draws every party's play from the population.
+        population = None if strategies else population_of(setup.scenario.population)
+        settings = {"sessions": n_sessions, "batch_size": batch_size, "strategies": strategies,
+                    "population": list(population or ())}  # fmt: skip
         run_id = None
         if resume:
             run_id = store.find_resumable(kind=kind, scenario_text=text,
@@ -284,7 +315,7 @@ def _job(
         if n_sessions:
             try:
                 seconds = _run_sweep(store, run_id, setup, n_sessions, batch_size, seed,
-                                     strategies, _workers(workers))  # fmt: skip
+                                     strategies, _workers(workers), population)  # fmt: skip
             except KeyboardInterrupt:
                 store.mark_interrupted(run_id)
                 saved = len(store.finished_batches(run_id)) - 1
@@ -293,6 +324,9 @@ def _job(
                 raise
             sessions = store.get_run(run_id, tables=["sessions"]).tables["sessions"]
             summary["sweep"] = sweep_summary(setup, sessions)
+            parties = [p.code for p in setup.scenario.parties]
+            summary["strategies"] = {"population": list(population or ()),
+                                     "spread": strategy_spread(parties, sessions)}  # fmt: skip
             summary["sweep"]["sessions_per_second"] = round(n_sessions / max(seconds, 1e-9), 1)
             timing["sweep_s"] = round(seconds, 3)
         summary["timing"] = timing

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from tradetalks._errors import InputError, Problem, ScenarioError
 from tradetalks.cli._common import console, print_json
+from tradetalks.politics import objective_in_words, threat_terms_in_words
 from tradetalks.scenario import (
     SECTOR_NAMES,
     Deadline,
@@ -21,6 +22,7 @@ from tradetalks.scenario import (
     Stake,
     builtin_scenarios,
     load_scenario,
+    notices,
 )
 
 
@@ -70,11 +72,13 @@ def validate(
     problems: list[Problem | str] = []
     for path in files:
         try:
-            load_scenario(path)
+            loaded = load_scenario(path)
         except ScenarioError as e:
             problems.extend(e.problems)
         else:
             console.print(f"[green]ok[/] {path}")
+            for note in notices(loaded):
+                console.print(f"  [yellow]note:[/] {note}", highlight=False)
     if problems:
         raise ScenarioError(f"{len(problems)} problem(s)", problems)
 
@@ -123,6 +127,8 @@ def _deadline(d: Deadline | None) -> str:
 
 def _render(s: Scenario) -> None:
     console.rule(f"[bold]{s.title}[/] ({s.id}, {s.period})")
+    for note in notices(s):
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(" ".join(s.summary.split()), highlight=False)
 
     if s.facts:
@@ -157,6 +163,7 @@ def _render(s: Scenario) -> None:
         line.append(f", veto players {', '.join(r.veto_players) or 'none'}, leader strength ")
         line.append(_num(r.leader_strength))
         console.print(line)
+        console.print("  objective: " + objective_in_words(s)[p.code], highlight=False)
 
     issues = Table(title="Issues (* = status quo)", title_justify="left", show_lines=True)
     issues.add_column("issue", no_wrap=True, style="bold")
@@ -184,7 +191,8 @@ def _render(s: Scenario) -> None:
             if th.credibility_range:
                 cred.append(f" range {list(th.credibility_range)}")
             threats.add_row(
-                f"{th.id}\n{th.by} against {th.against}\ncompliance: {th.compliance.description}",
+                f"{th.id}\n{th.by} against {th.against}\ncompliance: {th.compliance.description}"
+                f"\n{threat_terms_in_words(th)}",
                 f"{th.instrument} on {', '.join(th.sectors)}",
                 _num(th.size),
                 _num(th.covered_value_musd),

@@ -5,6 +5,12 @@ utilities, no-deal values and win-sets; ``run_talks`` runs the negotiation with 
 bargaining engine.
 """
 
+from tradetalks.game._population import (
+    DEFAULT_POPULATION,
+    draw_plays,
+    population_of,
+    strategy_spread,
+)
 from tradetalks.game._pricing import issue_entries, outcome_entries, price_points, threat_entries
 from tradetalks.game._setup import (
     GameSetup,
@@ -45,6 +51,7 @@ from tradetalks.game._talks import (
 )
 
 __all__ = [
+    "DEFAULT_POPULATION",
     "GameParameters",
     "GameSetup",
     "GameState",
@@ -55,12 +62,14 @@ __all__ = [
     "batch_plan",
     "data_version",
     "describe_scenario",
+    "draw_plays",
     "impact_tables",
     "issue_entries",
     "option_counts",
     "outcome_entries",
     "outcome_space",
     "outcome_table",
+    "population_of",
     "prepare_game",
     "price_points",
     "run_single",
@@ -72,6 +81,7 @@ __all__ = [
     "sessions_table",
     "solve_game",
     "strategy_specs",
+    "strategy_spread",
     "sweep_batch",
     "sweep_summary",
     "talks_rounds",
