@@ -29,10 +29,10 @@ def autos() -> GameSetup:
 
 
 def _with_threat(setup: GameSetup, **update: object) -> GameSetup:
-    """The setup with its one threat changed (pricing does not depend on these fields)."""
-    (threat,) = setup.scenario.threats
+    """The setup with its first threat changed (pricing does not depend on these fields)."""
+    threat, *others = setup.scenario.threats
     changed = Threat.model_validate({**threat.model_dump(), **update})
-    scenario = setup.scenario.model_copy(update={"threats": [changed]})
+    scenario = setup.scenario.model_copy(update={"threats": [changed, *others]})
     rebuilt = prepare_game(scenario, workers=1, cache=_Reuse(setup))
     return rebuilt
 
@@ -85,7 +85,7 @@ def test_a_threat_whose_compliance_the_deal_meets_is_never_carried_out(
     result = run_talks(setup, state, rng, population=DEFAULT_POPULATION)
     plans = setup.options[np.maximum(result.batch.agreement, 0), 2]
     expanded = result.agreed & (plans == 2)
-    assert not result.threat_carried_out[expanded].any()
+    assert not result.threat_carried_out[expanded, 0].any()
     # Any other deal leaves it due: carried out wherever it is worth it to the US.
     other = result.agreed & (plans != 2)
     np.testing.assert_array_equal(result.threat_carried_out[other, 0], state.credible[other, 0])
@@ -94,9 +94,14 @@ def test_a_threat_whose_compliance_the_deal_meets_is_never_carried_out(
 def test_a_deal_that_keeps_the_status_quo_does_not_avert_the_threat(autos: GameSetup) -> None:
     state = solve_game(autos, scenario_parameters(autos))
     sq = autos.status_quo_outcome
-    assert not autos.averts[0, sq]
-    # The status-quo "deal" is worth what no deal is: the threat still falls due.
-    np.testing.assert_allclose(state.utility[0, :, sq], state.no_deal[0], rtol=1e-9, atol=1e-6)
+    assert not autos.averts[:, sq].any()
+    # Both threats still fall due after it (the review's too: the plans lapse), each with
+    # its own chance: the deal is worth the status quo plus their expected effects.
+    v = state.threat_values[0]
+    effects = v[:, 1:3] - v[:, :1]  # scenarios (0,) and (1,) against the status quo
+    expected = v[:, 0] + effects @ state.carry_probability[0]
+    np.testing.assert_allclose(state.utility[0, :, sq], expected, rtol=1e-9)
+    assert state.utility[0, 1, sq] < state.no_deal[0, 1]  # worse for Japan than no deal
 
 
 @settings(max_examples=10, deadline=None)
@@ -108,7 +113,7 @@ def test_a_threat_costing_its_maker_more_than_it_gains_is_never_carried_out(
     w = base.weights.copy()
     usa = autos.model.actors_of(0)
     w[0, usa] = weights
-    params = replace(base, weights=w, credibility=np.ones((1, 1)))
+    params = replace(base, weights=w, credibility=np.ones_like(base.credibility))
     state = solve_game(autos, params)
     gain = state.threat_values[0, 0, 1] - state.threat_values[0, 0, 0]
     many = replace(

@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -149,3 +150,22 @@ def test_vectorised_ratification_equals_one_at_a_time() -> None:
         alone = ratifiable(s[k], s0[k], w[k], rule, threshold=thr[k], leader_strength=lam[k])
         np.testing.assert_array_equal(together[k], alone)
     assert list(itertools.islice(threat_scenarios(2), 4)) == [(), (0,), (1,), (0, 1)]
+
+
+def test_an_answer_is_carried_out_only_after_what_it_answers() -> None:
+    # Threat 1 answers threat 0 (retaliation): P(∅) = 1 - p0, P({0}) = p0 (1 - p1),
+    # P({1}) = 0, P({0, 1}) = p0 p1.
+    p0, p1 = 0.6, 0.3
+    probs = carried_out_probabilities([p0, p1], [True, True], trigger=[-1, 0])
+    np.testing.assert_allclose(probs, [1 - p0, p0 * (1 - p1), 0.0, p0 * p1])
+
+
+@settings(max_examples=50)
+@given(arrays(np.float64, (4,), elements=st.floats(0, 1)), st.integers(0, 2))
+def test_chained_probabilities_sum_to_one_and_respect_triggers(c: np.ndarray, chain: int) -> None:
+    trigger = [[-1, -1, -1, -1], [-1, 0, 1, 2], [-1, 0, 0, -1]][chain]
+    probs = carried_out_probabilities(c, np.ones(4, bool), trigger=trigger)
+    assert probs.sum() == pytest.approx(1.0)
+    for k, subset in enumerate(threat_scenarios(4)):
+        if any(trigger[t] >= 0 and trigger[t] not in subset for t in subset):
+            assert probs[k] == 0.0

@@ -24,6 +24,7 @@ from tradetalks.game import (
     GameSetup,
     analysis_summary,
     batch_plan,
+    calendar_summary,
     describe_scenario,
     impact_tables,
     outcome_table,
@@ -222,6 +223,8 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
                       f"{w['agreement_rate']:.0%}; threats carried out: "
                       + (", ".join(f"{k} {v:.0%}" for k, v in w["threat_carried_out"].items())
                          or "none"), highlight=False)  # fmt: skip
+        if "calendar" in summary:
+            console.print(_calendar_line(summary["calendar"]), highlight=False)
         if summary.get("strategies", {}).get("spread"):
             console.print(_spread_line(summary["strategies"]["spread"]), highlight=False)
         o = Table(title="Where each issue settles (share of sessions)", title_justify="left")
@@ -247,6 +250,21 @@ def _spread_line(spread: Mapping[str, Any]) -> str:
         if len(rates) == 1:
             parts[-1] = f"{party} {rates[low]:.0%} ({low} only)"
     return "Agreement by the strategy each party plays: " + "; ".join(parts)
+
+
+def _calendar_line(calendar: Mapping[str, Any]) -> str:
+    """Agreement by date and each threat's fate, in one line."""
+    parts = []
+    by = calendar.get("agreed_by")
+    if by:
+        dates = list(by)
+        picks = dict.fromkeys([dates[len(dates) // 2 - 1], dates[-1]] if len(dates) > 1 else dates)
+        parts.append("agreed by " + ", ".join(f"{d} {by[d]:.0%}" for d in picks))
+    for tid, t in calendar["stages"]["threats"].items():
+        when = f" on {t['due']}" if t["due"] else ""
+        parts.append(f"{tid} carried out{when}: {t['without_deal']:.0%} with no deal, "
+                     f"{t['after_agreement']:.0%} after an agreement")  # fmt: skip
+    return "By date and stage: " + "; ".join(parts)
 
 
 def _headline(summary: Mapping[str, Any]) -> str:
@@ -325,6 +343,7 @@ def _job(
             sessions = store.get_run(run_id, tables=["sessions"]).tables["sessions"]
             summary["sweep"] = sweep_summary(setup, sessions)
             parties = [p.code for p in setup.scenario.parties]
+            summary["calendar"] = calendar_summary(setup, sessions)
             summary["strategies"] = {"population": list(population or ()),
                                      "spread": strategy_spread(parties, sessions)}  # fmt: skip
             summary["sweep"]["sessions_per_second"] = round(n_sessions / max(seconds, 1e-9), 1)

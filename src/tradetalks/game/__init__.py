@@ -5,6 +5,7 @@ utilities, no-deal values and win-sets; ``run_talks`` runs the negotiation with 
 bargaining engine.
 """
 
+from tradetalks.game._calendar import calendar_summary, round_dates
 from tradetalks.game._population import (
     DEFAULT_POPULATION,
     draw_plays,
@@ -60,6 +61,7 @@ __all__ = [
     "TalksResult",
     "analysis_summary",
     "batch_plan",
+    "calendar_summary",
     "data_version",
     "describe_scenario",
     "draw_plays",
@@ -72,6 +74,7 @@ __all__ = [
     "population_of",
     "prepare_game",
     "price_points",
+    "round_dates",
     "run_single",
     "run_talks",
     "sample_parameters",

@@ -127,6 +127,18 @@ class GameSetup:
         return np.asarray(1.0 - self.averts * delivery[:, None])
 
     @property
+    def review(self) -> npt.NDArray[np.bool_]:
+        """``(threats,)``: due at the compliance review, so only after an agreement."""
+        return np.array([t.stage == "compliance_review" for t in self.scenario.threats], bool)
+
+    @property
+    def trigger(self) -> IntArray:
+        """``(threats,)`` index of the threat each one answers (``after``), -1 for none."""
+        ids = [t.id for t in self.scenario.threats]
+        return np.array([ids.index(t.after) if t.after else -1 for t in self.scenario.threats],
+                        dtype=np.int64)  # fmt: skip
+
+    @property
     def reputation(self) -> FloatArray:
         """``(threats,)`` what carrying out each threat is worth to its maker, in money."""
         written = np.array([t.reputation.value for t in self.scenario.threats])

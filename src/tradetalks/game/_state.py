@@ -13,7 +13,9 @@ import numpy.typing as npt
 
 from tradetalks.game._setup import GameSetup
 from tradetalks.politics import (
+    ancestors,
     carried_out_probabilities,
+    chain_order,
     government_utility,
     party_scale,
     ratifiable,
@@ -202,22 +204,31 @@ def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
     utility_all = government_utility(stakes, params.weights, model.party_of, n_parties)
     threat_values = utility_all[..., n_out:]
 
-    scenarios = threat_scenarios(len(setup.scenario.threats))
-    alone = [scenarios.index((t,)) for t in range(len(setup.scenario.threats))]
-    effect = threat_values[..., alone] - threat_values[..., :1]  # (S, parties, threats)
-    maker_gain = effect[:, setup.threat_maker, np.arange(len(alone))]
+    n_t = len(setup.scenario.threats)
+    scenarios = threat_scenarios(n_t)
+    trigger = list(setup.trigger)
+    before = [scenarios.index(ancestors(trigger, t)) for t in range(n_t)]
+    after = [scenarios.index(tuple(sorted((*ancestors(trigger, t), t)))) for t in range(n_t)]
+    # What carrying out each threat adds, once the threats it answers are carried out.
+    effect = threat_values[..., after] - threat_values[..., before]  # (S, parties, threats)
+    maker_gain = effect[:, setup.threat_maker, np.arange(n_t)]
     scale = party_scale(utility_all)[:, setup.threat_maker]
     credible = worth_carrying_out(maker_gain, setup.reputation[None, :], scale)
     p_carry = params.credibility * credible
-    probability = carried_out_probabilities(params.credibility, credible)  # (S, scenarios)
+    # With no deal there is no compliance review: its threats never fall due.
+    probability = carried_out_probabilities(params.credibility * ~setup.review, credible, trigger)
     no_deal = np.einsum("spt,st->sp", threat_values, probability)
     no_deal_stakes = np.einsum("sat,st->sa", stakes[..., n_out:], probability)
 
     due = p_carry[:, :, None] * setup.exposure[None]  # (S, threats, outcomes)
-    stake_effect = stakes[..., n_out:][..., alone] - stakes[..., n_out : n_out + 1]
+    for t in chain_order(trigger):  # an answer falls due only after what it answers
+        if trigger[t] >= 0:
+            due[:, t] *= due[:, trigger[t]]
+    points = stakes[..., n_out:]
+    stake_effect = points[..., after] - points[..., before]
     deal_stakes = stakes[..., :n_out] + np.einsum("sat,sto->sao", stake_effect, due)
     utility = utility_all[..., :n_out] + np.einsum("spt,sto->spo", effect, due)
-    stakes = np.concatenate([deal_stakes, stakes[..., n_out:]], axis=-1)
+    stakes = np.concatenate([deal_stakes, points], axis=-1)
 
     ratified = np.zeros((x.shape[0], n_parties, n_out), dtype=bool)
     for p, rule in enumerate(model.rules):

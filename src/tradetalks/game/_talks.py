@@ -7,7 +7,8 @@ offers or accepts them. Its reservation value is its expected value of no deal. 
 whose deadline falls inside the talks is decided then (carried out with probability
 credibility, if worth it to its maker): the reservation values become the value of no deal
 given what was decided, and the talks go on. A threat whose deadline is the end of the talks
-(or that has none), or that falls due at the compliance review after them, is decided then.
+(or that has none) is decided then; one due at the compliance review after an agreement
+(there is none without one) is decided at the review.
 Only an agreement reached by a threat's deadline that meets its compliance terms averts it
 (and, at a compliance review, only if the other side delivers, drawn with the threat's
 ``compliance.delivery``); after any other agreement it falls due all the same.
@@ -41,7 +42,7 @@ from tradetalks.bargaining import run_session as _run_session
 from tradetalks.game._population import draw_plays
 from tradetalks.game._setup import GameSetup
 from tradetalks.game._state import GameState
-from tradetalks.politics import party_scale, threat_scenarios
+from tradetalks.politics import carried_out_probabilities, chain_order, party_scale
 from tradetalks.scenario import protocol_rounds, strategy_spec
 
 FloatArray = npt.NDArray[np.float64]
@@ -105,18 +106,22 @@ def _table_utilities(state: GameState) -> FloatArray:
 
 
 def _conditional_no_deal(
-    state: GameState, carried: BoolArray, decided: BoolArray, p_carry: FloatArray
+    setup: GameSetup, state: GameState, carried: BoolArray, decided: BoolArray
 ) -> FloatArray:
     """``(S, parties)``: expected no-deal value given which threats are decided and how."""
-    scenarios = threat_scenarios(carried.shape[1])
-    n_t = carried.shape[1]
-    weights = np.ones((carried.shape[0], len(scenarios)))
-    for k, subset in enumerate(scenarios):
-        inside = np.zeros(n_t, dtype=bool)
-        inside[list(subset)] = True
-        match = np.where(decided, carried == inside, np.where(inside, p_carry, 1.0 - p_carry))
-        weights[:, k] = np.prod(match, axis=1)
+    trigger = list(setup.trigger)
+    p_carry = state.carry_probability * ~setup.review  # no review without an agreement
+    weights = carried_out_probabilities(p_carry, True, trigger, decided, carried)
     return np.asarray(np.einsum("spt,st->sp", state.threat_values, weights))
+
+
+def _chained(setup: GameSetup, carried: BoolArray) -> BoolArray:
+    """Carried out only where the threat each one answers is carried out too."""
+    out = carried.copy()
+    for t in chain_order(list(setup.trigger)):
+        if setup.trigger[t] >= 0:
+            out[:, t] &= out[:, setup.trigger[t]]
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,7 +173,7 @@ def _inputs(
 ) -> _Inputs:
     rounds = talks_rounds(setup)
     p_carry = state.carry_probability
-    carried = rng.random(p_carry.shape) < p_carry
+    carried = _chained(setup, rng.random(p_carry.shape) < p_carry)
     delivery = np.array([t.compliance.delivery.value for t in setup.scenario.threats])
     delivered = rng.random(p_carry.shape) < delivery[None, :]
     scale = party_scale(state.utility, state.threat_values)
@@ -178,7 +183,7 @@ def _inputs(
     escalations = []
     for r in sorted({int(d) for d in deadlines if d < rounds}):
         decided = np.broadcast_to(deadlines <= r, carried.shape)
-        value = _conditional_no_deal(state, carried, decided, p_carry) / scale
+        value = _conditional_no_deal(setup, state, carried, decided) / scale
         maker = int(setup.threat_maker[deadlines == r][0])
         escalations.append(Escalation(round=r, party=maker, reservation=np.minimum(value, best)))
     protocol = Protocol(
@@ -242,7 +247,8 @@ def _result(
     deal = state.utility[np.arange(n)[:, None], np.arange(n_p)[None, :], agreement[:, None]]
     utilities = np.where(agreed[:, None], deal, reservation)
     full = BatchResult(status, agreement, utilities, discounted, rounds, turns, reservation)
-    carried_out = x.carried & ~_averted(setup, x, agreed, full)
+    due = ~_averted(setup, x, agreed, full) & (agreed[:, None] | ~setup.review[None, :])
+    carried_out = _chained(setup, x.carried & due)
     return TalksResult(full, x.ran, carried_out, int(x.protocol.rounds or 0), x.strategies,
                        plays)  # fmt: skip
 

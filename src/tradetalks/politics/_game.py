@@ -140,7 +140,13 @@ def threat_scenarios(n_threats: int) -> list[tuple[int, ...]]:
     return [c for k in range(n_threats + 1) for c in itertools.combinations(range(n_threats), k)]
 
 
-def carried_out_probabilities(credibility: npt.ArrayLike, credible: npt.ArrayLike) -> FloatArray:
+def carried_out_probabilities(
+    credibility: npt.ArrayLike,
+    credible: npt.ArrayLike,
+    trigger: Sequence[int] | None = None,
+    decided: npt.ArrayLike | None = None,
+    carried: npt.ArrayLike | None = None,
+) -> FloatArray:
     """Probability of each subset of :func:`threat_scenarios` being exactly the one carried out.
 
     Parameters
@@ -150,15 +156,49 @@ def carried_out_probabilities(credibility: npt.ArrayLike, credible: npt.ArrayLik
     credible
         ``(..., threats)`` whether carrying it out is in its maker's interest; an empty
         threat is carried out with probability 0.
+    trigger
+        ``(threats,)`` index of the threat each one answers (retaliation, matching, the
+        previous step of an escalation), ``-1`` for none: a threat is carried out only
+        after its trigger, with its own probability then.
+    decided, carried
+        ``(..., threats)``: threats already decided, and whether they were carried out
+        (consistent with the triggers); the others are still uncertain.
     """
     c = np.asarray(credibility, dtype=np.float64) * np.asarray(credible, dtype=np.float64)
     n = c.shape[-1]
+    parent = np.asarray(trigger if trigger is not None else [-1] * n, dtype=np.int64)
+    known = np.zeros_like(c, dtype=bool) if decided is None else np.asarray(decided, dtype=bool)
+    done = np.zeros_like(known) if carried is None else np.asarray(carried, dtype=bool)
     probs = []
     for subset in threat_scenarios(n):
         inside = np.zeros(n, dtype=bool)
         inside[list(subset)] = True
-        probs.append(np.prod(np.where(inside, c, 1.0 - c), axis=-1))
+        armed = (parent < 0) | inside[np.maximum(parent, 0)]
+        free = np.where(inside, c * armed, np.where(armed, 1.0 - c, 1.0))
+        probs.append(np.prod(np.where(known, done == inside, free), axis=-1))
     return np.stack(probs, axis=-1)
+
+
+def chain_order(trigger: Sequence[int]) -> list[int]:
+    """Threats in an order where each comes after the threat it answers."""
+    order: list[int] = []
+    pending = list(range(len(trigger)))
+    while pending:
+        ready = [t for t in pending if trigger[t] < 0 or trigger[t] in order]
+        if not ready:
+            raise ValueError(f"threats answer each other in a cycle: {pending}")
+        order += ready
+        pending = [t for t in pending if t not in ready]
+    return order
+
+
+def ancestors(trigger: Sequence[int], t: int) -> tuple[int, ...]:
+    """The threats that must be carried out before ``t`` can be (sorted)."""
+    out = []
+    while trigger[t] >= 0:
+        t = trigger[t]
+        out.append(t)
+    return tuple(sorted(out))
 
 
 @dataclass(frozen=True)

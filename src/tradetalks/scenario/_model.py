@@ -297,7 +297,9 @@ class Threat(_Frozen):
     is worth at least as much to it as not: its own gain plus ``reputation`` (what keeping
     its word is worth to it, in the unit of its stakes) is not negative. ``stage`` is
     ``"talks"`` (due by a round of the talks) or ``"compliance_review"`` (due after the
-    talks, when the other side's delivery of an agreement is reviewed).
+    talks, when the other side's delivery of an agreement is reviewed). ``after`` names the
+    threat this one answers: it can only be carried out once that one has been
+    (retaliation, matching, the next step of an escalation schedule).
     """
 
     id: Identifier
@@ -313,6 +315,7 @@ class Threat(_Frozen):
     compliance: Compliance
     reputation: Quantity = Field(default_factory=lambda: default(0.0))
     stage: ThreatStage = "talks"
+    after: str | None = None
     note: str | None = None
 
     _check_sectors = field_validator("sectors")(_sectors)

@@ -77,6 +77,7 @@ def talk_checks(s: Scenario) -> list[Finding]:
         *_protocol(s),
         *_strategies(s),
         *_deadlines(s),
+        *_chains(s),
         *_preference_scores(s),
         *_weights(s),
     ]
@@ -147,6 +148,30 @@ def _deadlines(s: Scenario) -> Iterator[Finding]:
             yield (
                 f"threats[{k}].deadline",
                 f"a compliance review comes after the talks ({rounds} rounds), not in round {r}",
+            )
+
+
+def _chains(s: Scenario) -> Iterator[Finding]:
+    threats = {t.id: t for t in s.threats}
+    for k, t in enumerate(s.threats):
+        if t.after is None:
+            continue
+        if t.after not in threats:
+            yield f"threats[{k}].after", f"unknown threat {t.after!r} ({sorted(threats)})"
+            continue
+        seen, at = {t.id}, threats[t.after]
+        while at.after is not None and at.id not in seen and at.after in threats:
+            seen.add(at.id)
+            at = threats[at.after]
+        if at.id in seen:
+            yield f"threats[{k}].after", f"threats answer each other in a cycle ({t.id})"
+            continue
+        mine, theirs = t.deadline, threats[t.after].deadline
+        if mine and theirs and mine.round and theirs.round and mine.round < theirs.round:
+            yield (
+                f"threats[{k}].deadline",
+                f"round {mine.round} comes before round {theirs.round} of {t.after!r}, "
+                "which it answers",
             )
 
 
