@@ -57,7 +57,7 @@ def test_an_organised_majority_of_everyone_gets_free_trade() -> None:
     assert best == pytest.approx(0.0, abs=1e-5)
 
 
-money = st.floats(-1e4, 1e4, allow_nan=False)
+money = st.floats(-1e4, 1e4, allow_nan=False, allow_subnormal=False)
 
 
 @settings(max_examples=60, deadline=None)
@@ -84,8 +84,8 @@ def test_all_weight_on_one_interest_ranks_outcomes_by_its_dollar_change(
 @settings(max_examples=60, deadline=None)
 @given(
     x=arrays(np.float64, (6, 3), elements=money),
-    shares=arrays(np.float64, (3, 3), elements=st.floats(-1, 1)),
-    w=arrays(np.float64, (3,), elements=st.floats(0, 10)),
+    shares=arrays(np.float64, (3, 3), elements=st.floats(-1, 1, allow_subnormal=False)),
+    w=arrays(np.float64, (3,), elements=st.floats(0, 10, allow_subnormal=False)),
     power=st.integers(-8, 8),
 )
 def test_scaling_every_weight_scales_the_objective_and_not_its_rescaled_form(

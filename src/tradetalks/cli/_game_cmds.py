@@ -241,15 +241,15 @@ def _money(value: float) -> str:
 
 
 def _spread_line(spread: Mapping[str, Any]) -> str:
-    """How far the agreement rate moves with each party's strategy."""
+    """For each party, the forecast that moves most with the strategy it plays."""
     parts = []
     for party, s in spread.items():
-        rates = {k: v["agreement"] for k, v in s["by_strategy"].items()}
-        low, high = min(rates, key=rates.__getitem__), max(rates, key=rates.__getitem__)
-        parts.append(f"{party} {rates[low]:.0%} ({low}) to {rates[high]:.0%} ({high})")
-        if len(rates) == 1:
-            parts[-1] = f"{party} {rates[low]:.0%} ({low} only)"
-    return "Agreement by the strategy each party plays: " + "; ".join(parts)
+        key = max(s["range"], key=s["range"].__getitem__)
+        values = {name: v[key] for name, v in s["by_strategy"].items()}
+        low, high = min(values, key=values.__getitem__), max(values, key=values.__getitem__)
+        what = key.removeprefix("issue:").removeprefix("threat:")
+        parts.append(f"{party}: {what} {values[low]:.0%} ({low}) to {values[high]:.0%} ({high})")
+    return "Most strategy-dependent forecast, by the strategy each party plays: " + "; ".join(parts)
 
 
 def _calendar_line(calendar: Mapping[str, Any]) -> str:

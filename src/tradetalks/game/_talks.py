@@ -216,9 +216,8 @@ def _select(protocol: Protocol, keep: BoolArray | IntArray | int) -> Protocol:
 def _averted(setup: GameSetup, x: _Inputs, agreed: BoolArray, batch: BatchResult) -> BoolArray:
     """``(sessions, threats)``: averted by an agreement in time that meets its terms."""
     meets = setup.averts[:, np.where(agreed, batch.agreement, 0)].T  # (S, threats)
-    review = np.array([t.stage == "compliance_review" for t in setup.scenario.threats])
     in_time = batch.rounds[:, None] <= x.deadlines[None, :]
-    return np.asarray(agreed[:, None] & in_time & meets & (~review[None, :] | x.delivered))
+    return np.asarray(agreed[:, None] & in_time & meets & (~setup.review[None, :] | x.delivered))
 
 
 def _result(
