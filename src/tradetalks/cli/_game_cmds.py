@@ -40,6 +40,7 @@ from tradetalks.game import (
     sweep_summary,
     trace_table,
 )
+from tradetalks.politics import objective_in_words
 from tradetalks.scenario import loads_scenario, notices, scenario_text
 from tradetalks.store import RunStore
 
@@ -319,6 +320,7 @@ def _job(
                                      seed=seed, settings=settings)  # fmt: skip
         state = solve_game(setup, scenario_parameters(setup))
         summary: dict[str, Any] = {**describe_scenario(setup),
+                                   "objectives": objective_in_words(setup.scenario),
                                    "analysis": analysis_summary(setup, state)}  # fmt: skip
         tables = {"outcomes": outcome_table(setup, state)}
         deal = summary["analysis"]["nash"]["outcome"] if summary["analysis"]["nash"] else None

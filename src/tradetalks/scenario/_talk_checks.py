@@ -7,6 +7,7 @@ that ``tradetalks validate`` reports every problem of a file, with its line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -117,7 +118,10 @@ def _strategies(s: Scenario) -> Iterator[Finding]:
             continue
         problem = _strategy_problem(strategy_spec(table))
         if problem:
-            yield f"strategies.{code}", problem
+            # Point at the parameter the message names, when it names one.
+            named = [k for k in table if k not in ("name", *CITATION_KEYS) and
+                     re.search(rf"\b{re.escape(k)}\b", problem)]  # fmt: skip
+            yield f"strategies.{code}" + (f".{named[0]}" if named else ""), problem
     for k, member in enumerate(s.population):
         for spec in expand_member(member):
             problem = _strategy_problem(spec)
