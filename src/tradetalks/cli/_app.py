@@ -12,6 +12,7 @@ from tradetalks import __version__
 from tradetalks._errors import TradetalksError
 from tradetalks.cli import (
     _bargaining_cmds,
+    _casebook_cmds,
     _economics_cmds,
     _forecast_cmds,
     _game_cmds,
@@ -64,6 +65,7 @@ for _module in (
     _monitor_cmds,
     _store_cmds,
     _report_cmds,
+    _casebook_cmds,
 ):
     _module.register(app)
 

@@ -30,8 +30,10 @@ from tradetalks.game._state import (
     solve_game,
 )
 from tradetalks.game._tables import (
+    agreement_timing,
     analysis_summary,
     batch_plan,
+    deal_shares,
     describe_scenario,
     impact_tables,
     outcome_table,
@@ -59,10 +61,12 @@ __all__ = [
     "Impacts",
     "PriceCache",
     "TalksResult",
+    "agreement_timing",
     "analysis_summary",
     "batch_plan",
     "calendar_summary",
     "data_version",
+    "deal_shares",
     "describe_scenario",
     "draw_plays",
     "impact_tables",

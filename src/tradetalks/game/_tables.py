@@ -25,7 +25,7 @@ from tradetalks.bargaining import (
 from tradetalks.bargaining import Solution as BargainingSolution
 from tradetalks.game._setup import GameSetup
 from tradetalks.game._state import GameState, sample_parameters, solve_game
-from tradetalks.game._talks import TalksResult, _table_utilities, run_talks
+from tradetalks.game._talks import TalksResult, _table_utilities, run_talks, talks_rounds
 from tradetalks.politics import threat_scenarios
 from tradetalks.scenario import SECTOR_NAMES
 
@@ -220,8 +220,52 @@ def sweep_batch(
     return {"sessions": sessions, "params": pd.DataFrame(table)}
 
 
+#: Whole deals listed in a sweep summary (the rest are summed as ``other_deals``).
+TOP_DEALS = 10
+
+
+def deal_shares(setup: GameSetup, sessions: pd.DataFrame, top: int = TOP_DEALS) -> dict[str, Any]:
+    """The joint distribution of whole deals: the ``top`` commonest with their shares.
+
+    Questions over several issues ("farm access opened *and* the car tariff kept") are
+    answered from this joint distribution, never from the per-issue marginals.
+    """
+    n = max(len(sessions), 1)
+    codes = sessions["outcome"].to_numpy(dtype=np.int64)
+    values, counts = np.unique(codes[codes >= 0], return_counts=True)
+    order = np.lexsort((values, -counts))[:top]  # commonest first, ties by code
+    deals = [
+        {"outcome": int(values[k]), "labels": setup.space.labels(int(values[k])),
+         "share": float(counts[k]) / n}
+        for k in order
+    ]  # fmt: skip
+    listed = float(counts[order].sum()) / n
+    agreed = float((codes >= 0).sum()) / n
+    return {"deals": deals, "other_deals": agreed - listed, "distinct_deals": int(values.size)}
+
+
+def agreement_timing(setup: GameSetup, sessions: pd.DataFrame) -> dict[str, Any]:
+    """When deals are made: the share of sessions agreed by each round of the deadline.
+
+    ``by_round[k]`` is the share of all sessions that agreed in rounds 1..k (cumulative),
+    for k = 1..R with R the deadline in rounds (:func:`talks_rounds`).
+    """
+    n = max(len(sessions), 1)
+    agreed = sessions["agreed"].to_numpy(dtype=bool)
+    rounds = sessions["rounds"].to_numpy(dtype=np.int64)[agreed]
+    deadline = talks_rounds(setup)
+    per_round = np.bincount(np.clip(rounds, 0, deadline), minlength=deadline + 1)
+    cumulative = np.cumsum(per_round)[1:] / n
+    return {
+        "deadline_rounds": deadline,
+        "by_round": {str(k + 1): float(v) for k, v in enumerate(cumulative)},
+        "mean_round_agreed": float(rounds.mean()) if rounds.size else None,
+        "at_deadline": float((rounds >= deadline).sum()) / n,
+    }
+
+
 def sweep_summary(setup: GameSetup, sessions: pd.DataFrame) -> dict[str, Any]:
-    """Probability of agreement, each issue's distribution, threats carried out."""
+    """Probability of agreement, each issue's distribution, whole deals, threats, timing."""
     n = max(len(sessions), 1)
     agreed = sessions["agreed"].to_numpy(dtype=bool)
     options: dict[str, dict[str, float]] = {}
@@ -239,6 +283,8 @@ def sweep_summary(setup: GameSetup, sessions: pd.DataFrame) -> dict[str, Any]:
         "options": options,
         "mean_utility": {p: float(sessions[f"u:{p}"].mean()) for p in _parties(setup)},
         "mean_rounds": float(sessions["rounds"].mean()) if len(sessions) else 0.0,
+        "joint": deal_shares(setup, sessions),
+        "timing": agreement_timing(setup, sessions),
     }
 
 
