@@ -20,6 +20,7 @@ from tradetalks.game import (
     threat_entries,
     threat_shares,
 )
+from tradetalks.game._talks import _table_utilities
 from tradetalks.politics import DomesticRule
 from tradetalks.scenario import load_scenario
 
@@ -147,7 +148,7 @@ def test_a_threat_due_inside_the_talks_changes_the_no_deal_values_then(autos: Ga
     # After the deadline the no-deal value is the status quo's or the threat's, as decided.
     sq, with_threat = state.threat_values[:, :, 0], state.threat_values[:, :, 1]
     final = result.batch.reservation
-    best = state.utility.max(axis=-1)
+    best = _table_utilities(state).max(axis=-1)  # the best deal in the win-set caps it
     expected = np.where(carried[:, None], with_threat, sq)
     ran_late = late & result.ran
     np.testing.assert_allclose(final[ran_late], np.minimum(expected, best)[ran_late], rtol=1e-9)

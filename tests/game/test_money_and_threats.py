@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from tradetalks.bargaining import ACAspiration, Equilibrium, Protocol, Strategy, run_session
 from tradetalks.game import (
+    BROAD_POPULATION,
     DEFAULT_POPULATION,
     GameSetup,
     prepare_game,
@@ -19,7 +20,7 @@ from tradetalks.game import (
     strategy_spread,
     sweep_batch,
 )
-from tradetalks.politics import party_scale
+from tradetalks.politics import IndicatorSpec, party_scale
 from tradetalks.scenario import Scenario, Threat, load_scenario
 
 
@@ -62,7 +63,7 @@ def test_scaling_every_political_weight_changes_no_decision(
     a, b = solve_game(autos, params), solve_game(autos, scaled)
     np.testing.assert_array_equal(a.win_sets, b.win_sets)
     np.testing.assert_array_equal(a.credible, b.credible)
-    for population in (None, DEFAULT_POPULATION):
+    for population in (None, DEFAULT_POPULATION, BROAD_POPULATION):
         ra = run_talks(autos, a, np.random.default_rng(seed), population=population)
         rb = run_talks(autos, b, np.random.default_rng(seed), population=population)
         np.testing.assert_array_equal(ra.batch.agreement, rb.batch.agreement)
@@ -82,7 +83,7 @@ def test_a_threat_whose_compliance_the_deal_meets_is_never_carried_out(
     rng = np.random.default_rng(seed)
     params = sample_parameters(setup, 200, rng)
     state = solve_game(setup, replace(params, credibility=np.ones_like(params.credibility)))
-    result = run_talks(setup, state, rng, population=DEFAULT_POPULATION)
+    result = run_talks(setup, state, rng, population=BROAD_POPULATION)
     plans = setup.options[np.maximum(result.batch.agreement, 0), 2]
     expanded = result.agreed & (plans == 2)
     assert not result.threat_carried_out[expanded, 0].any()
@@ -139,62 +140,71 @@ def test_a_reputation_term_makes_a_costly_threat_worth_carrying_out(autos: GameS
     cost = solve_game(autos, params)
     loss = cost.threat_values[0, 0, 0] - cost.threat_values[0, 0, 1]
     assert loss > 0 and not cost.credible[0, 0]
-    unit = autos.units[0]  # an older file states the term in the party's unit, as its scores
     for reputation, credible in ((0.5 * loss, False), (2.0 * loss, True)):
-        setup = _with_threat(autos, reputation=reputation / unit)
+        setup = _with_threat(autos, reputation=reputation)
         assert solve_game(setup, params).credible[0, 0] == credible
 
 
 def test_a_compliance_review_draws_delivery(autos: GameSetup) -> None:
-    threat = autos.scenario.threats[0]
+    sanctions, review = autos.scenario.threats
     rng = np.random.default_rng(5)
-    for delivery, averted in ((1.0, True), (0.0, False)):
-        setup = _with_threat(
-            autos, stage="compliance_review", deadline=None, credibility=1.0,
-            credibility_range=None,
-            compliance={**threat.compliance.model_dump(), "delivery": delivery},
-        )  # fmt: skip
-        params = sample_parameters(setup, 200, rng)
-        state = solve_game(setup, replace(params, credibility=np.ones_like(params.credibility)))
+    # Delivered for sure: a complying deal averts the review; never delivered: the review's
+    # sanctions fall due after every deal, with their credibility (0.25 here).
+    for delivery, chance in ((1.0, 1.0), (0.0, 0.25)):
+        changed = Threat.model_validate({
+            **review.model_dump(),
+            "compliance": {**review.compliance.model_dump(), "delivery": {"value": delivery}},
+        })  # fmt: skip
+        scenario = autos.scenario.model_copy(update={"threats": [sanctions, changed]})
+        setup = prepare_game(scenario, workers=1, cache=_Reuse(autos))
+        params = sample_parameters(setup, 400, rng)
+        credibility = np.tile([1.0, chance], (400, 1))
+        state = solve_game(setup, replace(params, credibility=credibility))
         result = run_talks(setup, state, rng, population=DEFAULT_POPULATION)
-        complying = result.agreed & setup.averts[0, np.maximum(result.batch.agreement, 0)]
-        assert complying.any()
-        carried = result.threat_carried_out[complying, 0]
-        expected = np.zeros_like(carried) if averted else state.credible[complying, 0]
-        np.testing.assert_array_equal(carried, expected)
+        complying = result.agreed & setup.averts[1, np.maximum(result.batch.agreement, 0)]
+        assert complying.sum() >= 50
+        carried = result.threat_carried_out[complying, 1]
+        assert not np.any(carried & ~state.credible[complying, 1])
+        if delivery == 1.0:
+            assert not carried.any()
+        else:
+            assert 0.1 < carried.mean() < 0.45
+        assert not result.threat_carried_out[~result.agreed, 1].any()  # no deal, no review
 
 
-def _in_money(s: Scenario, units: np.ndarray) -> Scenario:
-    """The older-scale scenario restated in million USD, by hand."""
-    data = s.model_dump()
+def _in_money(setup: GameSetup) -> Scenario:
+    """The older-scale scenario restated in money by hand: shares w / (sum |w| × M_k)."""
+    peak = np.abs(setup.indicators).max(axis=0)
+    column = {spec: k for k, spec in enumerate(setup.model.indicators)}
+    data = setup.scenario.model_dump()
     data["stake_unit"] = "usd_million"
-    for k, party in enumerate(data["parties"]):
-        holders = [party["leader"], *party["constituencies"]]
-        for holder in holders:
+    for party in data["parties"]:
+        for holder in [party["leader"], *party["constituencies"]]:
             total = sum(abs(stake["weight"]["value"]) for stake in holder["stakes"])
             for stake in holder["stakes"]:
                 stake["weight"]["value"] /= total
-                if stake["scores"] is not None:
-                    stake["scores"] = {o: v * units[k] for o, v in stake["scores"].items()}
-        for c in party["constituencies"]:
-            c["tolerance"]["value"] *= units[k]
+                if stake["indicator"] != "issue_preference":
+                    spec = IndicatorSpec(stake["indicator"], stake["country"], stake["partner"],
+                                         tuple(stake["sectors"]))  # fmt: skip
+                    stake["weight"]["value"] /= peak[column[spec]]
     return Scenario.model_validate(data)
 
 
-def test_an_older_file_means_what_its_translation_in_money_says(autos: GameSetup) -> None:
+def test_an_older_file_decides_as_its_restatement_in_money(autos: GameSetup) -> None:
     assert autos.scenario.stake_unit is None
-    assert np.all(autos.units > 0)
-    restated = prepare_game(_in_money(autos.scenario, autos.units), workers=1,
-                            cache=_Reuse(autos))  # fmt: skip
-    np.testing.assert_array_equal(restated.units, [1.0, 1.0])
+    restated = prepare_game(_in_money(autos), workers=1, cache=_Reuse(autos))
     a = solve_game(autos, scenario_parameters(autos))
     b = solve_game(restated, scenario_parameters(restated))
     np.testing.assert_allclose(a.utility, b.utility, rtol=1e-9)
     np.testing.assert_array_equal(a.win_sets, b.win_sets)
+    # Each indicator on the older scale moves by at most one unit of stake.
+    k = len(autos.model.indicators)
+    shares = np.abs(autos.model.stake_weights[:, :k]) * np.abs(autos.indicators).max(axis=0)
+    assert shares.sum(axis=1).max() <= 1.0 + 1e-12
 
 
 def test_the_sweep_reports_how_forecasts_move_across_strategies(autos: GameSetup) -> None:
-    tables = sweep_batch(autos, 1, 0, 300, 0, None, DEFAULT_POPULATION)
+    tables = sweep_batch(autos, 1, 0, 300, 0, None, BROAD_POPULATION)
     sessions = tables["sessions"]
     played = set(sessions["strategy:USA"]) | set(sessions["strategy:JPN"])
     assert {"equilibrium", "micro", "tft", "timebased:e=0.1", "timebased:e=5"} <= played

@@ -7,6 +7,7 @@ bargaining engine.
 
 from tradetalks.game._calendar import calendar_summary, round_dates
 from tradetalks.game._population import (
+    BROAD_POPULATION,
     DEFAULT_POPULATION,
     draw_plays,
     population_of,
@@ -54,6 +55,7 @@ from tradetalks.game._talks import (
 )
 
 __all__ = [
+    "BROAD_POPULATION",
     "DEFAULT_POPULATION",
     "GameParameters",
     "GameSetup",

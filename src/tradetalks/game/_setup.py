@@ -28,7 +28,7 @@ from tradetalks.politics import (
     complies,
     dollar_matrix,
     domestic_model,
-    legacy_units,
+    in_older_units,
     preference_matrix,
     threat_scenarios,
 )
@@ -84,8 +84,9 @@ class GameSetup:
 
     Points are the outcomes (in outcome-code order) followed by the no-deal scenarios
     (subsets of threats carried out, the status quo first). Indicators are in million USD;
-    ``model`` has its preference scores and tolerances in million USD too (``units`` per
-    party: 1 for a file in money, the translation of an older file's scale otherwise).
+    ``model`` has its preference scores and tolerances in million USD too; an older file
+    (no ``stake_unit``) keeps deciding as before (:func:`~tradetalks.politics.in_older_units`).
+    ``units`` is the money per unit of score and tolerance of each party (1).
     ``averts[t, o]`` says whether outcome ``o`` meets threat ``t``'s compliance terms.
     """
 
@@ -295,7 +296,9 @@ def prepare_game(
     makers = np.array([parties.index(t.by) for t in scenario.threats], dtype=np.int64)
     impacts = Impacts(tuple(WIOD_COUNTRIES), sectors, main["welfare"], main["value_added"],
                       main["exports"])  # fmt: skip
-    units = np.ones(len(parties)) if model.in_money else legacy_units(model, main["indicators"])
+    if not model.in_money:
+        model = in_older_units(model, main["indicators"])
+    units = np.ones(len(parties))
     return GameSetup(scenario, space, options, model.priced_in(units), theta, main["indicators"],
                      preferences, makers, compliance_matrix(scenario, options), units,
                      tuple(grids), impacts, version, n_solves)  # fmt: skip

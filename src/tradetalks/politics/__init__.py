@@ -7,10 +7,10 @@ from tradetalks.politics._actors import (
     PreferenceSpec,
     dollar_matrix,
     domestic_model,
+    in_older_units,
     indicator_change,
     indicator_dollars,
     indicator_matrix,
-    legacy_units,
     preference_matrix,
 )
 from tradetalks.politics._game import (
@@ -51,10 +51,10 @@ __all__ = [
     "domestic_model",
     "expected_no_deal",
     "government_utility",
+    "in_older_units",
     "indicator_change",
     "indicator_dollars",
     "indicator_matrix",
-    "legacy_units",
     "objective_in_words",
     "party_scale",
     "preference_matrix",

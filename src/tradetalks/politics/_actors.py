@@ -109,25 +109,24 @@ class DomesticModel:
         return replace(self, stake_weights=weights, rules=rules, in_money=True)
 
 
-def legacy_units(model: DomesticModel, dollars: npt.ArrayLike) -> FloatArray:
-    """Money per unit of an old-scale score: each party's largest priced dollar change.
+def in_older_units(model: DomesticModel, dollars: npt.ArrayLike) -> DomesticModel:
+    r"""An older file's model, deciding as that file always did.
 
-    ``dollars`` is ``(points, indicators)``. Under the older normalised scale a score of 1
-    weighed as much as the largest change of an indicator; reading it as the largest dollar
-    change of any indicator the party's actors hold keeps that reading, party by party
-    (falling back to the scenario's largest change, then to 1).
+    The older scale divided each indicator :math:`k` by its largest absolute change
+    :math:`M_k = \max_p |x_{pk}|` and took each actor's weighted mean, so an actor's stake
+    was :math:`s_a = \sum_k \frac{w_{ak}}{\sum_j |w_{aj}|} \frac{x_{pk}}{M_k}`: a stake in
+    money whose shares are :math:`w_{ak} / (\sum_j |w_{aj}| M_k)`. This returns the model
+    with those shares (:math:`M_k` from ``dollars``, ``(points, indicators)`` at the written
+    parameters); scores, tolerances and reputation terms keep their unit, one indicator's
+    largest change.
     """
     x = np.abs(np.asarray(dollars, dtype=np.float64))
     peak = x.max(axis=0, initial=0.0)
-    overall = float(peak.max(initial=0.0)) or 1.0
-    held = model.stake_weights[:, : len(model.indicators)] != 0
-    out = np.full(len(model.parties), overall)
-    for p in range(len(model.parties)):
-        mine = held[model.actors_of(p)].any(axis=0)
-        best = float(peak[mine].max(initial=0.0))
-        if best > 0:
-            out[p] = best
-    return out
+    weights = model.stake_weights.copy()
+    k = len(model.indicators)
+    weights[:, :k] = np.divide(weights[:, :k], peak, out=np.zeros_like(weights[:, :k]),
+                               where=peak > 0)  # fmt: skip
+    return replace(model, stake_weights=weights, in_money=True)
 
 
 def domestic_model(s: Scenario) -> DomesticModel:

@@ -45,7 +45,7 @@ def _holding(stakes: list[Stake], in_money: bool) -> str:
 def objective_in_words(s: Scenario) -> dict[str, str]:
     """Per party code, what its government maximises, after Grossman and Helpman (1994)."""
     in_money = s.stake_unit is not None
-    unit = "million USD" if in_money else "million USD (scores in the party's largest change)"
+    unit = "million USD" if in_money else "units of each indicator's largest change"
     out = {}
     for p in s.parties:
         terms = [f"{p.leader.weight.value:g} × the leader's stake "
@@ -55,9 +55,8 @@ def objective_in_words(s: Scenario) -> dict[str, str]:
             terms.append(
                 f"{c.weight.value:g} × the gain of {c.name} ({_holding(c.stakes, in_money)}{veto})"
             )
-        out[p.code] = (
-            f"{p.name} maximises, in {unit} of {s.economics.year}: " + " + ".join(terms) + "."
-        )
+        year = f" of {s.economics.year}" if in_money else ""
+        out[p.code] = f"{p.name} maximises, in {unit}{year}: " + " + ".join(terms) + "."
     return out
 
 

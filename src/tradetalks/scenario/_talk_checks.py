@@ -122,6 +122,10 @@ def _strategies(s: Scenario) -> Iterator[Finding]:
             named = [k for k in table if k not in ("name", *CITATION_KEYS) and
                      re.search(rf"\b{re.escape(k)}\b", problem)]  # fmt: skip
             yield f"strategies.{code}" + (f".{named[0]}" if named else ""), problem
+    if len(s.parties) != 2:
+        for code, table in s.strategies.items():
+            if str(table.get("name", "")).strip().lower() == "equilibrium":
+                yield f"strategies.{code}.name", "equilibrium play needs exactly 2 parties"
     for k, member in enumerate(s.population):
         for spec in expand_member(member):
             problem = _strategy_problem(spec)
@@ -216,9 +220,9 @@ def notices(s: Scenario) -> list[str]:
     if s.stake_unit is not None:
         return []
     return [
-        f"{s.id}: stakes are on the older normalised scale; they are read in million USD: "
-        "priced indicators as dollar changes of the data year, each actor's stake weights as "
-        "shares of its stake, issue-preference scores and tolerances in units of the party's "
-        'largest priced dollar change. Write stake_unit = "usd_million" and state scores and '
-        "tolerances in million USD to say it yourself."
+        f"{s.id}: stakes are on the older normalised scale (each indicator divided by its "
+        "largest change): they are read as money stakes with those shares, so the file decides "
+        "as before, but a $100m stake still weighs as much as a $10bn one. Write "
+        'stake_unit = "usd_million" and state shares, scores and tolerances in million USD '
+        "to weigh dollars."
     ]
