@@ -14,6 +14,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.table import Table
@@ -183,8 +184,10 @@ def _parallel(
 def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) -> None:
     parties = [p.code for p in setup.scenario.parties]
     a = summary["analysis"]
+    unit = ("million USD of the data year" if setup.scenario.stake_unit
+            else "units of each indicator's largest change")  # fmt: skip
     t = Table(title=f"{setup.scenario.title} — the two-level game (government objectives, "
-              "million USD of the data year, weighted)", title_justify="left")  # fmt: skip
+              f"{unit}, weighted)", title_justify="left")  # fmt: skip
     t.add_column("")
     for p in parties:
         t.add_column(p, justify="right")
@@ -238,7 +241,9 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
 
 
 def _money(value: float) -> str:
-    return f"{value:+,.1f}"
+    """Three significant figures at least: +10,812 million USD or +0.0225 of a unit."""
+    digits = max(0, 2 - int(np.floor(np.log10(abs(value))))) if value else 1
+    return f"{value:+,.{digits}f}"
 
 
 def _spread_line(spread: Mapping[str, Any]) -> str:

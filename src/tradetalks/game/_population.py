@@ -76,10 +76,11 @@ def draw_plays(
 def strategy_spread(parties: Sequence[str], sessions: pd.DataFrame) -> dict[str, Any]:
     """How much the sweep's forecasts move across the strategies each party plays.
 
-    For each party and each member of the population it played, the agreement rate, the
-    share of sessions in which each threat was carried out and the share of each issue's
-    option; ``range`` is the largest minus the smallest of each figure over the members
-    (0 = the forecast does not depend on how that party plays).
+    For each party and each strategy it played (``timebased:e=2`` apart from
+    ``timebased:e=5``), the agreement rate, the share of sessions in which each threat was
+    carried out and the share of each issue's option; ``range`` is the largest minus the
+    smallest of each figure over the strategies (0 = the forecast does not depend on how
+    that party plays).
     """
     columns = [c for c in sessions.columns if c.startswith("threat:")]
     issues = [c for c in sessions.columns if c.startswith("issue:")]
@@ -88,9 +89,8 @@ def strategy_spread(parties: Sequence[str], sessions: pd.DataFrame) -> dict[str,
         col = f"strategy:{party}"
         if col not in sessions.columns or not len(sessions):
             continue
-        member = sessions[col].map(member_name)
         per: dict[str, dict[str, float]] = {}
-        for name, group in sessions.groupby(member, sort=True):
+        for name, group in sessions.groupby(col, sort=True):
             figures = {"agreement": float(group["agreed"].mean()), "sessions": float(len(group))}
             figures |= {c: float(group[c].mean()) for c in columns}
             for c in issues:
