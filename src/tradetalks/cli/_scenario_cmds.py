@@ -191,8 +191,7 @@ def _render(s: Scenario) -> None:
             if th.credibility_range:
                 cred.append(f" range {list(th.credibility_range)}")
             threats.add_row(
-                f"{th.id}\n{th.by} against {th.against}\ncompliance: {th.compliance.description}"
-                f"\n{threat_terms_in_words(th)}",
+                f"{th.id}\n{th.by} against {th.against}\ncompliance: {th.compliance.description}",
                 f"{th.instrument} on {', '.join(th.sectors)}",
                 _num(th.size),
                 _num(th.covered_value_musd),
@@ -200,6 +199,8 @@ def _render(s: Scenario) -> None:
                 cred,
             )
         console.print(threats)
+        for th in s.threats:
+            console.print(f"  {th.id}: {threat_terms_in_words(th)}", highlight=False)
 
     econ = Text(f"Economics: data year {s.economics.year}")
     if s.economics.year_source:
