@@ -70,3 +70,5 @@ def test_cross_validation_scores_out_of_sample_on_a_grid_you_pass() -> None:
     assert cv.to_dict()["metric"] == "brier"
     with pytest.raises(ValueError, match="empty"):
         cross_validate(entries, (), sessions=10)
+    with pytest.raises(ValueError, match="distinct labels"):
+        cross_validate(entries, (ModelSettings(), ModelSettings(credibility=0.5)), sessions=10)

@@ -86,6 +86,9 @@ def cross_validate(
     """
     if not grid:
         raise ValueError("the grid of settings is empty")
+    labels = [g.label for g in grid]
+    if len(set(labels)) < len(labels):
+        raise ValueError(f"settings of a grid need distinct labels, got {labels}")
     prepared = prepare_episodes(entries, cache=cache, workers=workers, on_step=on_step)
     results = [run_casebook(entries, s, sessions=sessions, seed=seed, prepared=prepared,
                             on_step=on_step) for s in grid]  # fmt: skip
