@@ -78,3 +78,18 @@ def test_retaliation_follows_only_the_threat_it_answers(autos: GameSetup) -> Non
     assert state.scenario_probability[:, 2].max() == 0.0  # never retaliation alone
     carried = result.threat_carried_out
     assert not np.any(carried[:, 1] & ~carried[:, 0])
+
+
+def test_an_escalation_step_is_weighed_given_the_steps_before_it(autos: GameSetup) -> None:
+    threat = autos.scenario.threats[0]
+    step = Threat.model_validate(
+        {**threat.model_dump(), "id": "second_step", "after": threat.id,
+         "credibility": {"value": 0.7}, "credibility_range": None}
+    )  # fmt: skip
+    setup = prepare_game(autos.scenario.model_copy(update={"threats": [threat, step]}), workers=1)
+    state, result = _sweep(setup, n=300)
+    v = state.threat_values[:, 0]  # the maker's (USA) objective in each no-deal scenario
+    gain = v[:, 3] - v[:, 1]  # the second step, once the first is carried out
+    np.testing.assert_array_equal(state.credible[:, 1], gain >= -1e-12 * np.abs(v).max(axis=1))
+    carried = result.threat_carried_out
+    assert not np.any(carried[:, 1] & ~carried[:, 0])
