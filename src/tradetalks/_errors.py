@@ -83,6 +83,13 @@ class MonitorError(InputError):
     """Bad goals or indicator data for monitoring an agreement."""
 
 
+class ResultError(TradetalksError):
+    """A computed result cannot be trusted: an error with the reason, never a printed number.
+
+    Raised for a non-finite number or a decomposition that does not add up.
+    """
+
+
 class StoreError(TradetalksError):
     """The run store cannot be read or written."""
 

@@ -74,7 +74,7 @@ def test_validate_broken_files_print_one_line_per_problem(
 
 def test_validate_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["validate", "nowhere.toml"], capsys)
-    assert code == 2 and "file not found" in err
+    assert code == 2 and "no such file" in err
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

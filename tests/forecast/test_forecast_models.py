@@ -317,9 +317,10 @@ def test_stacked_inner_cross_validation_picks_the_generating_features() -> None:
     )
     candidates = [("mean",), ("mean", "members_q0.25"), ("median", "compromise")]
     model = StackedModel(candidates=candidates, anchors=()).fit(issues)
-    assert model.features_ == ("mean", "members_q0.25")
-    assert model.inner_mae_[("mean", "members_q0.25")] < 1e-6
-    assert model.inner_mae_[("mean",)] > 1
+    assert model.features_ == ("mean", "members_q0.25", "compromise")  # the prior joins
+    assert model.blend_ == 1.0  # exact features: no shrinkage towards the prior
+    assert model.inner_choice_.mae[(("mean", "members_q0.25"), 1.0)] < 1e-6
+    assert model.inner_choice_.mae[(("mean",), 1.0)] > 1
 
 
 def test_pivot_midpoint_by_rule() -> None:

@@ -79,11 +79,11 @@ def test_negative_values_allowed_when_asked(tmp_path: Path) -> None:
 
 
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(MonitorError, match="missing data file"):
+    with pytest.raises(MonitorError, match="no such file"):
         read_series_file(tmp_path / "nope.csv")
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"not parquet")
-    with pytest.raises(MonitorError, match="unreadable"):
+    with pytest.raises(MonitorError, match="cannot read"):
         read_series_file(bad)
 
 

@@ -120,7 +120,7 @@ def test_bad_goals_name_field_and_line(
 
 
 def test_toml_syntax_error_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(MonitorError, match="invalid TOML") as info:
+    with pytest.raises(MonitorError, match="not valid TOML") as info:
         load_goals(write(tmp_path, "title = \n"))
     assert ":1:" in info.value.lines()[0]
     with pytest.raises(MonitorError) as missing:

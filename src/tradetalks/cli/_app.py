@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+import warnings
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from typer import rich_utils
+from typer.exceptions import TyperException
 
 from tradetalks import __version__
 from tradetalks._errors import TradetalksError
@@ -71,10 +74,23 @@ for _module in (
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app; our own errors become one line per problem and an exit status."""
+    """Entry point: run the app; our own errors become one line per problem and an exit status.
+
+    Numerical warnings (numpy's RuntimeWarning) are held back while the command runs: when
+    it fails, its one ``error:`` line says what went wrong and the warnings are noise; when
+    it succeeds they are printed after the result, once each.
+    """
     args = sys.argv[1:] if argv is None else argv
+    with warnings.catch_warnings(record=True) as held:
+        warnings.simplefilter("always", RuntimeWarning)
+        code = _run(args)
+    _replay(held, failed=code != 0)
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
     try:
-        app(args=args, prog_name="tradetalks")
+        result = app(args=args, prog_name="tradetalks", standalone_mode=False)
     except TradetalksError as error:
         if "--debug" in args:
             raise
@@ -82,7 +98,37 @@ def main(argv: list[str] | None = None) -> None:
             err_console.print(
                 f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
             )
-        sys.exit(error.exit_code)
-    except KeyboardInterrupt:
+        return error.exit_code
+    except typer.BadParameter as error:
+        # a missing argument (typer keeps its class private): the usage box says how to call
+        if type(error).__name__ == "MissingParameter":
+            rich_utils.rich_format_error(error)
+            return error.exit_code
+        # a bad option value (an unreadable file, a negative seed): one line, like our errors
+        err_console.print(
+            f"[bold red]error:[/] {escape(error.format_message())}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return error.exit_code
+    except TyperException as error:
+        # typer's usage errors (unknown command, missing argument): its own box, as before
+        shown: Any = error  # rich_format_error is typed with typer's private ClickException
+        rich_utils.rich_format_error(shown)
+        return int(shown.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         err_console.print("interrupted")
-        sys.exit(130)
+        return 130
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def _replay(held: list[warnings.WarningMessage], *, failed: bool) -> None:
+    seen: set[str] = set()
+    for w in held:
+        if not issubclass(w.category, RuntimeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif not failed and str(w.message) not in seen:
+            seen.add(str(w.message))
+            err_console.print(
+                f"[yellow]warning:[/] {escape(str(w.message))}", highlight=False, soft_wrap=True
+            )

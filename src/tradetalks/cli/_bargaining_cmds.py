@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from tradetalks._errors import BargainingError
+from tradetalks._inputs import save_figure
 from tradetalks.bargaining import (
     Analysis,
     BargainingProblem,
@@ -86,7 +87,9 @@ def _bargain(
     sessions: Annotated[
         int, typer.Option("--sessions", min=1, help="Sessions to run (>1: batch summary).")
     ] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (reproducible runs).")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed (reproducible runs).")
+    ] = 0,
     raw: Annotated[bool, typer.Option("--raw-scores", help=_RAW_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -252,7 +255,7 @@ def _plot(problem: BargainingProblem, analysis: Analysis, path: Path) -> None:
     ax.legend(fontsize=8)
     fig.tight_layout()
     try:
-        fig.savefig(path)
+        save_figure(fig, path)
     except OSError as exc:
         raise BargainingError(f"{path}: cannot write the plot ({exc})") from exc
     finally:

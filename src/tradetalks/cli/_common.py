@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.console import Console
+from rich.errors import MarkupError
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -14,14 +14,37 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
-console = Console()
-err_console = Console(stderr=True)
+from tradetalks._inputs import json_text
+
+
+class _Console(Console):
+    """A console on which text from inputs cannot break the output.
+
+    Commands escape what users wrote (titles, ids, paths) with :func:`rich.markup.escape`;
+    should one slip through, a string that is not valid markup (``[/]`` in a title) is shown
+    as plain text instead of raising ``MarkupError`` after a run was already saved.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        try:
+            return super().render_str(text, **kwargs)
+        except MarkupError:
+            return super().render_str(text, **{**kwargs, "markup": False})
+
+
+console: Console = _Console()
+err_console: Console = _Console(stderr=True)
 
 
 def print_json(obj: Any) -> None:
-    """Print ``obj`` as JSON on stdout, plain (no colour codes) so scripts can parse it."""
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+    """Print ``obj`` as standard JSON on stdout, plain (no colour codes) so scripts can parse it.
+
+    A NaN or infinity anywhere in ``obj`` is an error (JSON has no such numbers), raised
+    before anything is printed.
+    """
+    print(json_text(obj))
 
 
 def progress() -> Progress:

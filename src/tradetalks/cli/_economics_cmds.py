@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tradetalks._errors import InputError, Problem
+from tradetalks._inputs import DECOMPOSITION_RTOL, check_finite_result, decomposition_gap
 from tradetalks.cli._common import console, err_console, print_json
 from tradetalks.data import WIOD_SECTORS, load_wiod, read_wiod_table
 from tradetalks.economics import (
@@ -26,6 +28,10 @@ from tradetalks.economics import (
 from tradetalks.game import outcome_entries, scenario_baseline
 from tradetalks.scenario import load_scenario
 
+# Published trade elasticities lie within 0.4-65 (CP 2015 Table 1; Simonovska-Waugh 2014);
+# far outside, 1/theta over- or underflows and the solver diverges on the user's number.
+_THETA_RANGE = (0.01, 1000.0)
+
 
 def _elasticities(overrides: list[str]) -> tuple[float, ...] | None:
     if not overrides:
@@ -37,24 +43,46 @@ def _elasticities(overrides: list[str]) -> tuple[float, ...] | None:
             number = float(value)
         except ValueError:
             number = float("nan")
-        if code not in WIOD_SECTORS or not number > 0:
+        if code not in WIOD_SECTORS or not _THETA_RANGE[0] <= number <= _THETA_RANGE[1]:
             raise InputError(
                 f"bad --theta {text!r}",
-                [Problem("--theta", code, f"{text!r}: expected SECTOR=VALUE, e.g. c15=1.01 (> 0)")],
+                [
+                    Problem(
+                        "--theta",
+                        code,
+                        f"{text!r}: expected SECTOR=VALUE, e.g. c15=1.01, with a trade "
+                        f"elasticity from {_THETA_RANGE[0]:g} to {_THETA_RANGE[1]:g}",
+                    )
+                ],
             )
         theta[WIOD_SECTORS.index(code)] = number
     return tuple(theta)
 
 
+# The highest applied tariffs on record are a few hundred percent (Japan's rice, 778%).
+_MAX_BASELINE_TARIFF = 20.0
+
+
 def _baseline_tariffs(texts: list[str]) -> list[tuple[str, str, list[str], float]]:
     rows = []
     for text in texts:
-        entry = parse_shock(text, WIOD_SECTORS)
+        try:
+            entry = parse_shock(text, WIOD_SECTORS)
+        except InputError as error:  # its message names --shock: say which option it was
+            lines = [line.replace("--shock", "--baseline-tariff") for line in error.lines()]
+            raise InputError(f"bad --baseline-tariff {text!r}", lines) from None
         if entry.kind != "tariff" or entry.mode != "level":
             raise InputError(
                 f"bad --baseline-tariff {text!r}",
                 [Problem("--baseline-tariff", "", f"{text!r}: expected a tariff level, e.g. "
                          "'USA<-JPN c15 tariff 0.025'")],
+            )  # fmt: skip
+        if not 0.0 <= entry.rate <= _MAX_BASELINE_TARIFF:
+            limit = f"{_MAX_BASELINE_TARIFF:g} ({_MAX_BASELINE_TARIFF:.0%})"
+            raise InputError(
+                f"bad --baseline-tariff {text!r}",
+                [Problem("--baseline-tariff", "", f"{text!r}: a tariff level from 0 to "
+                         f"{limit}, got {entry.rate:g}")],
             )  # fmt: skip
         rows.append((entry.importer, entry.exporter, list(entry.sectors), entry.rate))
     return rows
@@ -106,6 +134,12 @@ def _pct(x: float) -> str:
     return f"{100.0 * x:+.4f}%"
 
 
+def _parts_add_up(result: CPResult) -> bool:
+    if result.welfare_residual is None:
+        return True
+    return decomposition_gap(np.log(result.welfare_hat), result.welfare_residual) is None
+
+
 def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
     rows = []
     for n, code in enumerate(result.countries):
@@ -120,7 +154,7 @@ def _country_rows(base: CPBaseline, result: CPResult) -> list[dict[str, Any]]:
             "exports_musd": float(result.exports_musd[n].sum()),
             "imports_musd": float(result.imports_musd[n].sum()),
         }
-        if result.welfare_tot is not None:
+        if result.welfare_tot is not None and _parts_add_up(result):
             assert result.welfare_vot is not None and result.welfare_ntb is not None
             row.update(
                 terms_of_trade=float(result.welfare_tot[n]),
@@ -258,9 +292,21 @@ def price(
         result = solve(base, cp_shock)
     countries = _country_rows(base, result)
     cells = _cell_rows(base, result, entries)
+    check_finite_result({"countries": countries, "cells": cells}, "price")
+    gap = None
+    if result.welfare_residual is not None and not _parts_add_up(result):
+        gap = decomposition_gap(np.log(result.welfare_hat), result.welfare_residual)
+    warning = (
+        None
+        if gap is None
+        else f"the welfare decomposition does not add up (its parts miss the total by up to "
+        f"{gap:.2g} log points, over the {DECOMPOSITION_RTOL:.0%} tolerance): the shock is too "
+        "large for it, so ToT/VoT/NTB are not shown; welfare itself is exact"
+    )
     if as_json:
         print_json(
             {
+                "warning": warning,
                 "model": "Caliendo-Parro (2015)",
                 "year": table_year,
                 "scenario": scenario,
@@ -278,7 +324,7 @@ def price(
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    welfare = Table(title=f"Welfare (real income), WIOD {table_year}: {result.label}")
+    welfare = Table(title=f"Welfare (real income), WIOD {table_year}: {escape(result.label)}")
     for col in ("country", "welfare", "ToT", "VoT", "NTB", "real wage", "Δ revenue $m"):
         welfare.add_column(col, justify="right" if col != "country" else "left")
     for n in shown:
@@ -286,9 +332,10 @@ def price(
         welfare.add_row(
             row["country"],
             _pct(row["welfare_change"]),
-            _pct(row.get("terms_of_trade", float("nan"))),
-            _pct(row.get("volume_of_trade", float("nan"))),
-            _pct(row.get("ntb_cost", float("nan"))),
+            *(
+                _pct(row[part]) if part in row else "n/a"
+                for part in ("terms_of_trade", "volume_of_trade", "ntb_cost")
+            ),
             _pct(row["real_wage_change"]),
             f"{row['tariff_revenue_change_musd']:+,.0f}",
         )
@@ -309,6 +356,8 @@ def price(
                 f"{c['bilateral_balance_exporter_musd']:+,.0f}",
             )
         console.print(flows)
+    if warning is not None:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     console.print(
         f"[dim]converged in {result.iterations} iterations, max excess demand "
         f"{result.max_excess_demand:.1e}. ToT/VoT/NTB: terms-of-trade, volume-of-trade and "

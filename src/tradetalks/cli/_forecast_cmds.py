@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -68,7 +69,8 @@ def _show(result: Evaluation) -> None:
         else f"fit on {result.train_source}, scored out of sample"
     )
     table = Table(
-        title=f"{result.source}: {result.n_issues} issues, {result.n_proposals} proposals ({how})",
+        title=f"{escape(result.source)}: {result.n_issues} issues, "
+        f"{result.n_proposals} proposals ({how})",
         caption=f"95% intervals: cluster bootstrap over proposals, {result.n_boot} draws; "
         f"Δ = paired MAE difference with {result.baseline}",
     )
@@ -122,7 +124,7 @@ def evaluate_cmd(
         int, typer.Option("--folds", help="Cross-validation folds (whole proposals per fold).")
     ] = 5,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the fold assignment and the bootstrap.")
+        int, typer.Option("--seed", min=0, help="Seed of the fold assignment and the bootstrap.")
     ] = 0,
     boot: Annotated[int, typer.Option("--boot", help="Bootstrap draws for the intervals.")] = 2000,
     baseline: Annotated[
@@ -239,7 +241,7 @@ def _show_comparison(result: ScenarioForecast) -> None:
 def _show_scenario(result: ScenarioForecast, title: str) -> None:
     view, talks = result.view, result.talks
     iss = view.issues
-    console.print(f"[bold]{title}[/] ({view.scenario_id})", highlight=False)
+    console.print(f"[bold]{escape(title)}[/] ({escape(view.scenario_id)})", highlight=False)
     _show_actors(view)
     for k, issue in enumerate(iss.issue_ids):
         near: dict[str, list[str]] = {}
@@ -289,7 +291,7 @@ def scenario_cmd(
     sessions: Annotated[
         int, typer.Option("--sessions", "-n", help="Sessions of simulated talks.")
     ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated talks.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the simulated talks.")] = 0,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Sessions per batch (as `tradetalks run`).")
     ] = 250,

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tradetalks._errors import InputError
@@ -50,7 +51,9 @@ StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="Run store file (default: user data dir).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random draw of the run.")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, help="Seed of every random draw of the run.")
+]
 StrategyOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -102,7 +105,7 @@ def _prepare(
     text, origin = scenario_text(scenario)
     s = loads_scenario(text, origin)
     for line in notices(s):
-        err_console.print(f"note: {line}", highlight=False)
+        err_console.print(f"note: {escape(line)}", highlight=False)
     start = time.perf_counter()
     with progress() as bar:
         bar.add_task(f"pricing {s.id} with the trade model", total=None)
@@ -186,8 +189,8 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
     a = summary["analysis"]
     unit = ("million USD of the data year" if setup.scenario.stake_unit
             else "units of each indicator's largest change")  # fmt: skip
-    t = Table(title=f"{setup.scenario.title} — the two-level game (government objectives, "
-              f"{unit}, weighted)", title_justify="left")  # fmt: skip
+    t = Table(title=f"{escape(setup.scenario.title)} — the two-level game (government "
+              f"objectives, {unit}, weighted)", title_justify="left")  # fmt: skip
     t.add_column("")
     for p in parties:
         t.add_column(p, justify="right")
@@ -228,9 +231,9 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
                       + (", ".join(f"{k} {v:.0%}" for k, v in w["threat_carried_out"].items())
                          or "none"), highlight=False)  # fmt: skip
         if "calendar" in summary:
-            console.print(_calendar_line(summary["calendar"]), highlight=False)
+            console.print(escape(_calendar_line(summary["calendar"])), highlight=False)
         if summary.get("strategies", {}).get("spread"):
-            console.print(_spread_line(summary["strategies"]["spread"]), highlight=False)
+            console.print(escape(_spread_line(summary["strategies"]["spread"])), highlight=False)
         o = Table(title="Where each issue settles (share of sessions)", title_justify="left")
         o.add_column("issue")
         o.add_column("options")
@@ -317,6 +320,13 @@ def _job(
             run_id = store.find_resumable(kind=kind, scenario_text=text,
                                           data_version=setup.data_version, seed=seed,
                                           settings=settings)  # fmt: skip
+            done = None if run_id is not None else store.find_resumable(
+                kind=kind, scenario_text=text, data_version=setup.data_version, seed=seed,
+                settings=settings, finished=True)  # fmt: skip
+            if done is not None:  # resuming a finished run must not start a duplicate
+                raise InputError(f"run {done} with these inputs is already finished: nothing "
+                                 f"to resume (tradetalks runs show {done}); leave out --resume "
+                                 "to start a new run")  # fmt: skip
             if run_id is None:
                 err_console.print("nothing to resume: starting a new run")
         if run_id is None:

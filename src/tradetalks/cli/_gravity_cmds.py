@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from tradetalks._errors import InputError, Problem
+from tradetalks._inputs import check_finite_result, finite_number
 from tradetalks.cli._common import console, print_json, progress
 
 if TYPE_CHECKING:
@@ -329,6 +330,7 @@ def register(app: typer.Typer) -> None:
 
     @gravity.command("counterfactual")
     def counterfactual(
+        ctx: typer.Context,
         example: Annotated[
             str | None,
             typer.Argument(help="A ready example: " + ", ".join(_EXAMPLES) + "."),
@@ -387,6 +389,7 @@ def register(app: typer.Typer) -> None:
                         )
                     ],
                 )
+            _refuse_with_example(ctx, example)
             spec = _EXAMPLES[example]
         else:
             if not set_:
@@ -484,6 +487,18 @@ def register(app: typer.Typer) -> None:
         """Partial equilibrium of a tariff cut on one line (SMART): creation, diversion, surplus."""
         from tradetalks.economics._pe import smart_partial_equilibrium, tariff_line
 
+        for name, value in (
+            ("--imports-musd", imports_musd),
+            ("--tariff", tariff),
+            ("--new-tariff", new_tariff),
+            ("--import-elasticity", import_elasticity),
+            ("--substitution", substitution),
+            ("--supply", supply),
+            ("--rest-imports-musd", rest_imports_musd),
+            ("--rest-tariff", rest_tariff),
+        ):
+            if value is not None:
+                finite_number(value, name)
         partners, imports, t0, t1 = [partner], [imports_musd], [tariff], [new_tariff]
         if rest_imports_musd is not None:
             rest = tariff if rest_tariff is None else rest_tariff
@@ -509,14 +524,14 @@ def register(app: typer.Typer) -> None:
             "substitution": substitution,
             "export_supply": supply,
         }
+        out = {
+            "elasticities": elasticities,
+            "partners": frame.reset_index().to_dict(orient="records"),
+            **totals,
+        }
+        check_finite_result(out, "pe")  # before anything is printed, table or JSON
         if as_json:
-            print_json(
-                {
-                    "elasticities": elasticities,
-                    "partners": frame.reset_index().to_dict(orient="records"),
-                    **totals,
-                }
-            )
+            print_json(out)
             return
         table = Table(title="Partial equilibrium (SMART), million USD")
         for col in ("partner", "imports", "tariff", "new", "creation", "diversion", "duties saved"):
@@ -537,6 +552,42 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"[dim]elasticities: import demand {import_elasticity}, substitution "
             f"{substitution}, export supply {supply}[/]"
+        )
+
+
+# What an example fixes; --sigma, --reference and --full-ge may still change how it is solved.
+_EXAMPLE_FIXES = {
+    "data": "--data",
+    "year": "--year",
+    "covariates": "--covariates",
+    "fe": "--fe",
+    "estimation_years": "--estimation-years",
+    "set_": "--set",
+    "pairs": "--pairs",
+    "output_col": "--output-col",
+    "expenditure_col": "--expenditure-col",
+}
+
+
+def _refuse_with_example(ctx: typer.Context, example: str) -> None:
+    """Refuse options that would change an example's data or experiment (not ignore them)."""
+    given = [
+        flag
+        for name, flag in _EXAMPLE_FIXES.items()
+        if (source := ctx.get_parameter_source(name)) is not None and source.name != "DEFAULT"
+    ]
+    if given:
+        raise InputError(
+            f"{', '.join(given)} cannot change the example {example!r}",
+            [
+                Problem(
+                    "<command line>",
+                    flag,
+                    f"the example {example!r} fixes its data and experiment; drop {flag}, or "
+                    "leave out the example and give --data, --covariates, --set... yourself",
+                )
+                for flag in given
+            ],
         )
 
 

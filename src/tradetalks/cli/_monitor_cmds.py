@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import tradetalks
@@ -36,13 +37,13 @@ def _verdict(v: Verdict) -> str:
     return f"[{_STYLE[v.value]}]{v.value}[/]"
 
 
-def _run(goals: str, data: Path | None) -> tuple[Monitoring, Assessment]:
+def _run(goals: str, data: Path | None, allowed: list[Path]) -> tuple[Monitoring, Assessment]:
     from tradetalks.monitor import Assessment, assess_goal, combine_verdicts, indicator_series
     from tradetalks.monitor._assess import decide_triggers, with_counterfactual_files
     from tradetalks.monitor._load import load_goals, resolve_goals
 
     path = resolve_goals(goals)
-    monitoring = load_goals(path)
+    monitoring = load_goals(path, allowed=allowed)
     judged = []
     with progress() as bar:
         task = bar.add_task("judging goals", total=len(monitoring.goals))
@@ -59,20 +60,20 @@ def _run(goals: str, data: Path | None) -> tuple[Monitoring, Assessment]:
 
 
 def _show(result: Assessment) -> None:
-    table = Table(title=result.title or "Monitoring", show_lines=True)
+    table = Table(title=escape(result.title) or "Monitoring", show_lines=True)
     table.add_column("goal", style="bold")
     table.add_column("criterion")
     table.add_column("verdict")
     table.add_column("evidence", overflow="fold")
     for g in result.goals:
         table.add_row(
-            g.goal.id,
+            escape(g.goal.id),
             f"[b]goal ({g.goal.rule})[/]",
             _verdict(g.verdict),
-            "; ".join(g.notes) or g.goal.title,
+            escape("; ".join(g.notes) or g.goal.title),
         )
         for c in g.criteria:
-            table.add_row("", c.kind, _verdict(c.verdict), c.evidence)
+            table.add_row("", c.kind, _verdict(c.verdict), escape(c.evidence))
     console.print(table)
     console.print(f"overall ({result.rule}): {_verdict(result.verdict)}")
     for d in result.triggers.decisions:
@@ -123,11 +124,22 @@ def register(app: typer.Typer) -> None:
                 "the goals must name their scenario (scenario = ...) or sit in one.",
             ),
         ] = None,
+        allow_dir: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--allow-dir",
+                help="A folder the goals' files may also be read from (besides the goals "
+                "file's own folder); repeatable.",
+            ),
+        ] = None,
     ) -> None:
         """Judge an agreement's goals on data: verdicts per criterion, goal and overall."""
+        from tradetalks._inputs import output_folder
         from tradetalks.monitor import plot_assessment, write_follow_up
 
-        monitoring, result = _run(goals, data)
+        if plots is not None:  # before the work: fail fast on a bad destination
+            output_folder(plots, field="--plots", error=MonitorError)
+        monitoring, result = _run(goals, data, allow_dir or [])
         written = plot_assessment(result.goals, plots) if plots is not None else []
         scenario_out = None
         if follow_up is not None:

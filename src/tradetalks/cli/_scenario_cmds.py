@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from tradetalks._errors import InputError, Problem, ScenarioError
+from tradetalks._inputs import write_text
 from tradetalks.cli._common import console, print_json
 from tradetalks.politics import objective_in_words, threat_terms_in_words
 from tradetalks.scenario import (
@@ -78,7 +80,7 @@ def validate(
         else:
             console.print(f"[green]ok[/] {path}")
             for note in notices(loaded):
-                console.print(f"  [yellow]note:[/] {note}", highlight=False)
+                console.print(f"  [yellow]note:[/] {escape(note)}", highlight=False)
     if problems:
         raise ScenarioError(f"{len(problems)} problem(s)", problems)
 
@@ -101,8 +103,9 @@ def init(
         raise InputError(f"{path} exists; choose another --output or pass --force")
     template = resources.files("tradetalks.scenario").joinpath("template.toml")
     text = template.read_text(encoding="utf-8").replace(_TEMPLATE_ID, name)
-    path.write_text(text, encoding="utf-8")
-    console.print(f"wrote {path}; check it with: tradetalks validate {path}")
+    write_text(path, text, field="--output")
+    shown = escape(str(path))
+    console.print(f"wrote {shown}; check it with: tradetalks validate {shown}", highlight=False)
 
 
 def _num(q: Quantity | None, unit: str = "") -> Text:
@@ -126,9 +129,9 @@ def _deadline(d: Deadline | None) -> str:
 
 
 def _render(s: Scenario) -> None:
-    console.rule(f"[bold]{s.title}[/] ({s.id}, {s.period})")
+    console.rule(f"[bold]{escape(s.title)}[/] ({escape(s.id)}, {escape(s.period)})")
     for note in notices(s):
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     console.print(" ".join(s.summary.split()), highlight=False)
 
     if s.facts:
@@ -163,7 +166,7 @@ def _render(s: Scenario) -> None:
         line.append(f", veto players {', '.join(r.veto_players) or 'none'}, leader strength ")
         line.append(_num(r.leader_strength))
         console.print(line)
-        console.print("  objective: " + objective_in_words(s)[p.code], highlight=False)
+        console.print("  objective: " + escape(objective_in_words(s)[p.code]), highlight=False)
 
     issues = Table(title="Issues (* = status quo)", title_justify="left", show_lines=True)
     issues.add_column("issue", no_wrap=True, style="bold")
@@ -200,7 +203,9 @@ def _render(s: Scenario) -> None:
             )
         console.print(threats)
         for th in s.threats:
-            console.print(f"  {th.id}: {threat_terms_in_words(th)}", highlight=False)
+            console.print(
+                f"  {escape(th.id)}: {escape(threat_terms_in_words(th))}", highlight=False
+            )
 
     econ = Text(f"Economics: data year {s.economics.year}")
     if s.economics.year_source:

@@ -64,7 +64,8 @@ def _list(
     run_store = RunStore(store, lock_timeout_s=_LOCK_WAIT_S)
     runs = run_store.list_runs()
     if as_json:
-        records = runs.to_dict(orient="records")
+        # a missing value (a run without a seed) is JSON null, not NaN
+        records = runs.astype(object).where(runs.notna(), None).to_dict(orient="records")
         for r in records:
             r["created_utc"] = r["created_utc"].isoformat()
             r["status"] = _status(r["status"], r["writer_alive"])

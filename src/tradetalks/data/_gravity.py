@@ -164,6 +164,22 @@ def read_gravity_file(
                 for col in missing
             ],
         )
+    clash = [
+        f"{flag}-col {col!r}"
+        for col, std in mapping.items()
+        for flag in (f"--{std}",)
+        if col != std and std in frame.columns
+    ]
+    if clash:  # renaming would give two columns of one name
+        raise DataError(
+            f"{source}: {', '.join(clash)} would duplicate a column",
+            [
+                Problem(
+                    source, c, "the file already has a column of the standard name; name that one"
+                )
+                for c in clash
+            ],
+        )
     frame = frame.rename(columns=mapping)
     if columns is not None:
         absent = [col for col in columns if col not in frame.columns]

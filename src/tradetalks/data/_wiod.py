@@ -46,6 +46,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tradetalks._errors import DataError, Problem
+from tradetalks._inputs import numeric_columns
 
 __all__ = [
     "FINAL_CATEGORIES",
@@ -239,7 +240,8 @@ def _read_frame(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
             f"{path}: missing columns",
             [Problem(str(path), c, "missing column") for c in missing],
         )
-    return frame
+    numbers = ("value", "gross_output", "year")
+    return numeric_columns(frame, numbers, str(path), whole=("year",), error=DataError)
 
 
 class _Codes:
@@ -527,7 +529,20 @@ def net_inventories(table: WiodTable) -> WiodTable:
     column = A.sum(axis=0)
     A /= np.maximum(column, 1.0)[None, :]
     f = final.sum(axis=(2, 3)).reshape(N * J)
-    y = np.linalg.solve(np.eye(N * J) - A, f)
+    try:
+        y = np.linalg.solve(np.eye(N * J) - A, f)
+    except np.linalg.LinAlgError:  # a column of A sums to one: no value added anywhere
+        raise DataError(
+            f"{table.source}: no value added",
+            [
+                Problem(
+                    table.source,
+                    "value",
+                    "I - A is singular: some country-industries use up all their output as "
+                    "inputs (no value added, e.g. a table of one row); give a fuller table",
+                )
+            ],
+        ) from None
     if not np.all(np.isfinite(y)) or y.min() < -1e-6 * max(1.0, float(y.max())):
         raise DataError(
             f"{table.source}: inventories cannot be netted out",

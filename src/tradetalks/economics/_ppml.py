@@ -269,6 +269,12 @@ def _prepare(
     data = _derive(data, covariates)
     columns = ["exporter", "importer", "year", "trade", *covariates]
     data = data[columns].copy()
+    text = [c for c in covariates if not pd.api.types.is_numeric_dtype(data[c])]
+    if text:
+        raise EstimationError(
+            f"covariates must be numbers: {text} hold text",
+            [Problem("<data>", c, "the covariate holds text, not numbers") for c in text],
+        )
     bad = ~np.isfinite(data[list(covariates)].to_numpy(float)).all(axis=1)
     if bad.any():
         raise EstimationError(f"{int(bad.sum())} rows have missing or infinite covariates")
@@ -282,7 +288,33 @@ def _prepare(
     data["_cluster_pair"] = symmetric
     domestic = data["exporter"] == data["importer"]
     data["_fe_pair"] = symmetric.where(~domestic, _DOMESTIC)
+    _check_degrees_of_freedom(data, covariates, fixed_effects)
     return data
+
+
+def _check_degrees_of_freedom(
+    data: pd.DataFrame, covariates: Sequence[str], fixed_effects: Sequence[str]
+) -> None:
+    """Refuse a design with no more rows than parameters.
+
+    pyfixest's compiled demeaning panics and aborts the whole process on such designs (one
+    row, two countries with their own effects): it must never be called with one. The
+    parameters are the covariates and the fixed-effect levels, less one per extra set.
+    """
+    levels = [data[_FE_COLUMNS[fe]].nunique() for fe in fixed_effects]
+    params = len(covariates) + sum(levels) - max(len(levels) - 1, 0)
+    if len(data) <= params:
+        raise EstimationError(
+            f"{len(data)} observations for {params} parameters: too few to estimate",
+            [
+                Problem(
+                    "<data>",
+                    "",
+                    f"PPML needs more observations ({len(data)}) than parameters ({params}: "
+                    f"{len(covariates)} covariates and the fixed effects' levels)",
+                )
+            ],
+        )
 
 
 def _pair_effects(fit: object, data: pd.DataFrame) -> pd.Series:

@@ -32,17 +32,18 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tradetalks._errors import ForecastError, Problem
+from tradetalks._inputs import parse_toml, read_text
 from tradetalks.forecast._issues import FloatArray, IssueSet
 from tradetalks.forecast._power import InstitutionRoles, eu_capabilities
 
@@ -320,8 +321,11 @@ def _load_long_csv(path: Path) -> IssueSet:
     )
 
 
+_MAX_WEIGHT = 1e9
+
+
 class _TomlIssue(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     id: str = Field(min_length=1)
     proposal: str | None = None
     reference: float | None = None
@@ -330,12 +334,13 @@ class _TomlIssue(BaseModel):
     voting_rule: str = ""
     council: str = ""
     positions: dict[str, float] = Field(min_length=1)
-    saliences: dict[str, float] = {}
-    capabilities: dict[str, float] = {}
+    saliences: dict[str, Annotated[float, Field(ge=0, le=_MAX_WEIGHT)]] = {}
+    # relative weights: bounded so that their products (EU, exchange) cannot overflow
+    capabilities: dict[str, Annotated[float, Field(ge=0, le=_MAX_WEIGHT)]] = {}
 
 
 class _TomlFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     scale: tuple[float, float] = (0.0, 100.0)
     issue: list[_TomlIssue] = Field(min_length=1)
 
@@ -343,16 +348,7 @@ class _TomlFile(BaseModel):
 def _load_toml(path: Path) -> IssueSet:
     """The generic TOML format (see the module docstring)."""
     source = str(path)
-    if not path.is_file():
-        raise ForecastError(f"{path}: no such file", [Problem(source, "", "no such file")])
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        line_match = re.search(r"line (\d+)", str(error))
-        line = int(line_match.group(1)) if line_match else None
-        raise ForecastError(
-            f"{source}: not TOML", [Problem(source, "", f"invalid TOML: {error}", line)]
-        ) from None
+    raw = parse_toml(read_text(path, error=ForecastError), source, error=ForecastError)
     try:
         spec = _TomlFile.model_validate(raw)
     except ValidationError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tradetalks._inputs import save_figure
 from tradetalks.forecast._evaluate import Evaluation
 
 
@@ -44,6 +45,6 @@ def plot_evaluation(evaluation: Evaluation, path: str | Path) -> Path:
     )
     fig.tight_layout()
     out = Path(path)
-    fig.savefig(out, dpi=120)
+    save_figure(fig, out, dpi=120)
     plt.close(fig)
     return out

@@ -18,12 +18,27 @@ without a position, no reference point) are replaced by the mean of positions.
 Besides the models' forecasts, features can describe the decision rule: the
 capability-weighted mean of the voting members and the midpoint of the pivotal
 interval (qualified majority or unanimity, :func:`pivot_midpoint`).
+
+Weights fit on all training issues overfit: the bundled subset rewards the mean of
+positions, held-out DEU issues reward the compromise model (issue #10). So ``fit`` runs
+its own cross-validation by proposal on the training issues (the inner loop of nested
+cross-validation, Varma & Simon 2006, *BMC Bioinformatics* 7:91): for each candidate
+feature set and each share ``λ`` it scores the out-of-fold forecasts of the shrunk
+weights
+
+.. math:: w_\lambda = \lambda\, \hat w + (1 - \lambda)\, e_{\text{prior}},
+
+which stay on the simplex (``e_prior`` puts all weight on the prior model, the
+compromise by default). The one-standard-error rule then keeps the ``λ`` nearest the
+prior whose inner error is within one standard error of the best, so the fitted
+weights are used only where they beat the prior by more than the inner noise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Self
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Self, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,6 +75,12 @@ DEFAULT_CANDIDATES: tuple[tuple[str, ...], ...] = (
     ("mean", "members_q0.1", "members_q0.25", "members_q0.5", "members_q0.75", "members_q0.9"),
     ("mean", "compromise", "nash", "expected_utility", "exchange"),
 )
+
+#: Shares ``λ`` of the fitted weights tried against the prior model (0 = the prior alone).
+DEFAULT_BLENDS: tuple[float, ...] = tuple(i / 10 for i in range(11))
+
+#: How the inner cross-validation chooses (:func:`choose_blend`).
+SelectionRule = Literal["one_se", "min"]
 
 
 def weighted_quantile(position: FloatArray, weights: FloatArray, q: FloatArray) -> FloatArray:
@@ -130,8 +151,121 @@ def lad_convex_weights(features: FloatArray, target: FloatArray) -> FloatArray:
     return normalised
 
 
+def procedure_weights(
+    features: FloatArray, outcome: FloatArray, procedure: Sequence[str], shrinkage: float
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    """Pooled LAD weights and, per procedure, its own shrunk by ``n_g / (n_g + shrinkage)``."""
+    pooled = lad_convex_weights(features, outcome)
+    groups: dict[str, FloatArray] = {}
+    procedures = np.asarray(procedure)
+    for group in sorted(set(procedure)):
+        rows = procedures == group
+        n_g = int(rows.sum())
+        own = lad_convex_weights(features[rows], outcome[rows])
+        share = n_g / (n_g + shrinkage)
+        groups[group] = share * own + (1 - share) * pooled
+    return pooled, groups
+
+
+def apply_weights(
+    features: FloatArray,
+    procedure: Sequence[str],
+    pooled: FloatArray,
+    groups: Mapping[str, FloatArray],
+) -> FloatArray:
+    """Each issue's forecast with its procedure's weights (pooled for an unseen procedure)."""
+    weights = np.stack([groups.get(p, pooled) for p in procedure])
+    result: FloatArray = (features * weights).sum(axis=1)
+    return result
+
+
+def out_of_fold_forecasts(
+    features: FloatArray,
+    outcome: FloatArray,
+    procedure: Sequence[str],
+    folds: NDArray[np.int_],
+    shrinkage: float,
+) -> FloatArray:
+    """The inner loop of nested cross-validation: each fold forecast by weights fit without it.
+
+    ``folds`` assigns whole proposals (:func:`~tradetalks.forecast.proposal_folds`); a
+    fold's outcomes never enter the weights that forecast it.
+    """
+    out = np.full(outcome.shape[0], np.nan)
+    for fold in np.unique(folds):
+        test = folds == fold
+        fit_on = [p for p, t in zip(procedure, test, strict=True) if not t]
+        pooled, groups = procedure_weights(features[~test], outcome[~test], fit_on, shrinkage)
+        tested = [p for p, t in zip(procedure, test, strict=True) if t]
+        out[test] = apply_weights(features[test], tested, pooled, groups)
+    return out
+
+
+def blend_weights(weights: FloatArray, prior: int, blend: float) -> FloatArray:
+    r"""``λ w + (1 − λ) e_prior``: simplex weights shrunk towards one feature, still a simplex.
+
+    ``λ = 0`` is the prior model alone, ``λ = 1`` the fitted weights; the forecast is the
+    same blend of the two forecasts, ``λ F w + (1 − λ) F_{prior}``.
+    """
+    out: FloatArray = blend * weights
+    out[prior] += 1.0 - blend
+    return out
+
+
+@dataclass(frozen=True)
+class BlendChoice:
+    """What the inner cross-validation chose, and the scores it chose from.
+
+    ``mae[(candidate, λ)]`` is the inner cross-validated MAE of that feature set blended
+    ``λ`` towards the prior; ``best`` the lowest of them and ``se`` its standard error
+    (spread of the per-fold MAEs over ``√k``).
+    """
+
+    candidate: tuple[str, ...]
+    blend: float
+    mae: Mapping[tuple[tuple[str, ...], float], float]
+    best: float
+    se: float
+
+
+def choose_blend(
+    errors: Mapping[tuple[tuple[str, ...], float], FloatArray],
+    folds: NDArray[np.int_],
+    rule: SelectionRule = "one_se",
+) -> BlendChoice:
+    """Pick ``(candidate, λ)`` from out-of-fold absolute errors.
+
+    ``"min"``: the lowest MAE. ``"one_se"``: the one-standard-error rule (Hastie,
+    Tibshirani & Friedman, *The Elements of Statistical Learning*, 2nd ed., §7.10;
+    glmnet's ``lambda.1se``): the blend nearest the prior (smallest ``λ``) whose MAE is
+    within one standard error of the lowest, the lowest MAE among those — a fitted
+    weighting must beat the prior by more than the inner noise to be used.
+    """
+    if not errors:
+        raise ForecastError("choose_blend: no (candidate, blend) scores to choose from")
+    mae = {key: float(e.mean()) for key, e in errors.items()}
+    top = min(mae, key=lambda key: mae[key])
+    labels = np.unique(folds)
+    per_fold = np.array([errors[top][folds == f].mean() for f in labels])
+    se = float(per_fold.std(ddof=1) / np.sqrt(labels.size)) if labels.size > 1 else 0.0
+    if rule == "min":
+        chosen = top
+    else:
+        near = [key for key in mae if mae[key] <= mae[top] + se]
+        chosen = min(near, key=lambda key: (key[1], mae[key]))
+    return BlendChoice(chosen[0], chosen[1], mae, mae[top], se)
+
+
 class StackedModel(ParamsMixin):
-    """Procedure-aware stacked forecast that picks its feature set by inner cross-validation.
+    """Stacked forecast whose features and shrinkage are chosen by nested cross-validation.
+
+    Inside ``fit`` (see the module docstring): inner folds by proposal on the training
+    issues; for each candidate feature set (the prior added) the out-of-fold forecasts
+    of weights fit on the other inner folds, blended ``λ`` towards the prior model for
+    each ``λ`` of ``blends``; ``rule`` picks ``(candidate, λ)``; the weights are then fit
+    on all the training issues and blended with the chosen ``λ``. Evaluated by the outer
+    cross-validation (:func:`~tradetalks.forecast.evaluate`), this is nested
+    cross-validation: no outer test proposal reaches any of these choices.
 
     Parameters
     ----------
@@ -144,12 +278,19 @@ class StackedModel(ParamsMixin):
         ``"pivot_mid"`` (:func:`pivot_midpoint`); ``"anchor:<code>"`` (that actor's
         position); ``"reference"`` (status quo).
     inner_folds
-        Proposal-level folds of the inner cross-validation that picks the candidate
-        (on the training issues only; skipped when there is one candidate).
+        Proposal-level folds of the inner cross-validation (on the training issues only).
     anchors
         Actors that are not voting members (EU: the Commission and the Parliament).
     shrinkage
         Pseudo-count pulling each procedure group's weights towards the pooled weights.
+    prior
+        Feature the weights are shrunk towards (the compromise model, the literature's
+        benchmark); added to every candidate set.
+    blends
+        Shares ``λ`` of the fitted weights tried by the inner cross-validation (0 = the
+        prior alone).
+    rule
+        ``"one_se"`` (default) or ``"min"``: how the inner scores choose (:func:`choose_blend`).
     missing_salience
         Passed to the base models.
     seed
@@ -162,6 +303,9 @@ class StackedModel(ParamsMixin):
         inner_folds: int = 5,
         anchors: Sequence[str] = ("com", "ep"),
         shrinkage: float = 30.0,
+        prior: str = "compromise",
+        blends: Sequence[float] = DEFAULT_BLENDS,
+        rule: SelectionRule = "one_se",
         missing_salience: float = 50.0,
         seed: int = 0,
     ) -> None:
@@ -169,6 +313,9 @@ class StackedModel(ParamsMixin):
         self.inner_folds = inner_folds
         self.anchors = anchors
         self.shrinkage = shrinkage
+        self.prior = prior
+        self.blends = blends
+        self.rule = rule
         self.missing_salience = missing_salience
         self.seed = seed
 
@@ -222,54 +369,48 @@ class StackedModel(ParamsMixin):
         filled: FloatArray = np.where(np.isnan(features), cache["mean"][:, None], features)
         return filled
 
-    def _weights(
-        self, features: FloatArray, outcome: FloatArray, procedure: Sequence[str]
-    ) -> tuple[FloatArray, dict[str, FloatArray]]:
-        pooled = lad_convex_weights(features, outcome)
-        groups: dict[str, FloatArray] = {}
-        procedures = np.asarray(procedure)
-        for group in sorted(set(procedure)):
-            rows = procedures == group
-            n_g = int(rows.sum())
-            own = lad_convex_weights(features[rows], outcome[rows])
-            share = n_g / (n_g + self.shrinkage)
-            groups[group] = share * own + (1 - share) * pooled
-        return pooled, groups
+    def _with_prior(self, candidate: Sequence[str]) -> tuple[str, ...]:
+        names = tuple(candidate)
+        return names if self.prior in names else (*names, self.prior)
 
-    @staticmethod
-    def _apply(
-        features: FloatArray,
-        procedure: Sequence[str],
-        pooled: FloatArray,
-        groups: dict[str, FloatArray],
-    ) -> FloatArray:
-        weights = np.stack([groups.get(p, pooled) for p in procedure])
-        result: FloatArray = (features * weights).sum(axis=1)
-        return result
-
-    def _inner_mae(
-        self, train: IssueSet, names: Sequence[str], cache: dict[str, FloatArray]
-    ) -> float:
-        """Proposal-level cross-validated MAE of one candidate on the training issues."""
-        features = self._matrix(train, names, cache)
-        k = min(self.inner_folds, len(set(train.proposal_ids)))
-        folds = proposal_folds(train.proposal_ids, k, self.seed)
-        errors = np.empty(train.n_issues)
-        for fold in range(k):
-            test = folds == fold
-            procedures = [p for p, t in zip(train.procedure, test, strict=True) if not t]
-            pooled, groups = self._weights(features[~test], train.outcome[~test], procedures)
-            tested = [p for p, t in zip(train.procedure, test, strict=True) if t]
-            forecast = self._apply(features[test], tested, pooled, groups)
-            errors[test] = np.abs(forecast - train.outcome[test])
-        return float(errors.mean())
-
-    def fit(self, issues: IssueSet) -> Self:
-        """Pick a candidate by inner cross-validation, then fit its weights on all the issues."""
+    def _check_params(self) -> None:
         if self.shrinkage < 0:
             raise ForecastError(f"shrinkage must be ≥ 0, got {self.shrinkage}")
         if len(self.candidates) == 0 or any(len(c) == 0 for c in self.candidates):
             raise ForecastError("StackedModel needs candidate feature sets, none of them empty")
+        if self.inner_folds < 2:
+            raise ForecastError(f"inner_folds must be ≥ 2, got {self.inner_folds}")
+        if len(self.blends) == 0 or not all(0 <= b <= 1 for b in self.blends):
+            raise ForecastError(f"blends must be shares in [0, 1], got {list(self.blends)}")
+        if self.rule not in get_args(SelectionRule):
+            raise ForecastError(
+                f"rule must be one of {', '.join(get_args(SelectionRule))}, got {self.rule!r}"
+            )
+
+    def _choose(
+        self, train: IssueSet, cache: dict[str, FloatArray]
+    ) -> tuple[tuple[str, ...], float, BlendChoice | None]:
+        """The inner cross-validation: ``(candidate, λ)`` and the scores it chose from."""
+        n_proposals = len(set(train.proposal_ids))
+        if n_proposals < 2:  # nothing to cross-validate on: keep the prior
+            return tuple(self.candidates[0]), min(self.blends), None
+        folds = proposal_folds(train.proposal_ids, min(self.inner_folds, n_proposals), self.seed)
+        prior = self._matrix(train, (self.prior,), cache)[:, 0]
+        errors: dict[tuple[tuple[str, ...], float], FloatArray] = {}
+        for candidate in self.candidates:
+            features = self._matrix(train, self._with_prior(candidate), cache)
+            oof = out_of_fold_forecasts(
+                features, train.outcome, train.procedure, folds, self.shrinkage
+            )
+            for blend in self.blends:
+                forecast = blend * oof + (1 - blend) * prior
+                errors[(tuple(candidate), float(blend))] = np.abs(forecast - train.outcome)
+        choice = choose_blend(errors, folds, self.rule)
+        return choice.candidate, choice.blend, choice
+
+    def fit(self, issues: IssueSet) -> Self:
+        """Choose features and blend by inner cross-validation, then fit on all the issues."""
+        self._check_params()
         train = issues.subset(issues.scorable())
         if train.n_issues < 5:
             raise ForecastError(
@@ -277,19 +418,16 @@ class StackedModel(ParamsMixin):
                 f"outcome and ≥3 positions, got {train.n_issues}"
             )
         cache: dict[str, FloatArray] = {}  # each feature computed once per fit
-        if self.inner_folds < 2:
-            raise ForecastError(f"inner_folds must be ≥ 2, got {self.inner_folds}")
-        if len(self.candidates) == 1 or len(set(train.proposal_ids)) < 2:
-            scores = {tuple(self.candidates[0]): float("nan")}
-        else:
-            scores = {tuple(c): self._inner_mae(train, c, cache) for c in self.candidates}
-        chosen = min(scores, key=lambda c: scores[c]) if len(scores) > 1 else next(iter(scores))
-        features = self._matrix(train, chosen, cache)
-        self.pooled_weights_, self.group_weights_ = self._weights(
-            features, train.outcome, train.procedure
-        )
-        self.features_ = chosen
-        self.inner_mae_ = scores
+        candidate, blend, choice = self._choose(train, cache)
+        names = self._with_prior(candidate)
+        features = self._matrix(train, names, cache)
+        pooled, groups = procedure_weights(features, train.outcome, train.procedure, self.shrinkage)
+        prior = names.index(self.prior)
+        self.features_ = names
+        self.blend_ = blend
+        self.pooled_weights_ = blend_weights(pooled, prior, blend)
+        self.group_weights_ = {g: blend_weights(w, prior, blend) for g, w in groups.items()}
+        self.inner_choice_ = choice
         self.scale_ = issues.scale
         return self
 
@@ -297,4 +435,4 @@ class StackedModel(ParamsMixin):
         """Weighted combination of the chosen features with each issue's procedure weights."""
         self._check_fitted()
         features = self._matrix(issues, self.features_)
-        return self._apply(features, issues.procedure, self.pooled_weights_, self.group_weights_)
+        return apply_weights(features, issues.procedure, self.pooled_weights_, self.group_weights_)

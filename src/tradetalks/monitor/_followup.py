@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from tradetalks._errors import MonitorError, Problem, ScenarioError
+from tradetalks._inputs import write_text
 from tradetalks.monitor._assess import TriggerDecision, TriggerOutcome
 from tradetalks.monitor._series import to_time
 from tradetalks.scenario import (
@@ -123,6 +124,4 @@ def write_follow_up(
         loads_scenario(text, str(path))
     except ScenarioError as error:  # a bug here, not the user's: say what failed
         raise MonitorError("the follow-up scenario does not load back", error.problems) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_text(path, text, field="--follow-up", error=MonitorError)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -18,8 +19,8 @@ def bundled_examples() -> dict[str, Path]:
 def resolve_goals(goals: str | Path) -> Path:
     """The file ``goals`` names: an existing path, else a bundled example's name."""
     path = Path(goals)
-    if path.is_file():
-        return path
+    if path.exists():
+        return path  # read (and refused if it is a folder, a FIFO...) by the loader
     examples = bundled_examples()
     name = str(goals).removesuffix(".toml").replace("_", "-")
     if name in examples:
@@ -36,6 +37,9 @@ def resolve_goals(goals: str | Path) -> Path:
     )
 
 
-def load_goals(goals: str | Path) -> Monitoring:
-    """Load goals from a TOML file (or a scenario with ``[monitoring]``) or a bundled example."""
-    return load_goals_file(resolve_goals(goals))
+def load_goals(goals: str | Path, *, allowed: Sequence[Path] = ()) -> Monitoring:
+    """Load goals from a TOML file (or a scenario with ``[monitoring]``) or a bundled example.
+
+    Files the goals name must lie in the goals file's folder or one of ``allowed``.
+    """
+    return load_goals_file(resolve_goals(goals), allowed=allowed)

@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,6 +35,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tradetalks._errors import MonitorError, Problem
+from tradetalks._inputs import parse_toml, read_text, resolve_inside
 from tradetalks.monitor._series import to_time
 
 Period = int | dt.date | str
@@ -52,7 +52,7 @@ class Verdict(StrEnum):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_period(value: Period | None) -> Period | None:
@@ -323,24 +323,15 @@ def monitoring_from_dict(
         raise MonitorError(f"invalid goals in {source}", problems) from None
 
 
-def load_goals_file(path: Path) -> Monitoring:
-    """Read a goals TOML file, or a scenario file with a ``[monitoring]`` table."""
+def load_goals_file(path: Path, *, allowed: Sequence[Path] = ()) -> Monitoring:
+    """Read a goals TOML file, or a scenario file with a ``[monitoring]`` table.
+
+    Paths in the goals (indicator ``path``, ``counterfactual_file``, a ``scenario`` file)
+    resolve inside the goals file's folder, or the ``allowed`` folders the user passed.
+    """
     src = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise MonitorError(
-            "cannot read goals", [Problem(src, "", error.strerror or str(error))]
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        # Python 3.11's tomllib puts the position only in the message: "(at line 3, column 9)"
-        found = re.search(r"at line (\d+)", str(error))
-        line = int(found.group(1)) if found else None
-        raise MonitorError(
-            "invalid TOML", [Problem(src, "", f"not valid TOML: {error}", line)]
-        ) from None
+    text = read_text(path, error=MonitorError)
+    data = parse_toml(text, src, error=MonitorError)
     in_scenario = "monitoring" in data
     if in_scenario:
         section = data["monitoring"]
@@ -356,31 +347,48 @@ def load_goals_file(path: Path) -> Monitoring:
                 ],
             )
         data = section
-    monitoring = _paths_relative_to(monitoring_from_dict(data, source=src, text=text), path.parent)
+    monitoring = monitoring_from_dict(data, source=src, text=text)
+    monitoring = _paths_inside(monitoring, path.parent, src, allowed)
     scenario = monitoring.scenario
     if in_scenario and scenario is None:
         scenario = str(path)  # the goals sit in the scenario they follow up
-    elif scenario is not None and scenario.endswith(".toml") and not Path(scenario).is_absolute():
-        scenario = str(path.parent / scenario)
+    elif scenario is not None and (scenario.endswith(".toml") or "/" in scenario):
+        scenario = str(_inside(scenario, path.parent, src, "scenario", allowed))
     return monitoring.model_copy(update={"scenario": scenario})
 
 
-def _paths_relative_to(monitoring: Monitoring, folder: Path) -> Monitoring:
-    """Relative data paths in goals (indicator and counterfactual files) made absolute."""
+def _inside(name: str, folder: Path, src: str, field: str, allowed: Sequence[Path]) -> Path:
+    return resolve_inside(
+        name, folder, source=src, field=field, allowed=allowed, error=MonitorError
+    )
 
-    def fix(name: str | None) -> str | None:
-        return name if name is None or Path(name).is_absolute() else str(folder / name)
 
+def _paths_inside(
+    monitoring: Monitoring, folder: Path, src: str, allowed: Sequence[Path]
+) -> Monitoring:
+    """Data paths in goals (indicator and counterfactual files) resolved inside ``folder``."""
     goals = []
     for goal in monitoring.goals:
         update: dict[str, Any] = {}
+        field = f"goals.{goal.id}"
         if isinstance(goal.indicator, FileIndicator) and goal.indicator.path is not None:
-            update["indicator"] = goal.indicator.model_copy(
-                update={"path": fix(goal.indicator.path)}
-            )
+            where = _inside(goal.indicator.path, folder, src, f"{field}.indicator.path", allowed)
+            update["indicator"] = goal.indicator.model_copy(update={"path": str(where)})
         update["criteria"] = [
-            c.model_copy(update={"counterfactual_file": fix(c.counterfactual_file)})
-            if isinstance(c, Substantial)
+            c.model_copy(
+                update={
+                    "counterfactual_file": str(
+                        _inside(
+                            c.counterfactual_file,
+                            folder,
+                            src,
+                            f"{field}.criteria.counterfactual_file",
+                            allowed,
+                        )
+                    )
+                }
+            )
+            if isinstance(c, Substantial) and c.counterfactual_file is not None
             else c
             for c in goal.criteria
         ]

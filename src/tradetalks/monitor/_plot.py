@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tradetalks._inputs import save_figure
 from tradetalks.monitor._assess import GoalAssessment
 from tradetalks.monitor._model import Continuous, Substantial, Target
 from tradetalks.monitor._series import to_time
@@ -83,7 +84,7 @@ def plot_goal(assessment: GoalAssessment, path: Path) -> Path | None:
         ax.grid(alpha=0.3)
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110)
+        save_figure(fig, path, dpi=110)
     finally:
         plt.close(fig)
     return path

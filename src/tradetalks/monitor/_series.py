@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from tradetalks._errors import MonitorError, Problem
+from tradetalks._inputs import MAX_YEARS, read_table
 
 PeriodLike = int | dt.date | str
 
 _YEAR_RANGE = (1000, 3000)
+
+
+_QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
+MAX_PERIODS = 12 * MAX_YEARS
+"""Most periods in one series (monthly data over :data:`~tradetalks._inputs.MAX_YEARS`)."""
 
 
 def to_time(period: PeriodLike, *, source: str = "<goal>", field: str = "") -> float:
@@ -45,9 +52,12 @@ def to_time(period: PeriodLike, *, source: str = "<goal>", field: str = "") -> f
         text = period.strip()
         if text.isdigit():
             return float(int(text))
+        quarter = _QUARTER.fullmatch(text)
+        if quarter:  # 1995-Q3, 1995Q3: the quarter's first day (pandas deprecates parsing it)
+            text = f"{quarter.group(1)}-{3 * int(quarter.group(2)) - 2:02d}-01"
         try:
             stamp = pd.Timestamp(text)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             stamp = None
         if stamp is not None and not pd.isna(stamp):
             return to_time(stamp.date(), source=source, field=field)
@@ -217,6 +227,18 @@ def _regularise(
 ) -> IndicatorSeries:
     slot = np.rint(pos).astype(np.int64)
     n_steps = int(slot[-1])
+    if n_steps + 1 > MAX_PERIODS:  # a typo (year 999999999) must not allocate gigabytes
+        raise MonitorError(
+            f"series {name!r} spans too many periods",
+            [
+                Problem(
+                    source,
+                    name,
+                    f"{labels[0]}..{labels[-1]} spans {n_steps + 1:,} periods; "
+                    f"the limit is {MAX_PERIODS:,}",
+                )
+            ],
+        )
     off = np.abs(pos - slot)
     if np.any(off > 0.25):
         shown = [labels[i] for i in np.flatnonzero(off > 0.25)][:5]
@@ -271,15 +293,7 @@ def read_series_file(
     them apart and ``series`` picks one.
     """
     src = str(path)
-    if not path.is_file():
-        raise MonitorError("missing data file", [Problem(src, "", "no such file")])
-    try:
-        parquet = path.suffix.lower() == ".parquet"
-        frame = pd.read_parquet(path) if parquet else pd.read_csv(path)
-    except Exception as error:  # pandas/pyarrow raise many types for unreadable files
-        raise MonitorError(
-            "unreadable data file", [Problem(src, "", f"cannot read: {error}")]
-        ) from error
+    frame = read_table(path, error=MonitorError)
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     if period_column is None:
@@ -287,13 +301,13 @@ def read_series_file(
         if not found:
             raise MonitorError(
                 "no period column",
-                [Problem(src, "", f"expected a 'period', 'date' or 'year' column; has {columns}")],
+                [Problem(src, "", "expected a 'period', 'date' or 'year' column")],
             )
         period_column = found[0]
     for col in (period_column, value_column):
         if col not in columns:
             raise MonitorError(
-                "missing column", [Problem(src, col, f"no column {col!r}; has {columns}")]
+                "missing column", [Problem(src, col, f"no column {col!r} in the file")]
             )
     if series is not None:
         if series_column not in columns:

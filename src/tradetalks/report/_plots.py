@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tradetalks._inputs import save_figure
 from tradetalks.report._derive import (
     Point,
     PricedPoint,
@@ -44,7 +45,7 @@ def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1) -> tupl
 def _png(fig: Any) -> bytes:
     sink = io.BytesIO()
     # No "Software" text chunk: the same run gives byte-identical images.
-    fig.savefig(sink, format="png", metadata={"Software": None})
+    save_figure(fig, sink, format="png", metadata={"Software": None})
     return sink.getvalue()
 
 

@@ -7,6 +7,7 @@ reported at once rather than the first one.
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -31,7 +32,20 @@ def cross_check(s: Scenario) -> list[Finding]:
         *_undeclared_sources(s),
         *_uncertainty_targets(s),
         *talk_checks(s),
+        *_size(s),
     ]
+
+
+MAX_OUTCOMES = 100_000
+"""Most joint outcomes (the product of the issues' option counts) a scenario may have: each
+is priced with the trade model, so a typo of 50 options on 8 issues would never finish."""
+
+
+def _size(s: Scenario) -> Iterator[Finding]:
+    n = math.prod(len(i.options) for i in s.issues)
+    if n > MAX_OUTCOMES:
+        counts = " x ".join(str(len(i.options)) for i in s.issues)
+        yield "issues", f"{counts} = {n:,} joint outcomes; the limit is {MAX_OUTCOMES:,}"
 
 
 def _dupes(ids: list[str]) -> list[str]:

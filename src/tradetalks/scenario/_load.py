@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from tradetalks._errors import Problem, ScenarioError
+from tradetalks._inputs import parse_toml, read_text
 from tradetalks.scenario import _model
 from tradetalks.scenario._checks import cross_check
 from tradetalks.scenario._model import Scenario
@@ -37,14 +37,7 @@ def scenario_text(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
     """The TOML text of a scenario file or built-in scenario, and where it came from."""
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists() or os.sep in str(name_or_path):
-        try:
-            return path.read_text(encoding="utf-8"), str(path)
-        except FileNotFoundError:
-            raise ScenarioError(
-                f"no such file: {path}", [Problem(str(path), "", "file not found")]
-            ) from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise ScenarioError(f"cannot read {path}", [Problem(str(path), "", str(e))]) from None
+        return read_text(path, error=ScenarioError), str(path)
     name = str(name_or_path)
     if name in builtin_scenarios():
         resource = resources.files(_LIBRARY).joinpath(f"{name}.toml")
@@ -70,15 +63,7 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
 
 def loads_scenario(text: str, source: str = "<string>") -> Scenario:
     """Parse and check scenario TOML ``text``; ``source`` names it in error messages."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(e))
-        line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        raise ScenarioError(
-            f"{source} is not valid TOML", [Problem(source, "", f"invalid TOML: {message}", line)]
-        ) from None
+    data = parse_toml(text, source, error=ScenarioError)
     lines = _LineIndex(text)
     try:
         scenario = Scenario.model_validate(data)

@@ -323,6 +323,9 @@ class Threat(_Frozen):
     _check_reputation = field_validator("reputation")(
         lambda q: _non_negative(q, "a reputation term >= 0")
     )
+    _check_covered = field_validator("covered_value_musd")(
+        lambda q: q if q is None else _non_negative(q, "a trade value >= 0 (million USD)")
+    )
     _check_credibility = field_validator("credibility")(
         lambda q: _in_range(q, 0.0, 1.0, "a probability")
     )
@@ -360,7 +363,7 @@ class TariffLine(_Frozen):
 class Economics(_Frozen):
     """How outcomes are priced: data year, baseline tariffs, elasticity overrides."""
 
-    year: int = Field(default=2011, ge=1995, le=2011)
+    year: int = Field(default=2011, ge=1995, le=2011, strict=True)  # "2011" is a typo
     year_source: str | None = None
     baseline_tariffs: list[TariffLine] = Field(default_factory=list)
     elasticities: dict[str, Quantity] = Field(default_factory=dict)
@@ -385,8 +388,8 @@ class UncertainRange(_Frozen):
     """
 
     target: str
-    low: float
-    high: float
+    low: float = Field(strict=True)  # a number, not true or "0.4"
+    high: float = Field(strict=True)
     distribution: Distribution = "uniform"
     source: str | None = None
     note: str | None = None
@@ -395,6 +398,13 @@ class UncertainRange(_Frozen):
     def _ordered(self) -> UncertainRange:
         if self.low > self.high:
             raise ValueError(f"low {self.low:g} is above high {self.high:g}")
+        if self.low == self.high:
+            raise ValueError(
+                f"low and high are both {self.low:g}: a range of zero width varies nothing; "
+                "set the number itself and drop the range"
+            )
+        if self.target.startswith("economics.elasticities.") and self.low <= 0:
+            raise ValueError(f"a trade elasticity must be > 0; the range starts at {self.low:g}")
         return self
 
 

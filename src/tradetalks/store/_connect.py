@@ -94,8 +94,13 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("tradetalks")) / "runs.duckdb"
 
 
-def _translate(path: Path, error: duckdb.Error) -> StoreError:
+def _translate(path: Path, error: duckdb.Error, doing: str = "open") -> StoreError:
     text = str(error)
+    if "No space left on device" in text or "disk is full" in text.lower():
+        return StoreError(
+            f"{path}: the disk is full: the last write was not committed (runs saved before "
+            "are intact); free some space or give another --store path, then --resume"
+        )
     if "not a valid DuckDB database file" in text:
         return StoreError(
             f"{path}: not a tradetalks run store (not a DuckDB database file); "
@@ -103,7 +108,7 @@ def _translate(path: Path, error: duckdb.Error) -> StoreError:
         )
     if "newer version" in text or "older version" in text or "storage version" in text:
         return StoreError(f"{path}: written by an incompatible DuckDB version: {text}")
-    return StoreError(f"{path}: cannot open the run store: {text}")
+    return StoreError(f"{path}: cannot {doing} the run store: {text}")
 
 
 def _lock_error(path: Path, error: duckdb.Error, waited_s: float) -> StoreError:
@@ -211,4 +216,4 @@ def guard(path: Path) -> Iterator[None]:
         _reraise_interrupt(error)
         raise
     except duckdb.Error as error:
-        raise _translate(path, error) from error
+        raise _translate(path, error, "read or write") from error

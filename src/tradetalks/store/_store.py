@@ -245,11 +245,13 @@ class RunStore:
         data_version: str,
         seed: int | None,
         settings: Mapping[str, Any],
+        finished: bool = False,
     ) -> str | None:
         """The newest unfinished run with exactly these inputs (and this tradetalks version).
 
         A run still ``running`` under a live process on this host (another sweep in
-        progress) is not offered. Returns ``None`` when there is nothing to resume.
+        progress) is not offered. Returns ``None`` when there is nothing to resume. With
+        ``finished``, the newest finished run with these inputs (``--resume`` says so).
         """
         settings_json = canonical_json(settings, "settings")
         seed_value = None if seed is None else operator.index(seed)
@@ -261,9 +263,12 @@ class RunStore:
         with self._connect(write=False, hold="keep") as con:
             rows = con.execute(
                 "SELECT run_id, status, host, pid FROM runs WHERE inputs_sha256 = ? "
-                "AND status <> 'finished' ORDER BY created_utc DESC, run_id DESC",
+                f"AND status {'=' if finished else '<>'} 'finished' "
+                "ORDER BY created_utc DESC, run_id DESC",
                 [inputs],
             ).fetchall()
+        if finished or not rows:
+            return str(rows[0][0]) if rows else None
         for run_id, status, host, pid in rows:
             busy = status == "running" and pid != os.getpid() and writer_alive(host, pid)
             if not busy:
