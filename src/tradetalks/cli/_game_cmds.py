@@ -104,8 +104,6 @@ def _prepare(
 ) -> tuple[GameSetup, str, dict[str, Any]]:
     text, origin = scenario_text(scenario)
     s = loads_scenario(text, origin)
-    for line in notices(s):
-        err_console.print(f"note: {escape(line)}", highlight=False)
     start = time.perf_counter()
     with progress() as bar:
         bar.add_task(f"pricing {s.id} with the trade model", total=None)
@@ -369,6 +367,9 @@ def _job(
         summary["headline"] = _headline(summary)
         store.finish_run(run_id, summary)
         path = store.path
+    # What loading translated (an older file's stakes), once the job has succeeded.
+    for line in notices(setup.scenario):
+        err_console.print(f"note: {escape(line)}", highlight=False)
     if json:
         print_json({"run_id": run_id, **summary})
     else:
