@@ -16,6 +16,7 @@ from tradetalks.casebook._run import BATCH_SIZE, simulate
 from tradetalks.game import (
     batch_plan,
     deal_shares,
+    population_of,
     prepare_game,
     sample_parameters,
     sweep_batch,
@@ -34,7 +35,7 @@ def test_default_settings_give_the_sweep_of_tradetalks_run(autos) -> None:
     ours = simulate(autos, ModelSettings(), n, seed)
     runs = pd.concat(
         [
-            sweep_batch(autos, i, first, size, seed)["sessions"]
+            sweep_batch(autos, i, first, size, seed, None, population_of(()))["sessions"]
             for i, first, size in batch_plan(n, BATCH_SIZE)
         ],
         ignore_index=True,
@@ -48,6 +49,9 @@ def test_settings_apply_to_every_party_and_threat(autos) -> None:
     assert ModelSettings().apply(params) is params
     assert ModelSettings(strategy="linear").strategies(autos) == {"USA": "linear", "JPN": "linear"}
     assert ModelSettings().strategies(autos) is None
+    assert ModelSettings().population_for(autos) == population_of(())
+    assert ModelSettings(population=()).population_for(autos) is None
+    assert ModelSettings(strategy="linear").population_for(autos) is None
     never = simulate(autos, ModelSettings(credibility=0.0), 300)
     assert not never["threat:section_301_luxury_cars"].any()
 

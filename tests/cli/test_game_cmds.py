@@ -12,7 +12,7 @@ import pytest
 from _cli import run
 
 from tradetalks import StoreError
-from tradetalks.game import prepare_game, sweep_batch
+from tradetalks.game import population_of, prepare_game, sweep_batch
 from tradetalks.scenario import load_scenario
 from tradetalks.store import RunStore
 
@@ -132,6 +132,8 @@ def test_killed_sweep_loses_nothing_and_resumes_without_duplicates(
     assert sorted(sessions["session"]) == list(range(n))
     # Resumed batches are the batches an uninterrupted sweep computes.
     setup = prepare_game(load_scenario("us-japan-2018-bilateral"), workers=1)
-    last = sweep_batch(setup, n // 50, n - 50, 50, 0)["sessions"].reset_index(drop=True)
+    population = population_of(setup.scenario.population)  # the sweep's default without --strategy
+    last = sweep_batch(setup, n // 50, n - 50, 50, 0, None, population)["sessions"]
+    last = last.reset_index(drop=True)
     saved = sessions[sessions["session"] >= n - 50].reset_index(drop=True)
     assert saved.equals(last)

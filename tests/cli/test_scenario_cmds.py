@@ -99,3 +99,25 @@ def test_debug_shows_traceback_for_bad_file() -> None:
     )
     assert plain.returncode == 2 and "Traceback" not in plain.stderr
     assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_show_explains_objectives_and_threat_terms(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["show", "us-japan-1995-autos"], capsys)
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "United States maximises" in flat and "Japan maximises" in flat
+    assert "0.4 × the gain of Congress" in flat
+    assert "averted only by an agreement with purchase_plans in renew, expand" in flat
+    assert "at the compliance review after the talks" in flat
+    assert "older normalised scale" in flat  # the file predates stake_unit: a note says so
+
+
+def test_validate_a_file_in_money_prints_no_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["init", "money", "-o", str(tmp_path / "m.toml")], capsys)
+    assert code == 0
+    code, out, _ = run(["validate", str(tmp_path / "m.toml")], capsys)
+    assert code == 0 and "ok" in out and "note" not in out
+    code, out, _ = run(["show", str(tmp_path / "m.toml")], capsys)
+    assert "maximises, in million USD of 2011" in " ".join(out.split())

@@ -4,6 +4,7 @@
 written in the file and the view can be computed by hand (see each test's comments).
 """
 
+import itertools
 from itertools import product
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from tradetalks.game import (
     sweep_batch,
     sweep_summary,
 )
+from tradetalks.politics import party_scale
 from tradetalks.scenario import builtin_scenarios, load_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny_trade.toml"
@@ -254,8 +256,11 @@ def _check_valid(view: ScenarioView, setup: GameSetup) -> None:
         scale = view.option_position[k]
         assert scale.min() == 0.0 and scale.max() == pytest.approx(100.0)
         assert iss.reference[k] in scale
-        # Every position is an option's position (no ties among best options here).
-        assert np.all(np.isin(np.round(iss.position[k, has[k]], 9), np.round(scale, 9)))
+        # Every position is an option's position, or the mean of the positions of options
+        # that tie for best (an agreement that averts a threat, whatever else it says).
+        means = [np.mean(c) for r in range(1, len(scale) + 1)
+                 for c in itertools.combinations(scale, r)]  # fmt: skip
+        assert np.all(np.isin(np.round(iss.position[k, has[k]], 9), np.round(means, 9)))
     assert np.all(np.isfinite(iss.capability))
 
 
@@ -294,6 +299,7 @@ def test_credible_threat_raises_its_makers_capability(builtins: dict[str, GameSe
     state = solve_game(setup, scenario_parameters(setup))
     assert state.credible[0, 0]
     loss = state.threat_values[0, 1, 0] - state.threat_values[0, 1, 1]
+    loss /= party_scale(state.utility[0], state.threat_values[0])[1]  # objectives in money
     credibility = setup.scenario.threats[0].credibility.value
     np.testing.assert_allclose(view.threat_boost, [1 + credibility * loss, 1.0])
     assert view.threat_boost[0] > 1.0

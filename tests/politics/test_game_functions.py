@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -11,41 +12,50 @@ from tradetalks.politics import (
     DomesticRule,
     actor_stakes,
     carried_out_probabilities,
+    complies,
     government_utility,
-    normalise_indicators,
+    party_scale,
     ratifiable,
     threat_scenarios,
     win_set,
+    worth_carrying_out,
 )
 
 finite = st.floats(-10, 10, allow_nan=False)
 
 
-def test_normalise_scales_by_largest_absolute_change() -> None:
-    x = np.array([[1.0, 0.0, -4.0], [-2.0, 0.0, 2.0]])
-    z = normalise_indicators(x)
-    np.testing.assert_allclose(z, [[0.5, 0.0, -1.0], [-1.0, 0.0, 0.5]])
+def test_stakes_are_signed_sums_of_dollar_changes() -> None:
+    x = np.array([[100.0, -40.0], [5.0, 10_000.0]])  # 2 points, 2 indicators, million USD
+    w = np.array([[1.0, -0.5]])  # holds all of the first, loses half of the second
+    # point 0: 100 + 20 = 120; point 1: 5 - 5000 = -4995 (no rescaling: the big stake wins)
+    np.testing.assert_allclose(actor_stakes(x, w), [[120.0, -4995.0]])
 
 
-@given(arrays(np.float64, (6, 4), elements=finite))
-def test_normalised_indicators_lie_in_unit_interval(x: np.ndarray) -> None:
-    z = normalise_indicators(x)
-    assert np.all(np.abs(z) <= 1.0 + 1e-12)
-    moving = np.abs(x).max(axis=0) > 0
-    np.testing.assert_allclose(np.abs(z[:, moving]).max(axis=0), 1.0)
-
-
-def test_stakes_are_signed_weighted_means() -> None:
-    z = np.array([[1.0, -1.0], [0.5, 0.5]])  # 2 points, 2 indicators
-    w = np.array([[3.0, -1.0]])  # gains with the first, loses with the second
-    # point 0: (3*1 + -1*-1)/4 = 1; point 1: (1.5 - 0.5)/4 = 0.25
-    np.testing.assert_allclose(actor_stakes(z, w), [[1.0, 0.25]])
-
-
-def test_government_utility_weights_its_own_actors_only() -> None:
+def test_government_utility_is_the_weighted_sum_of_its_own_actors() -> None:
     stakes = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
     u = government_utility(stakes, [1.0, 3.0, 2.0], [0, 0, 1], 2)
-    np.testing.assert_allclose(u, [[0.25, 0.75], [-1.0, -1.0]])
+    np.testing.assert_allclose(u, [[1.0, 3.0], [-2.0, -2.0]])
+
+
+def test_party_scale_is_the_largest_absolute_value_and_never_zero() -> None:
+    u = np.array([[1.0, -5.0], [0.0, 0.0]])
+    t = np.array([[2.0], [0.0]])
+    np.testing.assert_allclose(party_scale(u, t), [5.0, 1.0])
+
+
+def test_compliance_terms_pick_the_outcomes_that_meet_them() -> None:
+    options = np.array([[0, 0], [0, 1], [1, 0], [1, 1], [2, 1]])
+    terms = [{1: [1]}, {0: [1, 2], 1: [1]}, {}]
+    np.testing.assert_array_equal(
+        complies(terms, options),
+        [[0, 1, 0, 1, 1], [0, 0, 0, 1, 1], [1, 1, 1, 1, 1]],
+    )
+
+
+def test_a_threat_is_carried_out_when_gain_plus_reputation_is_not_negative() -> None:
+    np.testing.assert_array_equal(
+        worth_carrying_out([-5.0, -5.0, 0.0, 3.0], [0.0, 6.0, 0.0, 0.0]), [0, 1, 1, 1]
+    )
 
 
 def test_one_threat_no_deal_is_the_issue_formula() -> None:
@@ -140,3 +150,22 @@ def test_vectorised_ratification_equals_one_at_a_time() -> None:
         alone = ratifiable(s[k], s0[k], w[k], rule, threshold=thr[k], leader_strength=lam[k])
         np.testing.assert_array_equal(together[k], alone)
     assert list(itertools.islice(threat_scenarios(2), 4)) == [(), (0,), (1,), (0, 1)]
+
+
+def test_an_answer_is_carried_out_only_after_what_it_answers() -> None:
+    # Threat 1 answers threat 0 (retaliation): P(∅) = 1 - p0, P({0}) = p0 (1 - p1),
+    # P({1}) = 0, P({0, 1}) = p0 p1.
+    p0, p1 = 0.6, 0.3
+    probs = carried_out_probabilities([p0, p1], [True, True], trigger=[-1, 0])
+    np.testing.assert_allclose(probs, [1 - p0, p0 * (1 - p1), 0.0, p0 * p1])
+
+
+@settings(max_examples=50)
+@given(arrays(np.float64, (4,), elements=st.floats(0, 1)), st.integers(0, 2))
+def test_chained_probabilities_sum_to_one_and_respect_triggers(c: np.ndarray, chain: int) -> None:
+    trigger = [[-1, -1, -1, -1], [-1, 0, 1, 2], [-1, 0, 0, -1]][chain]
+    probs = carried_out_probabilities(c, np.ones(4, bool), trigger=trigger)
+    assert probs.sum() == pytest.approx(1.0)
+    for k, subset in enumerate(threat_scenarios(4)):
+        if any(trigger[t] >= 0 and trigger[t] not in subset for t in subset):
+            assert probs[k] == 0.0

@@ -68,9 +68,11 @@ def test_1995_scenario_carries_the_reported_figures() -> None:
     assert facts["us_share_japan_parts_market"].value == 0.024
     assert facts["japan_share_us_car_market"].value == 0.24
     assert facts["japan_surplus_with_us_1994"].value == 65_700
-    (threat,) = s.threats
+    threat, review = s.threats
     assert threat.size.value == 1.0 and threat.covered_value_musd is not None
     assert str(threat.deadline.date if threat.deadline else "") == "1995-06-28"
+    assert review.stage == "compliance_review" and review.after is None
+    assert review.compliance.requires == threat.compliance.requires
 
 
 def _numbers(node: object, path: tuple[object, ...] = ()) -> list[tuple[tuple[object, ...], float]]:

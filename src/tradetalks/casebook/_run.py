@@ -27,6 +27,7 @@ from tradetalks.game import (
     GameSetup,
     PriceCache,
     batch_plan,
+    population_of,
     prepare_game,
     run_talks,
     sample_parameters,
@@ -46,7 +47,10 @@ StepCallback = Callable[[str], None]
 class ModelSettings:
     """Model-wide settings: the same for every episode.
 
-    ``strategy``: one strategy spec for every government (``None``: each scenario's own);
+    ``strategy``: one strategy spec for every government (``None``: see ``population``);
+    ``population``: the strategies each government's play is drawn from, session by session
+    (``None``: the scenario's population, else :data:`~tradetalks.game.DEFAULT_POPULATION`,
+    as ``tradetalks run`` does; ``()``: the pairing the scenario writes);
     ``credibility``: every threat's credibility before its maker's interest is checked
     (``None``: as written and sampled by the scenario).
     """
@@ -54,6 +58,7 @@ class ModelSettings:
     label: str = "scenarios as written"
     strategy: str | None = None
     credibility: float | None = None
+    population: tuple[str, ...] | None = None
 
     def apply(self, params: GameParameters) -> GameParameters:
         """The sampled parameters with these settings imposed."""
@@ -66,6 +71,14 @@ class ModelSettings:
         if self.strategy is None:
             return None
         return {p.code: self.strategy for p in setup.scenario.parties}
+
+    def population_for(self, setup: GameSetup) -> tuple[str, ...] | None:
+        """The population sessions draw strategies from (``None``: one pairing)."""
+        if self.strategy is not None:
+            return None
+        if self.population is None:
+            return population_of(setup.scenario.population)
+        return self.population or None
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +122,7 @@ def simulate(
         rng = np.random.default_rng([seed, index])
         params = settings.apply(sample_parameters(setup, size, rng))
         state = solve_game(setup, params)
-        result = run_talks(setup, state, rng, strategies=strategies)
+        result = run_talks(setup, state, rng, strategies=strategies,
+                           population=settings.population_for(setup))  # fmt: skip
         frames.append(sessions_table(setup, result, first))
     return pd.concat(frames, ignore_index=True)

@@ -15,6 +15,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.markup import escape
@@ -26,20 +27,24 @@ from tradetalks.game import (
     GameSetup,
     analysis_summary,
     batch_plan,
+    calendar_summary,
     describe_scenario,
     impact_tables,
     outcome_table,
+    population_of,
     prepare_game,
     run_single,
     scenario_parameters,
     session_summary,
     solve_game,
     strategy_specs,
+    strategy_spread,
     sweep_batch,
     sweep_summary,
     trace_table,
 )
-from tradetalks.scenario import loads_scenario, scenario_text
+from tradetalks.politics import objective_in_words
+from tradetalks.scenario import loads_scenario, notices, scenario_text
 from tradetalks.store import RunStore
 
 ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario's name or a TOML file.")]
@@ -54,7 +59,8 @@ StrategyOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--strategy",
-        help="PARTY=STRATEGY, e.g. USA=boulware or JPN=conceder:e=2 (see tradetalks bargain).",
+        help="PARTY=STRATEGY, e.g. USA=boulware or JPN=conceder:e=2 (see tradetalks bargain): "
+        "every session plays this pairing instead of drawing from the strategy population.",
     ),
 ]
 SessionsOpt = Annotated[int, typer.Option("--sessions", "-n", help="Sessions in the sweep.")]
@@ -150,6 +156,7 @@ def _run_sweep(
     strategies: Mapping[str, str],
     workers: int,
     client: Any = None,
+    population: tuple[str, ...] | None = None,
 ) -> float:
     """Run the batches not yet saved, saving each as it completes; returns seconds taken."""
     done = store.finished_batches(run_id)
@@ -168,12 +175,13 @@ def _run_sweep(
         if client is not None:
             from tradetalks.cluster import run_batches
 
-            run_batches(client, setup, todo, seed, strategies, save)
+            run_batches(client, setup, todo, seed, strategies, save, population)
         elif workers <= 1 or sum(size for _, _, size in todo) < PARALLEL_FROM_SESSIONS:
             for index, first, size in todo:
-                save(index, size, sweep_batch(setup, index, first, size, seed, strategies))
+                save(index, size, sweep_batch(setup, index, first, size, seed, strategies,
+                                              population))  # fmt: skip
         else:
-            _parallel(todo, setup, seed, strategies, workers, save)
+            _parallel(todo, setup, seed, strategies, workers, save, population)
     return time.perf_counter() - start
 
 
@@ -184,6 +192,7 @@ def _parallel(
     strategies: Mapping[str, str],
     workers: int,
     save: Callable[[int, int, dict[str, pd.DataFrame]], None],
+    population: tuple[str, ...] | None = None,
 ) -> None:
     # Workers only compute; this process is the store's only writer.
     context = get_context("spawn")
@@ -194,7 +203,8 @@ def _parallel(
             while queue or pending:
                 while queue and len(pending) < 2 * workers:
                     index, first, size = queue.pop(0)
-                    future = pool.submit(sweep_batch, setup, index, first, size, seed, strategies)
+                    future = pool.submit(sweep_batch, setup, index, first, size, seed, strategies,
+                                         population)  # fmt: skip
                     pending[future] = (index, size)
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -209,20 +219,23 @@ def _parallel(
 def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) -> None:
     parties = [p.code for p in setup.scenario.parties]
     a = summary["analysis"]
-    t = Table(title=f"{escape(setup.scenario.title)} — the two-level game", title_justify="left")
+    unit = ("million USD of the data year" if setup.scenario.stake_unit
+            else "units of each indicator's largest change")  # fmt: skip
+    t = Table(title=f"{escape(setup.scenario.title)} — the two-level game (government "
+              f"objectives, {unit}, weighted)", title_justify="left")  # fmt: skip
     t.add_column("")
     for p in parties:
         t.add_column(p, justify="right")
-    t.add_row("value of no deal", *(f"{a['no_deal'][p]:+.3f}" for p in parties))
+    t.add_row("value of no deal", *(_money(a["no_deal"][p]) for p in parties))
     t.add_row("deals it can ratify (win-set)", *(str(a["win_set_sizes"][p]) for p in parties))
     for threat in a["threats"]:
-        word = "credible" if threat["credible"] else "not credible (hurts its maker)"
+        word = "credible" if threat["credible"] else "not credible (costs its maker more)"
         t.add_row(f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
-                  *(f"{threat['value'][p]:+.3f}" for p in parties))  # fmt: skip
+                  *(_money(threat['value'][p]) for p in parties))  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:
-            t.add_row(f"{name} deal", *(f"{sol['utilities'][p]:+.3f}" for p in parties))
+            t.add_row(f"{name} deal", *(_money(sol["utilities"][p]) for p in parties))
     console.print(t)
     console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in both "
                   "win-sets.", highlight=False)  # fmt: skip
@@ -249,6 +262,10 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
                       f"{w['agreement_rate']:.0%}; threats carried out: "
                       + (", ".join(f"{k} {v:.0%}" for k, v in w["threat_carried_out"].items())
                          or "none"), highlight=False)  # fmt: skip
+        if "calendar" in summary:
+            console.print(escape(_calendar_line(summary["calendar"])), highlight=False)
+        if summary.get("strategies", {}).get("spread"):
+            console.print(escape(_spread_line(summary["strategies"]["spread"])), highlight=False)
         o = Table(title="Where each issue settles (share of sessions)", title_justify="left")
         o.add_column("issue")
         o.add_column("options")
@@ -256,6 +273,39 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
             o.add_row(issue, "  ".join(f"{k} {v:.0%}" for k, v in shares.items()))
         console.print(o)
     console.print(f"Saved as run [bold]{run_id}[/]: tradetalks runs show {run_id}")
+
+
+def _money(value: float) -> str:
+    """Three significant figures at least: +10,812 million USD or +0.0225 of a unit."""
+    digits = max(0, 2 - int(np.floor(np.log10(abs(value))))) if value else 1
+    return f"{value:+,.{digits}f}"
+
+
+def _spread_line(spread: Mapping[str, Any]) -> str:
+    """For each party, the forecast that moves most with the strategy it plays."""
+    parts = []
+    for party, s in spread.items():
+        key = max(s["range"], key=s["range"].__getitem__)
+        values = {name: v[key] for name, v in s["by_strategy"].items()}
+        low, high = min(values, key=values.__getitem__), max(values, key=values.__getitem__)
+        what = key.removeprefix("issue:").removeprefix("threat:")
+        parts.append(f"{party}: {what} {values[low]:.0%} ({low}) to {values[high]:.0%} ({high})")
+    return "Most strategy-dependent forecast, by the strategy each party plays: " + "; ".join(parts)
+
+
+def _calendar_line(calendar: Mapping[str, Any]) -> str:
+    """Agreement by date and each threat's fate, in one line."""
+    parts = []
+    by = calendar.get("agreed_by")
+    if by:
+        dates = list(by)
+        picks = dict.fromkeys([dates[len(dates) // 2 - 1], dates[-1]] if len(dates) > 1 else dates)
+        parts.append("agreed by " + ", ".join(f"{d} {by[d]:.0%}" for d in picks))
+    for tid, t in calendar["stages"]["threats"].items():
+        when = f" on {t['due']}" if t["due"] else ""
+        parts.append(f"{tid} carried out{when}: {t['without_deal']:.0%} with no deal, "
+                     f"{t['after_agreement']:.0%} after an agreement")  # fmt: skip
+    return "By date and stage: " + "; ".join(parts)
 
 
 def _headline(summary: Mapping[str, Any]) -> str:
@@ -295,7 +345,10 @@ def _job(
     with RunStore(store_path) as store, _cluster(dask, scheduler, workers) as client:
         setup, text, timing = _prepare(scenario, store, workers)
         strategies = _strategies(setup, strategy)
-        settings = {"sessions": n_sessions, "batch_size": batch_size, "strategies": strategies}
+        # Without --strategy the sweep draws every party's play from the population.
+        population = None if strategies else population_of(setup.scenario.population)
+        settings = {"sessions": n_sessions, "batch_size": batch_size, "strategies": strategies,
+                    "population": list(population or ())}  # fmt: skip
         run_id = None
         if resume:
             run_id = store.find_resumable(kind=kind, scenario_text=text,
@@ -316,6 +369,7 @@ def _job(
                                      seed=seed, settings=settings)  # fmt: skip
         state = solve_game(setup, scenario_parameters(setup))
         summary: dict[str, Any] = {**describe_scenario(setup),
+                                   "objectives": objective_in_words(setup.scenario),
                                    "analysis": analysis_summary(setup, state)}  # fmt: skip
         tables = {"outcomes": outcome_table(setup, state)}
         deal = summary["analysis"]["nash"]["outcome"] if summary["analysis"]["nash"] else None
@@ -330,7 +384,8 @@ def _job(
         if n_sessions:
             try:
                 seconds = _run_sweep(store, run_id, setup, n_sessions, batch_size, seed,
-                                     strategies, _workers(workers), client)  # fmt: skip
+                                     strategies, _workers(workers), client,
+                                     population)  # fmt: skip
             except KeyboardInterrupt:
                 store.mark_interrupted(run_id)
                 saved = len(store.finished_batches(run_id)) - 1
@@ -339,12 +394,19 @@ def _job(
                 raise
             sessions = store.get_run(run_id, tables=["sessions"]).tables["sessions"]
             summary["sweep"] = sweep_summary(setup, sessions)
+            parties = [p.code for p in setup.scenario.parties]
+            summary["calendar"] = calendar_summary(setup, sessions)
+            summary["strategies"] = {"population": list(population or ()),
+                                     "spread": strategy_spread(parties, sessions)}  # fmt: skip
             summary["sweep"]["sessions_per_second"] = round(n_sessions / max(seconds, 1e-9), 1)
             timing["sweep_s"] = round(seconds, 3)
         summary["timing"] = timing
         summary["headline"] = _headline(summary)
         store.finish_run(run_id, summary)
         path = store.path
+    # What loading translated (an older file's stakes), once the job has succeeded.
+    for line in notices(setup.scenario):
+        err_console.print(f"note: {escape(line)}", highlight=False)
     if json:
         print_json({"run_id": run_id, **summary})
     else:

@@ -15,6 +15,7 @@ from rich.text import Text
 from tradetalks._errors import InputError, Problem, ScenarioError
 from tradetalks._inputs import write_text
 from tradetalks.cli._common import console, print_json
+from tradetalks.politics import objective_in_words, threat_terms_in_words
 from tradetalks.scenario import (
     SECTOR_NAMES,
     Deadline,
@@ -23,6 +24,7 @@ from tradetalks.scenario import (
     Stake,
     builtin_scenarios,
     load_scenario,
+    notices,
 )
 
 
@@ -72,11 +74,13 @@ def validate(
     problems: list[Problem | str] = []
     for path in files:
         try:
-            load_scenario(path)
+            loaded = load_scenario(path)
         except ScenarioError as e:
             problems.extend(e.problems)
         else:
             console.print(f"[green]ok[/] {path}")
+            for note in notices(loaded):
+                console.print(f"  [yellow]note:[/] {escape(note)}", highlight=False)
     if problems:
         raise ScenarioError(f"{len(problems)} problem(s)", problems)
 
@@ -146,6 +150,8 @@ def _deadline(d: Deadline | None) -> str:
 
 def _render(s: Scenario) -> None:
     console.rule(f"[bold]{escape(s.title)}[/] ({escape(s.id)}, {escape(s.period)})")
+    for note in notices(s):
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     console.print(" ".join(s.summary.split()), highlight=False)
 
     if s.facts:
@@ -180,6 +186,7 @@ def _render(s: Scenario) -> None:
         line.append(f", veto players {', '.join(r.veto_players) or 'none'}, leader strength ")
         line.append(_num(r.leader_strength))
         console.print(line)
+        console.print("  objective: " + escape(objective_in_words(s)[p.code]), highlight=False)
 
     issues = Table(title="Issues (* = status quo)", title_justify="left", show_lines=True)
     issues.add_column("issue", no_wrap=True, style="bold")
@@ -228,6 +235,10 @@ def _render(s: Scenario) -> None:
                 cred,
             )
         console.print(threats)
+        for th in s.threats:
+            console.print(
+                f"  {escape(th.id)}: {escape(threat_terms_in_words(th))}", highlight=False
+            )
 
     econ = Text(f"Economics: data year {s.economics.year}")
     if s.economics.year_source:

@@ -84,6 +84,7 @@ def run_batches(
     seed: int,
     strategies: Mapping[str, str] | None,
     save: Callable[[int, int, dict[str, pd.DataFrame]], object],
+    population: tuple[str, ...] | None = None,
     *,
     timeout: float | None = None,
 ) -> None:
@@ -92,6 +93,8 @@ def run_batches(
     ``save(index, size, tables)`` is called in this process as each batch arrives, in
     completion order. The setup is sent to the workers once. If this process is
     interrupted, unsaved batches are cancelled; saved ones stay (resume with ``--resume``).
+    ``population`` is the strategy population drawn from when ``strategies`` is empty, as in
+    :func:`~tradetalks.game.sweep_batch`.
     ``timeout`` (seconds, default none) bounds the wait for all batches
     (``TimeoutError`` beyond it).
     """
@@ -102,7 +105,8 @@ def run_batches(
     [shared] = dask.scatter([setup], broadcast=True, hash=False)
     futures = {
         dask.submit(sweep_batch, shared, index, first, size, seed, dict(strategies or {}),
-                      pure=False, retries=RETRIES, key=f"sweep-batch-{index}-{seed}-{id(todo)}"):
+                    population, pure=False, retries=RETRIES,
+                    key=f"sweep-batch-{index}-{seed}-{id(todo)}"):
         (index, size)
         for index, first, size in todo
     }  # fmt: skip

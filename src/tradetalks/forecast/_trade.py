@@ -66,7 +66,7 @@ from tradetalks._errors import ForecastError
 from tradetalks.data import load_wiod
 from tradetalks.forecast._issues import FloatArray, IssueSet, make_issue_set
 from tradetalks.game import GameSetup, GameState, scenario_parameters, solve_game
-from tradetalks.politics import threat_scenarios
+from tradetalks.politics import party_scale, threat_scenarios
 from tradetalks.scenario import Issue
 
 IntArray = npt.NDArray[np.int64]
@@ -313,8 +313,13 @@ def _num(x: float) -> float | None:
 
 
 def _threat_losses(setup: GameSetup, state: GameState) -> FloatArray:
-    """Utility each threat's target loses when it alone is carried out (0 if not credible)."""
+    """Utility each threat's target loses when it alone is carried out (0 if not credible).
+
+    Objectives are in money; each is divided by its party's largest absolute value
+    (:func:`~tradetalks.politics.party_scale`) so that a loss is at most 2, as before.
+    """
     threats = setup.scenario.threats
+    scale = party_scale(state.utility[0], state.threat_values[0])
     parties = [p.code for p in setup.scenario.parties]
     scenarios = threat_scenarios(len(threats))
     out = np.zeros(len(threats))
@@ -323,7 +328,7 @@ def _threat_losses(setup: GameSetup, state: GameState) -> FloatArray:
         if v is None or not state.credible[0, t]:
             continue
         alone = scenarios.index((t,))
-        out[t] = state.threat_values[0, v, 0] - state.threat_values[0, v, alone]
+        out[t] = (state.threat_values[0, v, 0] - state.threat_values[0, v, alone]) / scale[v]
     return out
 
 

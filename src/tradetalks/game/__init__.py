@@ -5,6 +5,14 @@ utilities, no-deal values and win-sets; ``run_talks`` runs the negotiation with 
 bargaining engine.
 """
 
+from tradetalks.game._calendar import calendar_summary, round_dates
+from tradetalks.game._population import (
+    BROAD_POPULATION,
+    DEFAULT_POPULATION,
+    draw_plays,
+    population_of,
+    strategy_spread,
+)
 from tradetalks.game._pricing import issue_entries, outcome_entries, price_points, threat_entries
 from tradetalks.game._setup import (
     GameSetup,
@@ -47,6 +55,8 @@ from tradetalks.game._talks import (
 )
 
 __all__ = [
+    "BROAD_POPULATION",
+    "DEFAULT_POPULATION",
     "GameParameters",
     "GameSetup",
     "GameState",
@@ -56,17 +66,21 @@ __all__ = [
     "agreement_timing",
     "analysis_summary",
     "batch_plan",
+    "calendar_summary",
     "data_version",
     "deal_shares",
     "describe_scenario",
+    "draw_plays",
     "impact_tables",
     "issue_entries",
     "option_counts",
     "outcome_entries",
     "outcome_space",
     "outcome_table",
+    "population_of",
     "prepare_game",
     "price_points",
+    "round_dates",
     "run_single",
     "run_talks",
     "sample_parameters",
@@ -76,6 +90,7 @@ __all__ = [
     "sessions_table",
     "solve_game",
     "strategy_specs",
+    "strategy_spread",
     "sweep_batch",
     "sweep_summary",
     "talks_rounds",

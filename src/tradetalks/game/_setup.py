@@ -33,8 +33,10 @@ from tradetalks.economics import (
 from tradetalks.game._pricing import price_points, scenario_table
 from tradetalks.politics import (
     DomesticModel,
+    complies,
+    dollar_matrix,
     domestic_model,
-    indicator_matrix,
+    in_older_units,
     preference_matrix,
     threat_scenarios,
 )
@@ -46,7 +48,7 @@ IntArray = npt.NDArray[np.int64]
 #: Points of the elasticity grid, as fractions of the way from low to high.
 ELASTICITY_GRID = (0.0, 0.5, 1.0)
 #: Bump when the pricing changes, so that old cache entries are not used.
-PRICING_VERSION = "1"
+PRICING_VERSION = "2"  # 2: indicators in million USD
 
 
 class PriceCache(Protocol):
@@ -89,7 +91,11 @@ class GameSetup:
     """Everything about a scenario that a sweep does not vary.
 
     Points are the outcomes (in outcome-code order) followed by the no-deal scenarios
-    (subsets of threats carried out, the status quo first).
+    (subsets of threats carried out, the status quo first). Indicators are in million USD;
+    ``model`` has its preference scores and tolerances in million USD too; an older file
+    (no ``stake_unit``) keeps deciding as before (:func:`~tradetalks.politics.in_older_units`).
+    ``units`` is the money per unit of score and tolerance of each party (1).
+    ``averts[t, o]`` says whether outcome ``o`` meets threat ``t``'s compliance terms.
     """
 
     scenario: Scenario
@@ -100,6 +106,8 @@ class GameSetup:
     indicators: FloatArray  # (points, indicators)
     preferences: FloatArray  # (points, preference columns)
     threat_maker: IntArray  # (threats,) party index of each threat's maker
+    averts: npt.NDArray[np.bool_]  # (threats, outcomes)
+    units: FloatArray  # (parties,) million USD per unit of score and tolerance
     grids: tuple[ElasticityGrid, ...]
     impacts: Impacts
     data_version: str
@@ -115,6 +123,35 @@ class GameSetup:
         """Code of the outcome that keeps every issue at its status quo."""
         sq = [i.status_quo_index() for i in self.scenario.issues]
         return int(self.space.encode(np.array(sq)))
+
+    @property
+    def exposure(self) -> FloatArray:
+        """``(threats, outcomes)``: chance each threat still falls due after each agreement.
+
+        0 where the agreement meets the threat's compliance terms (times the chance the other
+        side fails to deliver, for a threat due at the compliance review), 1 elsewhere.
+        """
+        delivery = np.array([t.compliance.delivery.value if t.stage == "compliance_review"
+                             else 1.0 for t in self.scenario.threats])  # fmt: skip
+        return np.asarray(1.0 - self.averts * delivery[:, None])
+
+    @property
+    def review(self) -> npt.NDArray[np.bool_]:
+        """``(threats,)``: due at the compliance review, so only after an agreement."""
+        return np.array([t.stage == "compliance_review" for t in self.scenario.threats], bool)
+
+    @property
+    def trigger(self) -> IntArray:
+        """``(threats,)`` index of the threat each one answers (``after``), -1 for none."""
+        ids = [t.id for t in self.scenario.threats]
+        return np.array([ids.index(t.after) if t.after else -1 for t in self.scenario.threats],
+                        dtype=np.int64)  # fmt: skip
+
+    @property
+    def reputation(self) -> FloatArray:
+        """``(threats,)`` what carrying out each threat is worth to its maker, in money."""
+        written = np.array([t.reputation.value for t in self.scenario.threats])
+        return np.asarray(written * self.units[self.threat_maker])
 
     def written_theta(self, sector: str) -> float:
         """The trade elasticity of ``sector`` as the scenario writes it (or the default)."""
@@ -196,7 +233,7 @@ def _price(
     assert baseline.countries == WIOD_COUNTRIES and baseline.sectors == WIOD_SECTORS
     priced = price_points(scenario, options, baseline, workers=workers)
     point_config = np.concatenate([priced.outcome_config, priced.no_deal_config])
-    per_config = indicator_matrix(model.indicators, priced.results, baseline)
+    per_config = dollar_matrix(model.indicators, priced.results, baseline)
     impacts = _impacts(scenario, list(priced.results), baseline)
     out = {k: v[point_config] for k, v in impacts.items()}
     out["indicators"] = per_config[point_config]
@@ -272,5 +309,21 @@ def prepare_game(
     makers = np.array([parties.index(t.by) for t in scenario.threats], dtype=np.int64)
     impacts = Impacts(tuple(WIOD_COUNTRIES), sectors, main["welfare"], main["value_added"],
                       main["exports"])  # fmt: skip
-    return GameSetup(scenario, space, options, model, theta, main["indicators"], preferences,
-                     makers, tuple(grids), impacts, version, n_solves)  # fmt: skip
+    if not model.in_money:
+        model = in_older_units(model, main["indicators"])
+    units = np.ones(len(parties))
+    return GameSetup(scenario, space, options, model.priced_in(units), theta, main["indicators"],
+                     preferences, makers, compliance_matrix(scenario, options), units,
+                     tuple(grids), impacts, version, n_solves)  # fmt: skip
+
+
+def compliance_matrix(scenario: Scenario, options: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """``(threats, outcomes)``: whether each outcome meets each threat's compliance terms."""
+    ids = [i.id for i in scenario.issues]
+    terms: list[dict[int, list[int]]] = []
+    for t in scenario.threats:
+        terms.append({})
+        for issue_id, allowed in t.compliance.requires.items():
+            options_of = scenario.issues[ids.index(issue_id)].option_ids()
+            terms[-1][ids.index(issue_id)] = [options_of.index(o) for o in allowed]
+    return complies(terms, options)

@@ -13,12 +13,14 @@ import numpy.typing as npt
 
 from tradetalks.game._setup import GameSetup
 from tradetalks.politics import (
-    actor_stakes,
+    ancestors,
     carried_out_probabilities,
+    chain_order,
     government_utility,
-    normalise_indicators,
+    party_scale,
     ratifiable,
     threat_scenarios,
+    worth_carrying_out,
 )
 from tradetalks.scenario import resolve_target
 
@@ -150,6 +152,7 @@ class GameState:
     utility: FloatArray  # (S, parties, outcomes)
     threat_values: FloatArray  # (S, parties, threat scenarios)
     credible: BoolArray  # (S, threats)
+    carry_probability: FloatArray  # (S, threats)
     scenario_probability: FloatArray  # (S, threat scenarios)
     no_deal: FloatArray  # (S, parties)
     no_deal_stakes: FloatArray  # (S, actors)
@@ -174,6 +177,7 @@ class GameState:
             utility=self.utility[pick],
             threat_values=self.threat_values[pick],
             credible=self.credible[pick],
+            carry_probability=self.carry_probability[pick],
             scenario_probability=self.scenario_probability[pick],
             no_deal=self.no_deal[pick],
             no_deal_stakes=self.no_deal_stakes[pick],
@@ -183,28 +187,50 @@ class GameState:
 
 
 def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
-    """Utilities, no-deal values, ratification and win-sets for every sample."""
+    r"""Objectives, no-deal values, ratification and win-sets for every sample.
+
+    An agreement :math:`o` leaves threat :math:`t` due with chance :math:`e_{to}`
+    (:attr:`GameSetup.exposure`); carried out after a deal it is priced as its effect at
+    the status quo added to the deal's, :math:`s(o) + p_t e_{to} (s(t) - s(\text{sq}))`, a
+    first-order approximation that spares pricing every deal–threat pair.
+    """
     model = setup.model
     n_out = setup.n_outcomes
     n_parties = len(model.parties)
-    z = normalise_indicators(_indicators(setup, params.theta))  # (S, P, K)
-    prefs = np.broadcast_to(setup.preferences, (z.shape[0], *setup.preferences.shape))
-    columns = np.concatenate([z, prefs], axis=-1)  # (S, P, C)
-    stakes = np.stack([actor_stakes(columns[k], model.stake_weights) for k in range(z.shape[0])])
+    x = _indicators(setup, params.theta)  # (S, P, K) million USD
+    prefs = np.broadcast_to(setup.preferences, (x.shape[0], *setup.preferences.shape))
+    columns = np.concatenate([x, prefs], axis=-1)  # (S, P, C)
+    stakes = np.einsum("spc,ac->sap", columns, model.stake_weights)
     utility_all = government_utility(stakes, params.weights, model.party_of, n_parties)
-    utility, threat_values = utility_all[..., :n_out], utility_all[..., n_out:]
+    threat_values = utility_all[..., n_out:]
 
-    scenarios = threat_scenarios(len(setup.scenario.threats))
-    alone = [scenarios.index((t,)) for t in range(len(setup.scenario.threats))]
-    maker_gain = (
-        threat_values[:, setup.threat_maker, alone] - threat_values[:, setup.threat_maker, 0]
-    )
-    credible = np.asarray(maker_gain >= -1e-12)
-    probability = carried_out_probabilities(params.credibility, credible)  # (S, scenarios)
+    n_t = len(setup.scenario.threats)
+    scenarios = threat_scenarios(n_t)
+    trigger = list(setup.trigger)
+    before = [scenarios.index(ancestors(trigger, t)) for t in range(n_t)]
+    after = [scenarios.index(tuple(sorted((*ancestors(trigger, t), t)))) for t in range(n_t)]
+    # What carrying out each threat adds, once the threats it answers are carried out.
+    effect = threat_values[..., after] - threat_values[..., before]  # (S, parties, threats)
+    maker_gain = effect[:, setup.threat_maker, np.arange(n_t)]
+    scale = party_scale(utility_all)[:, setup.threat_maker]
+    credible = worth_carrying_out(maker_gain, setup.reputation[None, :], scale)
+    p_carry = params.credibility * credible
+    # With no deal there is no compliance review: its threats never fall due.
+    probability = carried_out_probabilities(params.credibility * ~setup.review, credible, trigger)
     no_deal = np.einsum("spt,st->sp", threat_values, probability)
     no_deal_stakes = np.einsum("sat,st->sa", stakes[..., n_out:], probability)
 
-    ratified = np.zeros((z.shape[0], n_parties, n_out), dtype=bool)
+    due = p_carry[:, :, None] * setup.exposure[None]  # (S, threats, outcomes)
+    for t in chain_order(trigger):  # an answer falls due only after what it answers
+        if trigger[t] >= 0:
+            due[:, t] *= due[:, trigger[t]]
+    points = stakes[..., n_out:]
+    stake_effect = points[..., after] - points[..., before]
+    deal_stakes = stakes[..., :n_out] + np.einsum("sat,sto->sao", stake_effect, due)
+    utility = utility_all[..., :n_out] + np.einsum("spt,sto->spo", effect, due)
+    stakes = np.concatenate([deal_stakes, points], axis=-1)
+
+    ratified = np.zeros((x.shape[0], n_parties, n_out), dtype=bool)
     for p, rule in enumerate(model.rules):
         mine = model.actors_of(p)
         ratified[:, p] = ratifiable(
@@ -215,6 +241,7 @@ def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
             threshold=params.threshold[:, p],
             leader_strength=params.leader_strength[:, p],
         )
-    win_sets = ratified & (utility >= no_deal[..., None] - 1e-12)
-    return GameState(params, stakes, utility, threat_values, credible, probability, no_deal,
-                     no_deal_stakes, ratified, win_sets)  # fmt: skip
+    slack = 1e-12 * party_scale(utility, threat_values)
+    win_sets = ratified & (utility >= no_deal[..., None] - slack[..., None])
+    return GameState(params, stakes, utility, threat_values, credible, p_carry, probability,
+                     no_deal, no_deal_stakes, ratified, win_sets)  # fmt: skip

@@ -1,13 +1,14 @@
 """A run as tables and a summary: what the run store saves and reports read.
 
 Column names with a colon carry a party code or an issue id (``u:USA``,
-``issue:dealer_access``, ``threat:section_301``). Utilities are government utilities on
-the normalised scale of :mod:`tradetalks.politics` (0 = status quo).
+``issue:dealer_access``, ``threat:section_301``, ``strategy:USA``). Utilities are
+government objectives in million USD of the data year, weighted by political weights
+(:mod:`tradetalks.politics`; 0 = status quo).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -182,6 +183,8 @@ def sessions_table(setup: GameSetup, result: TalksResult, first: int) -> pd.Data
     data["rounds"] = b.rounds.astype(np.int64)
     for k, t in enumerate(setup.scenario.threats):
         data[f"threat:{t.id}"] = result.threat_carried_out[:, k]
+    for p, code in enumerate(_parties(setup)):
+        data[f"strategy:{code}"] = result.plays[:, p].astype(str)
     return pd.DataFrame(data)
 
 
@@ -200,6 +203,7 @@ def sweep_batch(
     size: int,
     seed: int,
     strategies: Mapping[str, str] | None = None,
+    population: Sequence[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Simulate one batch of an uncertainty sweep under sampled parameters.
 
@@ -210,7 +214,7 @@ def sweep_batch(
     rng = np.random.default_rng([seed, index])
     params = sample_parameters(setup, size, rng)
     state = solve_game(setup, params)
-    result = run_talks(setup, state, rng, strategies=strategies)
+    result = run_talks(setup, state, rng, strategies=strategies, population=population)
     sessions = sessions_table(setup, result, first)
     table = {"session": sessions["session"].to_numpy(), **params.table(setup)}
     return {"sessions": sessions, "params": pd.DataFrame(table)}

@@ -1,17 +1,22 @@
 """The talks at the table: the bargaining engine run on the two-level game's utilities.
 
-Each government bargains with its utility over outcomes, but can only sign deals in its
+Each government bargains with its objective over outcomes (divided by one positive factor
+per party, :func:`~tradetalks.politics.party_scale`), but can only sign deals in its
 win-set: outcomes outside it are worth less to it than any no-deal value, so no strategy
 offers or accepts them. Its reservation value is its expected value of no deal. A threat
 whose deadline falls inside the talks is decided then (carried out with probability
-credibility, if credible): the reservation values become the value of no deal given what
-was decided, and the talks go on. A threat whose deadline is the end of the talks (or
-that has none) is carried out, with the same probability, only if there is no deal.
+credibility, if worth it to its maker): the reservation values become the value of no deal
+given what was decided, and the talks go on. A threat whose deadline is the end of the talks
+(or that has none) is decided then; one due at the compliance review after an agreement
+(there is none without one) is decided at the review.
+Only an agreement reached by a threat's deadline that meets its compliance terms averts it
+(and, at a compliance review, only if the other side delivers, drawn with the threat's
+``compliance.delivery``); after any other agreement it falls due all the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,29 +39,27 @@ from tradetalks.bargaining import (
 )
 from tradetalks.bargaining import run_batch as _run_batch
 from tradetalks.bargaining import run_session as _run_session
+from tradetalks.game._population import draw_plays
 from tradetalks.game._setup import GameSetup
 from tradetalks.game._state import GameState
-from tradetalks.politics import threat_scenarios
+from tradetalks.politics import carried_out_probabilities, chain_order, party_scale
+from tradetalks.scenario import protocol_rounds, strategy_spec
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-DEFAULT_ROUNDS = 20
-
 
 def talks_rounds(setup: GameSetup) -> int:
     """The deadline in rounds: the protocol's, else the earliest party deadline, else 20."""
     s = setup.scenario
-    if "rounds" in s.protocol:
-        rounds = s.protocol["rounds"]
-        if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
-            raise ScenarioError(
-                "bad protocol", [f"{s.id}: protocol.rounds: expected a whole number >= 1"]
-            )
-        return rounds
-    deadlines = [p.deadline.round for p in s.parties if p.deadline and p.deadline.round]
-    return min(deadlines) if deadlines else DEFAULT_ROUNDS
+    rounds = s.protocol.get("rounds")
+    if rounds is not None and (not isinstance(rounds, int) or isinstance(rounds, bool)
+                               or rounds < 1):  # fmt: skip
+        raise ScenarioError(
+            "bad protocol", [f"{s.id}: protocol.rounds: expected a whole number >= 1"]
+        )
+    return protocol_rounds(s)
 
 
 def strategy_specs(setup: GameSetup, overrides: Mapping[str, str] | None = None) -> list[str]:
@@ -66,21 +69,17 @@ def strategy_specs(setup: GameSetup, overrides: Mapping[str, str] | None = None)
         if overrides and p.code in overrides:
             out.append(overrides[p.code])
             continue
-        spec: dict[str, Any] = dict(setup.scenario.strategies.get(p.code, {"name": "boulware"}))
-        name = str(spec.pop("name", "boulware"))
-        for key in ("source", "note"):  # citations, not parameters
-            spec.pop(key, None)
-        args = ",".join(f"{k}={v}" for k, v in spec.items())
-        out.append(f"{name}:{args}" if args else name)
+        table: dict[str, Any] = dict(setup.scenario.strategies.get(p.code, {"name": "boulware"}))
+        out.append(strategy_spec(table))
     return out
 
 
 def threat_rounds(setup: GameSetup, rounds: int) -> IntArray:
-    """0-based round at whose start each threat is decided; ``rounds`` = at the end."""
+    """0-based round at whose start each threat is decided; ``rounds`` = at the end or after."""
     out = []
     for t in setup.scenario.threats:
-        r = t.deadline.round if t.deadline and t.deadline.round else rounds
-        out.append(min(r, rounds))
+        r = t.deadline.round if t.stage == "talks" and t.deadline is not None else None
+        out.append(min(r, rounds) if r else rounds)
     return np.array(out, dtype=np.int64)
 
 
@@ -101,23 +100,28 @@ def last_chance(strategy: Strategy, rounds: int) -> Strategy:
 def _table_utilities(state: GameState) -> FloatArray:
     """Utilities with the outcomes outside each win-set pushed below every no-deal value."""
     u = state.utility
-    floor = np.minimum(u.min(axis=-1), np.min(state.threat_values, axis=-1)) - 1.0
+    scale = party_scale(u, state.threat_values)
+    floor = np.minimum(u.min(axis=-1), np.min(state.threat_values, axis=-1)) - scale
     return np.where(state.win_sets, u, floor[..., None])
 
 
 def _conditional_no_deal(
-    state: GameState, carried: BoolArray, decided: BoolArray, p_carry: FloatArray
+    setup: GameSetup, state: GameState, carried: BoolArray, decided: BoolArray
 ) -> FloatArray:
     """``(S, parties)``: expected no-deal value given which threats are decided and how."""
-    scenarios = threat_scenarios(carried.shape[1])
-    n_t = carried.shape[1]
-    weights = np.ones((carried.shape[0], len(scenarios)))
-    for k, subset in enumerate(scenarios):
-        inside = np.zeros(n_t, dtype=bool)
-        inside[list(subset)] = True
-        match = np.where(decided, carried == inside, np.where(inside, p_carry, 1.0 - p_carry))
-        weights[:, k] = np.prod(match, axis=1)
+    trigger = list(setup.trigger)
+    p_carry = state.carry_probability * ~setup.review  # no review without an agreement
+    weights = carried_out_probabilities(p_carry, True, trigger, decided, carried)
     return np.asarray(np.einsum("spt,st->sp", state.threat_values, weights))
+
+
+def _chained(setup: GameSetup, carried: BoolArray) -> BoolArray:
+    """Carried out only where the threat each one answers is carried out too."""
+    out = carried.copy()
+    for t in chain_order(list(setup.trigger)):
+        if setup.trigger[t] >= 0:
+            out[:, t] &= out[:, setup.trigger[t]]
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,7 +129,9 @@ class TalksResult:
     """Sessions of talks, one per parameter sample.
 
     ``threat_carried_out`` is ``(sessions, threats)``; ``ran`` is False where some party's
-    win-set was empty, so there was nothing to talk about (no deal, 0 rounds).
+    win-set was empty, so there was nothing to talk about (no deal, 0 rounds). Utilities
+    are government objectives in million USD. ``plays`` is ``(sessions, parties)``: the
+    strategy each party played; ``strategies`` the first session's.
     """
 
     batch: BatchResult
@@ -133,6 +139,7 @@ class TalksResult:
     threat_carried_out: BoolArray
     rounds: int
     strategies: tuple[str, ...]
+    plays: npt.NDArray[np.object_]
 
     @property
     def agreed(self) -> BoolArray:
@@ -142,14 +149,18 @@ class TalksResult:
 
 @dataclass(frozen=True, eq=False)
 class _Inputs:
-    """What the engine needs for every sample: utilities at the table, no-deal values, rules."""
+    """What the engine needs for every sample: utilities at the table, no-deal values, rules.
+
+    ``utilities`` and ``reservation`` are divided by ``scale`` (one factor per party).
+    """
 
     utilities: FloatArray  # (S, parties, outcomes)
     reservation: FloatArray  # (S, parties)
+    scale: FloatArray  # (S, parties)
     protocol: Protocol
     strategies: tuple[str, ...]
-    policies: tuple[Strategy, ...]
-    carried: BoolArray  # (S, threats): carried out if its deadline comes without a deal
+    carried: BoolArray  # (S, threats): carried out if it falls due
+    delivered: BoolArray  # (S, threats): the other side delivers (compliance review)
     ran: BoolArray  # (S,): every win-set non-empty
     deadlines: IntArray  # (threats,)
 
@@ -161,16 +172,18 @@ def _inputs(
     strategies: Mapping[str, str] | None,
 ) -> _Inputs:
     rounds = talks_rounds(setup)
-    specs = tuple(strategy_specs(setup, strategies))
-    p_carry = state.parameters.credibility * state.credible
-    carried = rng.random(p_carry.shape) < p_carry
-    u = _table_utilities(state)
+    p_carry = state.carry_probability
+    carried = _chained(setup, rng.random(p_carry.shape) < p_carry)
+    delivery = np.array([t.compliance.delivery.value for t in setup.scenario.threats])
+    delivered = rng.random(p_carry.shape) < delivery[None, :]
+    scale = party_scale(state.utility, state.threat_values)
+    u = _table_utilities(state) / scale[..., None]
     best = u.max(axis=-1)
     deadlines = threat_rounds(setup, rounds)
     escalations = []
     for r in sorted({int(d) for d in deadlines if d < rounds}):
         decided = np.broadcast_to(deadlines <= r, carried.shape)
-        value = _conditional_no_deal(state, carried, decided, p_carry)
+        value = _conditional_no_deal(setup, state, carried, decided) / scale
         maker = int(setup.threat_maker[deadlines == r][0])
         escalations.append(Escalation(round=r, party=maker, reservation=np.minimum(value, best)))
     protocol = Protocol(
@@ -180,17 +193,18 @@ def _inputs(
     )
     return _Inputs(
         utilities=u,
-        reservation=np.minimum(state.no_deal, best),
+        reservation=np.minimum(state.no_deal / scale, best),
+        scale=scale,
         protocol=protocol,
-        strategies=specs,
-        policies=tuple(last_chance(parse_strategy(spec), rounds) for spec in specs),
+        strategies=tuple(strategy_specs(setup, strategies)),
         carried=carried,
+        delivered=delivered,
         ran=np.asarray(state.win_sets.any(axis=-1).all(axis=-1)),
         deadlines=deadlines,
     )
 
 
-def _select(protocol: Protocol, keep: BoolArray) -> Protocol:
+def _select(protocol: Protocol, keep: BoolArray | IntArray | int) -> Protocol:
     """The protocol for the sessions in ``keep`` (escalations carry per-session values)."""
     escalations = tuple(
         Escalation(e.round, e.party, np.asarray(e.reservation)[keep], e.end)
@@ -199,8 +213,21 @@ def _select(protocol: Protocol, keep: BoolArray) -> Protocol:
     return Protocol(rounds=protocol.rounds, discount=protocol.discount, escalations=escalations)
 
 
-def _result(x: _Inputs, state: GameState, batch: BatchResult | None) -> TalksResult:
-    """Put the sessions that ran among those that did not (no deal, 0 rounds)."""
+def _averted(setup: GameSetup, x: _Inputs, agreed: BoolArray, batch: BatchResult) -> BoolArray:
+    """``(sessions, threats)``: averted by an agreement in time that meets its terms."""
+    meets = setup.averts[:, np.where(agreed, batch.agreement, 0)].T  # (S, threats)
+    in_time = batch.rounds[:, None] <= x.deadlines[None, :]
+    return np.asarray(agreed[:, None] & in_time & meets & (~setup.review[None, :] | x.delivered))
+
+
+def _result(
+    setup: GameSetup,
+    x: _Inputs,
+    state: GameState,
+    batch: BatchResult | None,
+    plays: npt.NDArray[np.object_],
+) -> TalksResult:
+    """Put the sessions that ran among those that did not (no deal, 0 rounds), in money."""
     n, n_p = x.ran.shape[0], state.no_deal.shape[1]
     status = np.full(n, int(Status.DEADLINE), dtype=np.int64)
     agreement = np.full(n, -1, dtype=np.int64)
@@ -211,18 +238,41 @@ def _result(x: _Inputs, state: GameState, batch: BatchResult | None) -> TalksRes
     if batch is not None:
         status[x.ran] = batch.status
         agreement[x.ran] = batch.agreement
-        discounted[x.ran] = batch.discounted
+        discounted[x.ran] = batch.discounted * x.scale[x.ran]
         rounds[x.ran] = batch.rounds
         turns[x.ran] = batch.turns
-        reservation[x.ran] = batch.reservation
+        reservation[x.ran] = batch.reservation * x.scale[x.ran]
     agreed = status == int(Status.AGREED)
     deal = state.utility[np.arange(n)[:, None], np.arange(n_p)[None, :], agreement[:, None]]
     utilities = np.where(agreed[:, None], deal, reservation)
     full = BatchResult(status, agreement, utilities, discounted, rounds, turns, reservation)
-    # A deal reached by a threat's deadline forestalls it.
-    pending = (~agreed)[:, None] | (rounds[:, None] > x.deadlines[None, :])
-    return TalksResult(full, x.ran, x.carried & pending, int(x.protocol.rounds or 0),
-                       x.strategies)  # fmt: skip
+    due = ~_averted(setup, x, agreed, full) & (agreed[:, None] | ~setup.review[None, :])
+    carried_out = _chained(setup, x.carried & due)
+    return TalksResult(full, x.ran, carried_out, int(x.protocol.rounds or 0), x.strategies,
+                       plays)  # fmt: skip
+
+
+def _run_groups(
+    setup: GameSetup, x: _Inputs, plays: npt.NDArray[np.object_], rng: np.random.Generator
+) -> BatchResult:
+    """Run the sessions that have talks, one batch per pairing of strategies."""
+    ran = np.flatnonzero(x.ran)
+    n, n_p = len(ran), x.utilities.shape[1]
+    out = BatchResult(np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros((n, n_p)),
+                      np.zeros((n, n_p)), np.zeros(n, np.int64), np.zeros(n, np.int64),
+                      np.zeros((n, n_p)))  # fmt: skip
+    keys = ["\x1f".join(map(str, row)) for row in plays[ran]]
+    rounds = int(x.protocol.rounds or 0)
+    for key in sorted(set(keys)):
+        mine = np.flatnonzero(np.array(keys) == key)
+        rows = ran[mine]
+        policies = tuple(last_chance(parse_strategy(spec), rounds) for spec in key.split("\x1f"))
+        b = _run_batch(x.utilities[rows], x.reservation[rows], policies,
+                       _select(x.protocol, rows), rng=rng, space=setup.space)  # fmt: skip
+        for field in ("status", "agreement", "utilities", "discounted", "rounds", "turns",
+                      "reservation"):  # fmt: skip
+            getattr(out, field)[mine] = getattr(b, field)
+    return out
 
 
 def run_talks(
@@ -231,20 +281,22 @@ def run_talks(
     rng: np.random.Generator,
     *,
     strategies: Mapping[str, str] | None = None,
+    population: Sequence[str] | None = None,
 ) -> TalksResult:
-    """Run one session per sample of ``state`` in lockstep with the batch engine."""
+    """Run one session per sample of ``state`` with the batch engine.
+
+    With a ``population`` (and no ``strategies`` override), each session draws each party's
+    strategy from it (:func:`~tradetalks.game.draw_plays`); otherwise every session plays
+    the scenario's strategies with ``strategies`` overriding them.
+    """
     x = _inputs(setup, state, rng, strategies)
-    batch = None
-    if x.ran.any():
-        batch = _run_batch(
-            x.utilities[x.ran],
-            x.reservation[x.ran],
-            x.policies,
-            _select(x.protocol, x.ran),
-            rng=rng,
-            space=setup.space,
-        )
-    return _result(x, state, batch)
+    n, n_p = x.ran.shape[0], len(x.strategies)
+    if population and not strategies:
+        plays = draw_plays(population, n, n_p, rng)
+    else:
+        plays = np.array([list(x.strategies)] * n, dtype=object).reshape(n, n_p)
+    batch = _run_groups(setup, x, plays, rng) if x.ran.any() else None
+    return _result(setup, x, state, batch, plays)
 
 
 def run_single(
@@ -262,17 +314,13 @@ def run_single(
     one = state.sample(0)
     rng = np.random.default_rng(seed)
     x = _inputs(setup, one, rng, strategies)
+    plays = np.array([list(x.strategies)], dtype=object)
     if not x.ran[0]:
-        return None, _result(x, one, None)
-    protocol = Protocol(  # the one session's row of each escalation's reservation values
-        rounds=x.protocol.rounds,
-        discount=x.protocol.discount,
-        escalations=tuple(
-            Escalation(e.round, e.party, np.asarray(e.reservation)[0], e.end)
-            for e in x.protocol.escalations
-        ),
-    )
-    session = _run_session(x.utilities[0], x.reservation[0], protocol, x.policies, rng=rng)
+        return None, _result(setup, x, one, None, plays)
+    rounds = int(x.protocol.rounds or 0)
+    policies = tuple(last_chance(parse_strategy(spec), rounds) for spec in x.strategies)
+    session = _run_session(x.utilities[0], x.reservation[0], _select(x.protocol, 0), policies,
+                           rng=rng)  # fmt: skip
     batch = BatchResult(
         status=np.array([int(session.status)]),
         agreement=np.array([-1 if session.agreement is None else session.agreement]),
@@ -282,7 +330,7 @@ def run_single(
         turns=np.array([session.turns]),
         reservation=np.array([session.reservation]),
     )
-    return session, _result(x, one, batch)
+    return session, _result(setup, x, one, batch, plays)
 
 
 def option_counts(setup: GameSetup, result: TalksResult) -> dict[str, dict[str, float]]:

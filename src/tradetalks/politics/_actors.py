@@ -1,14 +1,15 @@
 """From a scenario to the arrays of the domestic game: actors, indicators, stake weights.
 
 Economic indicators are read off a priced equilibrium (:class:`~tradetalks.economics.CPResult`)
-as changes from the baseline; issue preferences score the options of an issue directly,
-relative to its status quo option.
+as changes from the baseline in million USD of the data year (:func:`indicator_dollars`);
+issue preferences score the options of an issue directly, relative to its status quo option,
+in the same unit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -70,7 +71,9 @@ class DomesticModel:
     """Everything the two-level game needs from a scenario, as arrays.
 
     ``stake_weights`` is ``(actors, columns)``: the first ``len(indicators)`` columns are
-    economic indicators, the rest issue preferences.
+    economic indicators, the rest issue preferences. ``in_money`` is False for a scenario
+    written on the older normalised scale (no ``stake_unit``): its preference scores and
+    tolerances are in units that :meth:`priced_in` turns into money.
     """
 
     parties: tuple[str, ...]
@@ -79,6 +82,7 @@ class DomesticModel:
     preferences: tuple[PreferenceSpec, ...]
     stake_weights: FloatArray
     rules: tuple[DomesticRule, ...]
+    in_money: bool = True
 
     @property
     def party_of(self) -> IntArray:
@@ -93,6 +97,36 @@ class DomesticModel:
     def actors_of(self, party: int) -> IntArray:
         """Indices of the actors of ``party``."""
         return np.flatnonzero(self.party_of == party)
+
+    def priced_in(self, units: npt.ArrayLike) -> DomesticModel:
+        """The model with preference scores and tolerances times ``units[party]`` (money)."""
+        u = np.asarray(units, dtype=np.float64)
+        weights = self.stake_weights.copy()
+        weights[:, len(self.indicators) :] *= u[self.party_of][:, None]
+        rules = tuple(
+            replace(rule, tolerance=rule.tolerance * u[p]) for p, rule in enumerate(self.rules)
+        )
+        return replace(self, stake_weights=weights, rules=rules, in_money=True)
+
+
+def in_older_units(model: DomesticModel, dollars: npt.ArrayLike) -> DomesticModel:
+    r"""An older file's model, deciding as that file always did.
+
+    The older scale divided each indicator :math:`k` by its largest absolute change
+    :math:`M_k = \max_p |x_{pk}|` and took each actor's weighted mean, so an actor's stake
+    was :math:`s_a = \sum_k \frac{w_{ak}}{\sum_j |w_{aj}|} \frac{x_{pk}}{M_k}`: a stake in
+    money whose shares are :math:`w_{ak} / (\sum_j |w_{aj}| M_k)`. This returns the model
+    with those shares (:math:`M_k` from ``dollars``, ``(points, indicators)`` at the written
+    parameters); scores, tolerances and reputation terms keep their unit, one indicator's
+    largest change.
+    """
+    x = np.abs(np.asarray(dollars, dtype=np.float64))
+    peak = x.max(axis=0, initial=0.0)
+    weights = model.stake_weights.copy()
+    k = len(model.indicators)
+    weights[:, :k] = np.divide(weights[:, :k], peak, out=np.zeros_like(weights[:, :k]),
+                               where=peak > 0)  # fmt: skip
+    return replace(model, stake_weights=weights, in_money=True)
 
 
 def domestic_model(s: Scenario) -> DomesticModel:
@@ -129,6 +163,10 @@ def domestic_model(s: Scenario) -> DomesticModel:
     weights = np.zeros((len(actors), len(indicators) + len(preferences)))
     for a, kind, col, w in entries:
         weights[a, col if kind == "i" else len(indicators) + col] += w
+    in_money = s.stake_unit is not None
+    if not in_money:  # the older scale: an actor's stake was the weighted mean of its columns
+        total = np.abs(weights).sum(axis=1, keepdims=True)
+        weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
     rules = []
     for k, p in enumerate(s.parties):
         mine = [a for a in actors if a.party == k]
@@ -142,7 +180,7 @@ def domestic_model(s: Scenario) -> DomesticModel:
             )
         )
     return DomesticModel(parties, tuple(actors), tuple(indicators), tuple(preferences), weights,
-                         tuple(rules))  # fmt: skip
+                         tuple(rules), in_money)  # fmt: skip
 
 
 def _sector_mask(result: CPResult, sectors: Sequence[str]) -> npt.NDArray[np.bool_]:
@@ -194,6 +232,51 @@ def indicator_change(spec: IndicatorSpec, result: CPResult, baseline: CPBaseline
             new_flow = result.trade_musd[importer, exporter, mask].sum()
             return _relative(float(new_flow), float(old_flow))
     raise AssertionError(spec.indicator)  # pragma: no cover - the scenario schema forbids it
+
+
+def indicator_dollars(spec: IndicatorSpec, result: CPResult, baseline: CPBaseline) -> float:
+    r"""The change of one indicator from the baseline to ``result``, in million USD.
+
+    Value added, gross output, exports and imports: the change of the level. Real income:
+    the equivalent variation :math:`(\hat W - 1) I_0` (income :math:`I_0` at baseline
+    prices; exact for the model's homothetic demand). Consumer prices: the extra cost of
+    the baseline basket, :math:`(\hat P - 1) I_0` with :math:`\hat P = \hat I / \hat W`.
+    Tariff revenue and trade balances: the change in million USD.
+    """
+    n = result.country(spec.country)
+    mask = _sector_mask(result, spec.sectors)
+    income = float(baseline.income_musd[n])
+    match spec.indicator:
+        case "real_income":
+            return float(result.welfare_hat[n] - 1.0) * income
+        case "consumer_prices":
+            income_hat = result.income_musd[n] / baseline.income_musd[n]
+            return float(income_hat / result.welfare_hat[n] - 1.0) * income
+        case "value_added":
+            old = (baseline.va_share * baseline.gross_output_musd)[n, mask].sum()
+            return float(result.value_added_musd[n, mask].sum() - old)
+        case "gross_output":
+            old = baseline.gross_output_musd[n, mask].sum()
+            return float(result.gross_output_musd[n, mask].sum() - old)
+        case "exports" | "imports":
+            assert spec.partner is not None and result.trade_musd is not None
+            m = result.country(spec.partner)
+            importer, exporter = (m, n) if spec.indicator == "exports" else (n, m)
+            old_flow = baseline.sales_musd[importer, exporter, mask].sum()
+            return float(result.trade_musd[importer, exporter, mask].sum() - old_flow)
+    # Tariff revenue and trade balances are changes in million USD already. Rents held by an
+    # interest (licence holders' quota rents, an exporter's VER rents) join here as one more
+    # indicator once the trade model reports them by recipient.
+    return indicator_change(spec, result, baseline)
+
+
+def dollar_matrix(
+    specs: Sequence[IndicatorSpec], results: Sequence[CPResult], baseline: CPBaseline
+) -> FloatArray:
+    """``(points, indicators)`` changes in million USD of every indicator at every point."""
+    return np.array(
+        [[indicator_dollars(spec, r, baseline) for spec in specs] for r in results]
+    ).reshape(len(results), len(specs))
 
 
 def _baseline_bilateral(b: CPBaseline) -> FloatArray:

@@ -34,6 +34,12 @@ from tradetalks.scenario._model import (
     Threat,
     UncertainRange,
 )
+from tradetalks.scenario._talk_checks import (
+    expand_member,
+    notices,
+    protocol_rounds,
+    strategy_spec,
+)
 
 __all__ = [
     "SECTOR_NAMES",
@@ -58,9 +64,13 @@ __all__ = [
     "UncertainRange",
     "builtin_scenarios",
     "dump_scenario",
+    "expand_member",
     "iter_cited",
     "load_scenario",
     "loads_scenario",
+    "notices",
+    "protocol_rounds",
     "resolve_target",
     "scenario_text",
+    "strategy_spec",
 ]

@@ -318,14 +318,36 @@ class Issue(_Frozen):
 
 
 class Compliance(_Frozen):
-    """What counts as compliance: the threat is withdrawn if the deal lands in these options."""
+    """What counts as compliance: the threat is withdrawn if the deal lands in these options.
+
+    ``requires`` empty means any agreement complies. ``delivery`` is the probability that the
+    other side delivers what it agreed, drawn at a compliance review (threats with
+    ``stage = "compliance_review"``); 1 = always.
+    """
 
     description: str
     requires: dict[str, list[str]] = Field(default_factory=dict)
+    delivery: Quantity = Field(default_factory=lambda: default(1.0))
+
+    _check_delivery = field_validator("delivery")(
+        lambda q: _in_range(q, 0.0, 1.0, "a probability of delivery")
+    )
+
+
+ThreatStage = Literal["talks", "compliance_review"]
 
 
 class Threat(_Frozen):
-    """A threat to be carried out at a deadline if there is no deal (e.g. Section 301 tariffs)."""
+    """A threat carried out at its deadline unless an agreement meets its compliance terms.
+
+    At the deadline its maker carries it out (with probability ``credibility``) when doing so
+    is worth at least as much to it as not: its own gain plus ``reputation`` (what keeping
+    its word is worth to it, in the unit of its stakes) is not negative. ``stage`` is
+    ``"talks"`` (due by a round of the talks) or ``"compliance_review"`` (due after the
+    talks, when the other side's delivery of an agreement is reviewed). ``after`` names the
+    threat this one answers: it can only be carried out once that one has been
+    (retaliation, matching, the next step of an escalation schedule).
+    """
 
     id: Identifier
     by: CountryCode
@@ -339,10 +361,16 @@ class Threat(_Frozen):
     credibility: Quantity
     credibility_range: tuple[float, float] | None = None
     compliance: Compliance
+    reputation: Quantity = Field(default_factory=lambda: default(0.0))
+    stage: ThreatStage = "talks"
+    after: str | None = None
     note: str | None = None
 
     _check_sectors = field_validator("sectors")(_sectors)
     _check_size = field_validator("size")(lambda q: _non_negative(q, "a rate >= 0"))
+    _check_reputation = field_validator("reputation")(
+        lambda q: _non_negative(q, "a reputation term >= 0")
+    )
     _check_covered = field_validator("covered_value_musd")(
         lambda q: q if q is None else _non_negative(q, "a trade value >= 0 (million USD)")
     )
@@ -474,8 +502,19 @@ class Fact(_Frozen):
     unit: str
 
 
+StakeUnit = Literal["usd_million"]
+
+
 class Scenario(_Frozen):
-    """A negotiation: parties and their constituencies, issues, threats, protocol, economics."""
+    """A negotiation: parties and their constituencies, issues, threats, protocol, economics.
+
+    ``stake_unit = "usd_million"`` states stakes in money (Grossman and Helpman 1994):
+    priced indicators in million USD of the data year, issue-preference scores, tolerances
+    and reputation terms in million USD. Files without it use the older normalised stakes
+    and are translated when loaded (see :func:`tradetalks.scenario.notices`).
+    ``population`` lists the strategies a sweep draws each party's play from
+    (``name[:key=v1|v2,...]``, ``|`` separating exponents drawn with equal chance).
+    """
 
     id: Identifier
     title: str
@@ -488,6 +527,8 @@ class Scenario(_Frozen):
     threats: list[Threat] = Field(default_factory=list)
     protocol: dict[str, Any] = Field(default_factory=dict)
     strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    stake_unit: StakeUnit | None = None
+    population: list[str] = Field(default_factory=list)
     economics: Economics = Economics()
     uncertainty: list[UncertainRange] = Field(default_factory=list)
     monitoring: dict[str, Any] = Field(default_factory=dict)
