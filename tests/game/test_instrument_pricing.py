@@ -70,7 +70,7 @@ def test_ntb_rent_share_and_market_share_issue(autos_base: CPBaseline) -> None:
 
 def test_threat_with_a_product_list_by_sector(autos_base: CPBaseline) -> None:
     s = load_scenario("us-japan-1995-autos")
-    (threat,) = s.threats
+    threat = s.threats[0]  # the Section 301 list (the second is the compliance review's)
     listed = threat.model_copy(update={
         "sectors": ["c14", "c15"], "covered_value_musd": None,
         "covered_by_sector": {"c14": Quantity(value=1000.0), "c15": Quantity(value=5900.0)},
