@@ -152,3 +152,21 @@ def test_a_threat_due_inside_the_talks_changes_the_no_deal_values_then(autos: Ga
     expected = np.where(carried[:, None], with_threat, sq)
     ran_late = late & result.ran
     np.testing.assert_allclose(final[ran_late], np.minimum(expected, best)[ran_late], rtol=1e-9)
+
+
+def test_price_cache_key_ignores_how_likely_a_threat_is() -> None:
+    from tradetalks.game._setup import _cache_key
+    from tradetalks.scenario import Quantity
+
+    s = load_scenario("us-japan-1995-autos")
+    first, *rest = s.threats
+
+    def with_threat(**update: object) -> object:
+        return s.model_copy(update={"threats": [first.model_copy(update=update), *rest]})
+
+    def key(scenario: object) -> str:
+        return _cache_key(scenario, "data", np.ones(3))  # type: ignore[arg-type]
+
+    assert key(with_threat(credibility=Quantity(value=0.95))) == key(s)
+    assert key(with_threat(reputation=Quantity(value=5.0))) == key(s)
+    assert key(with_threat(size=Quantity(value=2.0))) != key(s)

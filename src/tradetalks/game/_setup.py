@@ -241,12 +241,19 @@ def _price(
     return out
 
 
+_UNPRICED_THREAT_FIELDS = {"credibility", "credibility_range", "reputation", "note"}
+
+
 def _cache_key(scenario: Scenario, version: str, theta: FloatArray) -> str:
     relevant = {
         "pricing": PRICING_VERSION,
         "economics": scenario.economics.model_dump(mode="json"),
         "issues": [i.model_dump(mode="json") for i in scenario.issues],
-        "threats": [t.model_dump(mode="json") for t in scenario.threats],
+        # How likely a threat is to be carried out does not change what it costs, so an edit
+        # of credibility or reputation re-uses the prices (the workbench re-analyses on edit).
+        "threats": [
+            t.model_dump(mode="json", exclude=_UNPRICED_THREAT_FIELDS) for t in scenario.threats
+        ],
         "parties": [p.code for p in scenario.parties],
         "indicators": [repr(s) for s in domestic_model(scenario).indicators],
         "data": version,
