@@ -32,12 +32,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
     import pandas as pd
 
 from tradetalks._errors import InputError, Problem, ResultError
+
+# numpy is imported where it is used: the CLI's `--help` and `validate` load this module and
+# must start without it.
 
 MAX_TEXT_BYTES = 8 * 2**20
 """Largest TOML file read (8 MiB); the biggest built-in scenario is under 50 KiB."""
@@ -240,6 +241,7 @@ def numeric_columns(
     Columns in ``whole`` (years) must also hold whole numbers. The problem names the column
     and the first rows (CSV line numbers: the header is line 1), not the cells' text.
     """
+    import numpy as np
     import pandas as pd
 
     whole = set(whole)
@@ -285,6 +287,8 @@ def finite_number(
     error: type[InputError] = InputError,
 ) -> float:
     """``value`` if finite and within ``[low, high]`` (``(low, high]`` with ``low_open``)."""
+    import numpy as np
+
     problem = None
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         problem = f"expected a number, got {type(value).__name__}"
@@ -315,6 +319,8 @@ def check_finite_result(values: Mapping[str, Any], what: str) -> None:
 
 
 def _numbers(node: Any, key: str) -> Iterable[tuple[str, float]]:
+    import numpy as np
+
     if isinstance(node, bool) or node is None:
         return
     if isinstance(node, int | float | np.number):
@@ -338,6 +344,8 @@ def json_text(obj: Any) -> str:
 
 
 def _default(value: Any) -> Any:
+    import numpy as np
+
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
@@ -406,6 +414,8 @@ def decomposition_gap(total: Any, residual: Any) -> float | None:
     decomposition drifts from the exact change for large shocks (a tariff of +10 misses by
     12%), and then its parts must not be printed as if they added up.
     """
+    import numpy as np
+
     gap = float(np.max(np.abs(residual))) if np.size(residual) else 0.0
     scale = float(np.max(np.abs(total))) if np.size(total) else 0.0
     if not math.isfinite(gap) or gap > DECOMPOSITION_RTOL * scale + 1e-9:

@@ -67,7 +67,9 @@ def test_help_and_validate_do_not_load_the_models() -> None:
     path = (
         Path(_app.__file__).parents[1] / "scenario" / "library" / f"{builtin_scenarios()[0]}.toml"
     )
-    assert _modules_after(["validate", str(path)]) == set()
+    # `validate` checks the strategies a scenario names with the bargaining layer's own
+    # vocabulary (issue 12), and that layer is numpy code: numpy, and nothing heavier.
+    assert _modules_after(["validate", str(path)]) <= {"numpy"}
 
 
 def test_a_lazy_command_runs_and_shows_its_own_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -86,7 +86,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "decisions. `tradetalks forecast SCENARIO` forecasts a trade scenario beside its "
         "simulated talks.",
     ),
-    "runs": ("_store_cmds", "Saved runs: list them (no subcommand), or show one."),
+    "runs": (
+        "_store_cmds",
+        "Saved runs: list them (no subcommand), show, export, compare or delete them.",
+    ),
     "casebook": (
         "_casebook_cmds",
         "Run every episode and score the program against the record, the naive rule and "

@@ -15,7 +15,6 @@ from rich.text import Text
 from tradetalks._errors import InputError, Problem, ScenarioError
 from tradetalks._inputs import write_text
 from tradetalks.cli._common import console, print_json
-from tradetalks.politics import objective_in_words, threat_terms_in_words
 from tradetalks.scenario import (
     SECTOR_NAMES,
     Deadline,
@@ -149,6 +148,9 @@ def _deadline(d: Deadline | None) -> str:
 
 
 def _render(s: Scenario) -> None:
+    # politics loads numpy: only `show` needs it, not `validate`
+    from tradetalks.politics import objective_in_words, threat_terms_in_words
+
     console.rule(f"[bold]{escape(s.title)}[/] ({escape(s.id)}, {escape(s.period)})")
     for note in notices(s):
         console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
