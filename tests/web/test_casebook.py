@@ -62,6 +62,7 @@ def test_cross_validated_names_the_chosen_settings(warm_store: Path, tmp_path: P
         ("episodes=..%2F..%2Fetc", "no built-in episode"),
         ("episodes=%2Ftmp", "no built-in episode"),
         ("cv=maybe", "boolean"),
+        ("cv=true&episodes=us-japan-1995-autos", "two episodes or more"),
         ("seed=-1", "greater than or equal"),
     ],
 )

@@ -53,6 +53,8 @@ def casebook_json(
     The payload is ``CasebookResult.to_dict()`` (with ``chosen`` and ``in_sample`` of the
     cross-validation when ``cv``) plus ``by_episode`` and the forecasters' order.
     """
+    if cv and len(names) < 2:
+        raise InputError("cv: choosing settings leave-one-episode-out needs two episodes or more")
     entries = load_casebook(names)
     if cv:
         cross = cross_validate(entries, sessions=sessions, seed=seed, cache=cache, workers=1)
