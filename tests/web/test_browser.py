@@ -177,3 +177,35 @@ def test_an_analyst_edits_runs_compares_and_exports(
     assert first != second
     assert not external, f"the page fetched from elsewhere: {external[:3]}"
     context.close()
+
+
+def test_the_casebook_table(server: str, browser: object) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    external: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server) else external.append(r.url))
+    page.goto(server)
+    page.click("nav button[data-tab='casebook']")
+    episodes = ["us-japan-1992-bush-tokyo", "us-japan-1995-autos"]  # the library's order
+    for episode in episodes:
+        page.check(f"#casebook-episodes input[value='{episode}']")
+    page.fill("#casebook-sessions", "20")
+    page.click("#casebook-score")
+    page.wait_for_selector("#casebook-questions tbody tr", timeout=120_000)
+    assert page.text_content("#casebook-status").startswith("scored in")
+    rows = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        "#casebook-episodes-table tbody tr", "rows => rows.map(r => r.cells[0].textContent)"
+    )
+    assert rows == episodes
+    book = page.text_content("#casebook-book")
+    for words in ("tradetalks", "naive rule", "base rate", "tradetalks − naive", "20 sessions"):
+        assert words in book, words
+    n_questions = page.eval_on_selector_all("#casebook-questions tbody tr", "rows => rows.length")
+    assert n_questions == page.evaluate(
+        "() => fetch('/api/casebook/episodes').then(r => r.json()).then(es => es"
+        ".filter(e => e.id.endsWith('1995-autos') || e.id.endsWith('bush-tokyo'))"
+        ".reduce((n, e) => n + e.questions, 0))"
+    )
+    _shot(page, "5-casebook")
+    assert not external, f"the page fetched from elsewhere: {external[:3]}"
+    context.close()

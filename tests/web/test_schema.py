@@ -31,8 +31,10 @@ def _app():  # type: ignore[no-untyped-def]
 
         s.save_batch(run_id, 0, {"sessions": pd.DataFrame({"x": [1, 2]})})
         s.finish_run(run_id, {"n": 2})
-    # Small limits keep generated scenarios from pricing real economies.
-    limits = Limits(max_request_bytes=64_000, max_outcomes=64, max_sessions=0)
+    # Small limits keep generated scenarios from pricing real economies and the casebook
+    # (every episode priced once, then cached in the store) to a few sessions a call.
+    limits = Limits(max_request_bytes=64_000, max_outcomes=64, max_sessions=0,
+                    max_casebook_sessions=5)  # fmt: skip
     return create_app(workspace=tmp / "ws", store=store, read_only=False, limits=limits)
 
 

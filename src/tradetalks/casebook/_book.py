@@ -110,6 +110,21 @@ class CasebookResult:
             out[kind] = row
         return out
 
+    def by_episode(self) -> dict[str, dict[str, Any]]:
+        """Per episode: how many questions, and each forecaster's mean hit, Brier, log loss.
+
+        Plain means over the episode's questions: the bootstrap intervals of the book are
+        over episodes, so one episode has none.
+        """
+        out: dict[str, dict[str, Any]] = {}
+        for episode in dict.fromkeys(q.episode for q in self.questions):
+            qs = [q for q in self.questions if q.episode == episode]
+            row: dict[str, Any] = {"questions": len(qs)}
+            for f in FORECASTERS:
+                row[f] = {m: mean_score(qs, f, m) for m in METRICS}
+            out[episode] = row
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return {**asdict(self), "by_kind": self.by_kind()}

@@ -340,6 +340,44 @@ def create_app(
         writable()
         return {"deleted": run_store().delete_run(run_id)}
 
+    @app.get("/api/casebook/episodes", tags=["casebook"])
+    def casebook_episodes() -> list[dict[str, Any]]:
+        """The built-in casebook episodes: id, title, scenario, number of questions."""
+        from tradetalks.web._casebook import episode_list
+
+        return episode_list()
+
+    @app.get("/api/casebook", tags=["casebook"])
+    def casebook(
+        episodes: Annotated[
+            str | None,
+            Query(max_length=1000, description="Built-in episode ids, comma-separated (all)"),
+        ] = None,
+        sessions: Annotated[
+            int | None, Query(ge=1, description="Sessions per episode (200, or the limit)")
+        ] = None,
+        seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+        cv: Annotated[bool, Query(description="Choose settings leave-one-episode-out")] = False,
+    ) -> dict[str, Any]:
+        """``tradetalks casebook``: program, naive rule and base rates scored on the record.
+
+        Per question, per episode, per kind and for the whole book (with bootstrap
+        intervals over episodes). Nothing is saved.
+        """
+        from tradetalks.web._casebook import casebook_json, episode_names
+
+        if sessions is None:
+            sessions = min(200, limits.max_casebook_sessions)
+        if sessions > limits.max_casebook_sessions:
+            raise InputError(
+                f"sessions: at most {limits.max_casebook_sessions:,} per episode from the "
+                "workbench; use `tradetalks casebook` for more"
+            )
+        names = episode_names(episodes)
+        return casebook_json(
+            names, sessions=sessions, seed=seed, cv=cv, cache=analyst.price_cache()
+        )
+
     @app.get("/api/monitor", tags=["monitor"])
     def monitor_examples() -> list[str]:
         """The bundled monitoring examples."""

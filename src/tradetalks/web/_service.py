@@ -31,11 +31,12 @@ MAX_OUTCOMES = 200_000
 
 @dataclass(frozen=True)
 class Limits:
-    """Size limits of the workbench (request bytes, outcomes, sessions of a run)."""
+    """Size limits of the workbench (request bytes, outcomes, sessions of a run or casebook)."""
 
     max_request_bytes: int = 512_000
     max_outcomes: int = MAX_OUTCOMES
     max_sessions: int = 200_000
+    max_casebook_sessions: int = 2_000
 
 
 def finite(value: Any) -> Any:
@@ -141,6 +142,18 @@ class Analyst:
         self._lock = threading.Lock()
         self._ro_cache: _ReadOnlyCache | None = None
 
+    def _cache(self) -> Any:
+        store = RunStore(self._store_path, hold_s=0)
+        if not self._read_only:
+            return store
+        self._ro_cache = self._ro_cache or _ReadOnlyCache(store)
+        return self._ro_cache
+
+    def price_cache(self) -> Any:
+        """The price cache of the workbench: the store, or memory over it with ``--read-only``."""
+        with self._lock:
+            return self._cache()
+
     def setup(self, scenario: Scenario, text: str) -> Any:
         """The priced game of a scenario (``prepare_game``), from memory when seen lately."""
         from tradetalks.game import prepare_game
@@ -150,12 +163,7 @@ class Analyst:
             if key in self._setups:
                 self._setups.move_to_end(key)
                 return self._setups[key]
-            store = RunStore(self._store_path, hold_s=0)
-            cache: Any = store
-            if self._read_only:
-                self._ro_cache = self._ro_cache or _ReadOnlyCache(store)
-                cache = self._ro_cache
-            setup = prepare_game(scenario, workers=1, cache=cache)
+            setup = prepare_game(scenario, workers=1, cache=self._cache())
             self._setups[key] = setup
             while len(self._setups) > self._keep:
                 self._setups.popitem(last=False)

@@ -290,6 +290,89 @@ async function loadMonitor() {
   });
 }
 
+// --- casebook ----------------------------------------------------------------------------
+
+const FORECASTER = { program: "tradetalks", naive: "naive rule", base_rate: "base rate (LOO)" };
+const METRICS = [["hit", "hit rate", (v) => `${(100 * v).toFixed(0)}%`],
+                 ["brier", "Brier", (v) => v.toFixed(3)], ["log_loss", "log loss", (v) => v.toFixed(2)]];
+
+function interval(i, fmt) {
+  return i.mean === null ? "" : `${fmt(i.mean)} [${fmt(i.low)}, ${fmt(i.high)}]`;
+}
+
+function likeliest(probs) {
+  // The forecaster's answer and its probability (ties: the first listed, as the library).
+  let best = null;
+  for (const [k, p] of Object.entries(probs)) if (best === null || p > probs[best]) best = k;
+  return [best, probs[best]];
+}
+
+async function loadCasebook() {
+  const box = $("casebook-episodes");
+  for (const e of await api("/api/casebook/episodes")) {
+    const label = el("label", null, { title: e.title });
+    label.appendChild(el("input", null, { type: "checkbox", value: e.id, "aria-label": e.id }));
+    label.appendChild(document.createTextNode(` ${e.id} (${e.questions} questions)`));
+    box.appendChild(label);
+  }
+}
+
+async function scoreCasebook() {
+  const ticked = [...document.querySelectorAll("#casebook-episodes input:checked")]
+    .map((i) => i.value);
+  const query = new URLSearchParams({ sessions: $("casebook-sessions").value,
+                                      cv: $("casebook-cv").checked ? "true" : "false" });
+  if (ticked.length) query.set("episodes", ticked.join(","));
+  $("casebook-status").textContent = "scoring…";
+  const started = performance.now();
+  try {
+    renderCasebook(await api(`/api/casebook?${query}`));
+    $("casebook-status").textContent =
+      `scored in ${((performance.now() - started) / 1000).toFixed(2)} s`;
+  } catch (error) {
+    $("casebook-status").textContent = `failed: ${error.message}`;
+  }
+}
+
+function renderCasebook(book) {
+  const out = $("casebook-result");
+  const fs = book.forecasters;
+  const episodes = Object.keys(book.by_episode);
+  const book_rows = fs.map((f) => [FORECASTER[f] || f,
+    ...METRICS.map(([m, , fmt]) => interval(book.scores[f][m], fmt))]);
+  book_rows.push(["tradetalks − naive", ...METRICS.map(([m, , fmt]) =>
+    interval(book.versus_naive[m], (v) => (v >= 0 ? "+" : "") + fmt(v)))]);
+  const whole = table(["forecaster", ...METRICS.map(([, label]) => `${label} [95% CI]`)],
+    book_rows, `The casebook: ${book.questions.length} questions, ${episodes.length} episodes, ` +
+    `${book.settings}, ${book.sessions} sessions each (bootstrap intervals over episodes)`);
+  whole.id = "casebook-book";
+  const perEpisode = table(["episode", "questions", "deal", ...fs.flatMap((f) =>
+    [`${FORECASTER[f] || f} hit`, `${FORECASTER[f] || f} Brier`])],
+    episodes.map((e) => {
+      const row = book.by_episode[e];
+      const run = book.episodes.find((r) => r.episode === e) || { summary: {} };
+      const deal = run.summary.agreement_rate;
+      return [e, row.questions, deal === null || deal === undefined ? "" :
+        `${(100 * deal).toFixed(0)}%`, ...fs.flatMap((f) =>
+        [METRICS[0][2](row[f].hit), METRICS[1][2](row[f].brier)])];
+    }), "Episodes (mean over their questions)");
+  perEpisode.id = "casebook-episodes-table";
+  const questions = table(["episode", "question", "kind", "record",
+    ...fs.map((f) => `${FORECASTER[f] || f}: answer (p)`), "tradetalks hit"],
+    book.questions.map((q) => [q.episode, q.text, q.kind, q.record,
+      ...fs.map((f) => { const [a, p] = likeliest(q.probabilities[f]);
+                         return `${a} (${p.toFixed(2)})`; }),
+      q.scores.program.hit === 1 ? "✓" : q.scores.program.hit === 0 ? "✗" :
+        q.scores.program.hit.toFixed(2)]),
+    "Questions: each forecaster's likeliest answer and its probability");
+  questions.id = "casebook-questions";
+  out.replaceChildren(whole, perEpisode, questions);
+  if (book.chosen) {
+    out.appendChild(table(["episode", "setting chosen on the other episodes"],
+      Object.entries(book.chosen), `Cross-validation by ${book.metric}`));
+  }
+}
+
 // --- wiring -------------------------------------------------------------------------------
 
 document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => {
@@ -302,5 +385,7 @@ $("editor").addEventListener("input", onEdit);
 $("analyze").addEventListener("click", analyzeNow);
 $("run").addEventListener("click", startRun);
 $("compare").addEventListener("click", compareTicked);
+$("casebook-score").addEventListener("click", scoreCasebook);
 loadLibrary().then(() => status("ready"));
 loadMonitor();
+loadCasebook();
