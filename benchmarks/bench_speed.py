@@ -114,7 +114,8 @@ def main_job(src: Path, repeat: int) -> dict[str, tuple[float, float]]:
                 out["plots"] = (report_cpu(src, Path(tmp) / "runs.duckdb"), 0.0)
     for kind in ("cold", "warm"):
         out[kind] = (min(walls[kind]), min(cpus[kind]))
-    scenario = ROOT / "src" / "tradetalks" / "scenario" / "library" / f"{SCENARIO}.toml"
+    # each version validates its own copy of the scenario (the format grows between them)
+    scenario = src / "tradetalks" / "scenario" / "library" / f"{SCENARIO}.toml"
     out["help"] = best_process(lambda _: [*cli(src), "--help"], 3 * repeat)
     out["validate"] = best_process(lambda _: [*cli(src), "validate", str(scenario)], 3 * repeat)
     return out
@@ -166,7 +167,13 @@ def pricing(repeat: int) -> tuple[float, float, int, float, float]:
     """Cold solves one by one vs ``solve_batch`` on the main job's grid (all θ points)."""
     from threadpoolctl import threadpool_limits
 
-    from tradetalks.economics import make_shock, solve, solve_batch, with_elasticities
+    from tradetalks.economics import (
+        ShockEntry,
+        make_shock,
+        solve,
+        solve_batch,
+        with_elasticities,
+    )
     from tradetalks.game import outcome_space, price_points, scenario_baseline
     from tradetalks.game._setup import ELASTICITY_GRID
     from tradetalks.scenario import WIOD_SECTORS, load_scenario
@@ -186,7 +193,10 @@ def pricing(repeat: int) -> tuple[float, float, int, float, float]:
     for th in grids:
         b = with_elasticities(base, th)
         configs = price_points(scenario, options, b, workers=1).configs
-        problems.append((b, [make_shock(b, c) for c in configs]))
+        # the configurations solve_batch prices: tariff/NTB shocks (quantity targets such as
+        # the purchase plans are solved one by one, outside the batch)
+        plain = [c for c in configs if all(isinstance(e, ShockEntry) for e in c)]
+        problems.append((b, [make_shock(b, list(c)) for c in plain]))
     n = sum(len(s) for _, s in problems)
     with threadpool_limits(limits=1, user_api="blas"):  # the same BLAS threads for both
         # CPU time of this process: in-process work, far less disturbed by other users

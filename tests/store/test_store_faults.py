@@ -26,7 +26,7 @@ from store_sweep_child import INPUTS, ROWS, batch_tables
 from tradetalks.store import RunStore
 
 CHILD = Path(__file__).with_name("store_sweep_child.py")
-N_BATCHES = 16
+N_BATCHES = 48  # enough that a staged (fast) writer is still mid-sweep when signalled
 
 
 def _start(store: Path, sleep_s: float, hold_s: float) -> subprocess.Popen[str]:
