@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -102,3 +104,24 @@ def test_scenario_names_its_own_table(tmp_path, autos_base: CPBaseline) -> None:
     with pytest.raises(pydantic.ValidationError, match="bundled WIOD covers 1995-2011"):
         Economics(year=2015)
     assert Economics(year=2015, table="x.parquet").year == 2015
+
+
+def test_a_scenario_file_reads_its_table_from_its_own_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tradetalks import ScenarioError
+    from tradetalks.scenario import scenario_text
+
+    text, _ = scenario_text("us-japan-1995-autos")
+
+    def write(name: str) -> Path:
+        folder = tmp_path / "scenarios"
+        folder.mkdir(exist_ok=True)
+        path = folder / "mine.toml"
+        path.write_text(text.replace("[economics]\n", f'[economics]\ntable = "{name}"\n', 1))
+        return path
+
+    mine = load_scenario(write("my_table.parquet"))
+    assert mine.economics.table == str((tmp_path / "scenarios" / "my_table.parquet").resolve())
+    for outside in ("../outside.parquet", "/etc/passwd"):
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(write(outside))
+        assert "economics.table" in str(info.value.lines())

@@ -18,7 +18,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from tradetalks._errors import Problem, ScenarioError
-from tradetalks._inputs import parse_toml, read_text
+from tradetalks._inputs import parse_toml, read_text, resolve_inside
 from tradetalks.scenario import _model
 from tradetalks.scenario._checks import cross_check
 from tradetalks.scenario._model import Scenario
@@ -58,7 +58,23 @@ def scenario_text(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
 def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
     """Load and check a scenario from a TOML file or the name of a built-in scenario."""
     text, origin = scenario_text(name_or_path)
-    return loads_scenario(text, origin)
+    scenario = loads_scenario(text, origin)
+    econ = scenario.economics
+    if econ.table is None or origin.startswith("<built-in"):
+        return scenario
+    # A table named in a file is read from the file's own folder and must stay inside it,
+    # so a scenario someone sends you cannot make tradetalks read files elsewhere.
+    folder = Path(origin).parent
+    paths = {
+        field: str(
+            resolve_inside(
+                name, folder, source=origin, field=f"economics.{field}", error=ScenarioError
+            )
+        )
+        for field, name in (("table", econ.table), ("table_output", econ.table_output))
+        if name is not None
+    }
+    return scenario.model_copy(update={"economics": econ.model_copy(update=paths)})
 
 
 def loads_scenario(text: str, source: str = "<string>") -> Scenario:

@@ -427,8 +427,9 @@ class Economics(_Frozen):
 
     ``table`` names an input-output table of your own in the bundled WIOD long format (CSV
     or Parquet, WIOD country and industry codes; ``table_output`` its gross output,
-    optional), priced instead of the bundled WIOD year; a relative path is read from the
-    working directory. Without it ``year`` must be a bundled WIOD year (1995-2011).
+    optional), priced instead of the bundled WIOD year; in a scenario file it is read from
+    the file's own folder and must stay inside it (:func:`load_scenario` resolves it).
+    Without it ``year`` must be a bundled WIOD year (1995-2011).
     """
 
     year: int = Field(default=2011, ge=1950, le=2100, strict=True)  # "2011" is a typo
