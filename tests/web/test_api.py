@@ -191,3 +191,14 @@ def test_the_page_loads_nothing_from_the_network(tmp_path: Path) -> None:
     assert "Plotly" in api.get("/vendor/plotly.min.js").text[:5000]
     assert api.get("/static/..%2F_app.py").status_code == 404
     assert "innerHTML" not in api.get("/static/app.js").text  # text goes in as text
+
+
+def test_a_scenario_cannot_make_the_server_read_a_table(tmp_path: Path) -> None:
+    api = client(workspace=tmp_path, store=tmp_path / "runs.duckdb")
+    text = scenario_text(SCENARIO)[0].replace(
+        "[economics]\n", '[economics]\ntable = "/etc/passwd"\n', 1
+    )
+    checked = api.post("/api/scenarios/validate", json={"text": text}).json()
+    assert not checked["ok"]
+    assert [p["field"] for p in checked["problems"]] == ["economics.table"]
+    assert api.post("/api/analyze", json={"text": text}).status_code == 422

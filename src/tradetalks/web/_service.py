@@ -79,6 +79,19 @@ def n_outcomes(scenario: Scenario) -> int:
 def load_text(text: str, origin: str, limits: Limits) -> Scenario:
     """A scenario from its text, refusing outcome spaces over the limit (ScenarioError)."""
     scenario = loads_scenario(text, origin)
+    if scenario.economics.table is not None:
+        # a page must not make the server read its files: a table of your own is for the CLI
+        raise ScenarioError(
+            f"{origin} is not a scenario the workbench can price",
+            [
+                Problem(
+                    origin,
+                    "economics.table",
+                    "the workbench prices the bundled WIOD tables only; price a table of your "
+                    "own with the command line",
+                )
+            ],
+        )
     size = n_outcomes(scenario)
     if size > limits.max_outcomes:
         raise OutcomeSpaceTooLargeError(
