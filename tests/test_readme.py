@@ -87,6 +87,14 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture
+def in_workspace(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The scratch folder as working directory, with its run store as the default one."""
+    monkeypatch.chdir(workspace)
+    monkeypatch.setenv("TRADETALKS_STORE", str(workspace / "runs.duckdb"))
+    return workspace
+
+
 def _serve_answers(args: list[str]) -> None:
     """``tradetalks serve ...`` runs until stopped: start it on a free port, load the page."""
     import socket
@@ -155,13 +163,8 @@ def _fill(words: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
     "body", [_case(line, lang, body) for line, lang, body in _blocks() if lang == "sh"]
 )
 def test_shell_blocks_run(
-    body: str,
-    workspace: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    body: str, in_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(workspace)
-    monkeypatch.setenv("TRADETALKS_STORE", str(workspace / "runs.duckdb"))
     ci = (ROOT / ".ci" / "run").read_text()
     for words in _commands(body):
         program = os.path.basename(words[0])
@@ -186,17 +189,10 @@ def test_shell_blocks_run(
 @pytest.mark.parametrize(
     "body", [_case(line, lang, body) for line, lang, body in _blocks() if lang == "sql"]
 )
-def test_sql_blocks_run(
-    body: str,
-    workspace: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_sql_blocks_run(body: str, in_workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import duckdb
 
-    monkeypatch.chdir(workspace)
-    monkeypatch.setenv("TRADETALKS_STORE", str(workspace / "runs.duckdb"))
     _latest_run(capsys)  # a store with a saved run to query
-    with duckdb.connect(str(workspace / "runs.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(in_workspace / "runs.duckdb"), read_only=True) as con:
         for statement in filter(str.strip, body.split(";")):
             con.execute(statement).fetchall()

@@ -28,7 +28,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -318,23 +318,34 @@ def check_finite_result(values: Mapping[str, Any], what: str) -> None:
             )
 
 
+def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """The leaves of nested dicts and lists as ``(dotted.key[i], value)`` in order."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from flatten(item, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from flatten(item, f"{prefix}[{i}]")
+    else:
+        yield prefix, value
+
+
 def _numbers(node: Any, key: str) -> Iterable[tuple[str, float]]:
     import numpy as np
 
-    if isinstance(node, bool) or node is None:
-        return
-    if isinstance(node, int | float | np.number):
-        yield key, float(node)
-    elif isinstance(node, np.ndarray):
-        if node.dtype.kind in "fc" and node.size and not np.isfinite(node).all():
-            bad = np.argwhere(~np.isfinite(node))[0]
-            yield f"{key}[{', '.join(map(str, bad))}]", float(node[tuple(bad)])
-    elif isinstance(node, Mapping):
-        for k, v in node.items():
-            yield from _numbers(v, f"{key}.{k}" if key else str(k))
-    elif isinstance(node, list | tuple):
-        for i, v in enumerate(node):
-            yield from _numbers(v, f"{key}[{i}]")
+    for name, leaf in flatten(node, key):
+        if isinstance(leaf, bool) or leaf is None:
+            continue
+        if isinstance(leaf, int | float | np.number):
+            yield name, float(leaf)
+        elif (
+            isinstance(leaf, np.ndarray)
+            and leaf.dtype.kind in "fc"
+            and leaf.size
+            and not np.isfinite(leaf).all()
+        ):
+            bad = np.argwhere(~np.isfinite(leaf))[0]
+            yield f"{name}[{', '.join(map(str, bad))}]", float(leaf[tuple(bad)])
 
 
 def json_text(obj: Any) -> str:

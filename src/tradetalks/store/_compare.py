@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from tradetalks._inputs import flatten
 from tradetalks.store._records import RunRecord, finite_json, record_json
 
 
@@ -57,18 +58,6 @@ class RunComparison:
     def changed(self) -> tuple[Difference, ...]:
         """Every input, result and table that differs."""
         return tuple(d for d in (*self.inputs, *self.results, *self.tables) if d.changed)
-
-
-def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """The leaves of nested dicts and lists as ``(dotted.key[i], value)`` in order."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from flatten(item, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from flatten(item, f"{prefix}[{i}]")
-    else:
-        yield prefix, value
 
 
 def _pairs(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[Difference, ...]:
