@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,16 @@ from threadpoolctl import threadpool_limits
 
 from tradetalks.economics._cp_calibrate import CPBaseline
 from tradetalks.economics._cp_shock import CPShock
-from tradetalks.economics._cp_solve import CPResult, CPState, solve
+from tradetalks.economics._cp_solve import CPResult, CPState, equilibrium_result
+from tradetalks.economics._cp_stack import (
+    Cells,
+    Shared,
+    Solved,
+    Start,
+    solve_stacked,
+    stacked_flows,
+    start_residuals,
+)
 
 __all__ = ["pricing_executor", "solve_batch"]
 
@@ -89,11 +99,10 @@ def _key(cols: npt.NDArray[np.intp], rounded: npt.NDArray[np.int64]) -> bytes:
 
 
 class _Solved:
-    """The shocks solved so far in a chunk: features ``F``, states ``Z`` (row 0: baseline).
+    """The shocks solved so far in a chunk: their features and states (row 0: the baseline).
 
-    Rows are preallocated and each keeps its squared norm and sparse key, so a prediction
-    costs O(solved × touched cells of the new shock), not O(solved × all features): with
-    shocks that share no cells (random shocks) the predictor stays far below a solve.
+    Incremental: each solved shock adds its row and its sparse key to an index, so a
+    prediction costs O(solved × the cells of the new shock), never a refit.
     """
 
     def __init__(self, capacity: int, n_features: int, z0: FloatArray) -> None:
@@ -111,52 +120,98 @@ class _Solved:
         self.index.setdefault(_key(cols, _rounded(f[cols])), m)
         self.m += 1
 
-    def predict(self, f: FloatArray, candidates: int) -> FloatArray | None:
-        """Warm start for features ``f``, or ``None`` when a cold start is as good.
+    def predict(self, f: FloatArray, candidates: int = 12) -> FloatArray | None:
+        """Warm start for features ``f``, or ``None`` when there is no good one.
 
         Outcome spaces are grids, so there are usually solved points p, q, r with
         f = f_p + f_q − f_r (a parallelogram: p and q each differ from f in one issue,
         r in both). Then z_p + z_q − z_r is exact for additive responses and off only
         by the (small) interaction of the issues — about 1e-6 on WIOD against 1e-3 for
-        a cold start. Without a parallelogram, the nearest point moved along a linear
-        response fitted to the ``candidates`` nearest points. A shock already solved (or
-        the baseline, whose cold start is exact) is started from its own solution, and a
-        shock nearer the baseline than any solved shock starts cold.
+        a cold start. A shock already solved is started from its own solution.
         """
-        m = self.m
-        nz = np.flatnonzero(f)
-        dots = self.F[:m, nz] @ f[nz]
-        dist2 = np.maximum(self.norm2[:m] + float(f[nz] @ f[nz]) - 2.0 * dots, 0.0)
-        near = np.argsort(dist2, kind="stable")[:candidates]
-        nearest = int(near[0])
-        f_key = _key(nz, _rounded(f[nz]))
-        hit = self.index.get(f_key)
-        if hit is not None:
-            return None if hit == 0 else np.array(self.Z[hit], dtype=np.float64)
-        # Columns where f, or any candidate, is non-zero: f_r = f_p + f_q − f lives there.
-        cols = np.union1d(nz, np.flatnonzero(np.any(self.F[near] != 0.0, axis=0)))
-        rounded = _rounded(self.F[near][:, cols])
-        sums = rounded[:, None, :] + rounded[None, :, :] - _rounded(f[cols])
-        best: tuple[float, int, int, int] | None = None
-        for a in range(len(near)):
-            for c in range(a + 1, len(near)):
-                r = self.index.get(_key(cols, sums[a, c]))
-                p, q = int(near[a]), int(near[c])
-                if r is not None and r not in (p, q):
-                    cost = float(dist2[p] + dist2[q])
-                    if best is None or cost < best[0]:
-                        best = (cost, p, q, r)
-        if best is not None:
-            _, p, q, r = best
-            return np.asarray(self.Z[p] + self.Z[q] - self.Z[r], dtype=np.float64)
-        if nearest == 0:
+        found = _parallelogram(self.F[: self.m], self.norm2[: self.m], self.index, f,
+                               candidates)  # fmt: skip
+        if found is None:
             return None
-        if len(near) < 3:
-            return np.array(self.Z[nearest], dtype=np.float64)
-        dF = self.F[near][:, cols] - self.F[nearest, cols]
-        dZ = self.Z[near] - self.Z[nearest]
-        B = np.linalg.pinv(dF) @ dZ  # least squares; lstsq is slow with many right-hand sides
-        return np.asarray(self.Z[nearest] + (f[cols] - self.F[nearest, cols]) @ B, np.float64)
+        p, q, r = found
+        if p == q == r:
+            return None if p == 0 else np.array(self.Z[p], dtype=np.float64)
+        return np.asarray(self.Z[p] + self.Z[q] - self.Z[r], dtype=np.float64)
+
+
+def _parallelogram(
+    F: FloatArray, norm2: FloatArray, index: dict[bytes, int], f: FloatArray, candidates: int
+) -> tuple[int, int, int] | None:
+    """Rows ``(p, q, r)`` of ``F`` with f = F_p + F_q − F_r, p and q the nearest such pair.
+
+    ``(p, p, p)`` when f is row p itself; None when no pair of the ``candidates`` rows
+    nearest to f closes a parallelogram with a row of ``index`` (sparse key → row).
+    """
+    nz = np.flatnonzero(f)
+    hit = index.get(_key(nz, _rounded(f[nz])))
+    if hit is not None:
+        return hit, hit, hit
+    dist2 = np.maximum(norm2 + float(f[nz] @ f[nz]) - 2.0 * (F[:, nz] @ f[nz]), 0.0)
+    near = np.argsort(dist2, kind="stable")[:candidates]
+    near = near[np.isfinite(dist2[near])]  # rows marked unusable
+    # Columns where f, or any candidate, is non-zero: f_r = f_p + f_q − f lives there.
+    cols = np.union1d(nz, np.flatnonzero(np.any(F[near] != 0.0, axis=0)))
+    rounded = _rounded(F[near][:, cols])
+    sums = rounded[:, None, :] + rounded[None, :, :] - _rounded(f[cols])
+    best: tuple[float, int, int, int] | None = None
+    for a in range(len(near)):
+        for c in range(a + 1, len(near)):
+            r = index.get(_key(cols, sums[a, c]))
+            p, q = int(near[a]), int(near[c])
+            if r is not None and r not in (p, q):
+                cost = float(dist2[p] + dist2[q])
+                if best is None or cost < best[0]:
+                    best = (cost, p, q, r)
+    return None if best is None else best[1:]
+
+
+def _waves(features: FloatArray, candidates: int = 12) -> list[list[int]]:
+    """Shocks in the order they are solved: each wave together, predicted from earlier ones.
+
+    A shock that is a parallelogram of smaller shocks of the chunk (fewer touched cells,
+    or as many and a smaller norm; or a repeat of one) waits until they are solved; the
+    others — on a grid its axes, one issue moved at a time — are the first wave and start
+    cold. "Smaller" keeps the dependencies acyclic, so there are few waves.
+    """
+    n = features.shape[0]
+    F = np.vstack((np.zeros((1, features.shape[1])), features))  # row 0: the baseline
+    norm2 = np.einsum("ij,ij->i", F, F)
+    support = np.count_nonzero(F, axis=1)
+    wave = np.zeros(n + 1, dtype=np.int64)
+    index: dict[bytes, int] = {}
+    keys = [_key(np.flatnonzero(row), _rounded(row[row != 0])) for row in F]
+    # rows by size: every row's possible dependencies are indexed before it
+    for row in sorted(range(n + 1), key=lambda r: (support[r], norm2[r], r)):
+        hit = index.get(keys[row])
+        if hit is not None:
+            wave[row] = wave[hit] + 1 if hit else 0
+            continue
+        smaller = np.full(n + 1, np.inf)
+        rows = np.fromiter(index.values(), dtype=np.int64)
+        smaller[rows] = norm2[rows]
+        found = _parallelogram(F, smaller, index, F[row], candidates) if rows.size else None
+        wave[row] = 0 if found is None else 1 + max(wave[d] for d in found if d)
+        index[keys[row]] = row
+    return [list(np.flatnonzero(wave[1:] == w)) for w in range(int(wave[1:].max()) + 1)]
+
+
+def _cells(shocks: Sequence[CPShock]) -> Cells:
+    """The touched cells of ``shocks``, numbered by position."""
+    parts = []
+    for p, s in enumerate(shocks):
+        k = s.n_cells
+        parts.append(Cells(
+            np.full(k, p, dtype=np.intp), s.importer.astype(np.intp), s.exporter.astype(np.intp),
+            s.sector.astype(np.intp), s.tariff_rate, s.ntb_factor,
+            np.zeros(k) if s.rent_rate is None else s.rent_rate,
+            np.zeros(k, dtype=bool) if s.rent_to_exporter is None else s.rent_to_exporter,
+        ))  # fmt: skip
+    return Cells.concat(parts)
 
 
 def _solve_chunk(
@@ -165,38 +220,68 @@ def _solve_chunk(
     features: FloatArray,
     options: dict[str, object],
 ) -> list[CPResult]:
-    N, J = baseline.shape
-    z0 = np.concatenate((np.zeros(N + N * J), baseline.expenditure_musd.ravel()))
+    b = baseline
+    N, J = b.shape
+    tol = float(options["tol"])  # type: ignore[arg-type]
+    z0 = np.concatenate((np.zeros(N + N * J), b.expenditure_musd.ravel()))
     solved = _Solved(len(shocks), features.shape[1], z0)
-    results: list[CPResult] = []
-    secants: list[FloatArray] = []
+    results: list[CPResult | None] = [None] * len(shocks)
     with threadpool_limits(limits=1, user_api="blas"):
-        for k, shock in enumerate(shocks):
-            z = solved.predict(features[k], candidates=12)
-            start = None
-            if z is not None:
-                start = CPState(
-                    log_wage_hat=z[:N],
-                    log_price_hat=z[N : N + N * J].reshape(N, J),
-                    expenditure_musd=np.maximum(z[N + N * J :].reshape(N, J), 0.0),
-                )
-            result = solve(
-                baseline,
-                shock,
-                start=start,
-                secants=secants if start is not None else None,
-                **options,  # type: ignore[arg-type]
-            )
-            results.append(result)
-            state = result.state
-            solved.add(
-                features[k],
-                np.concatenate(
-                    (state.log_wage_hat, state.log_price_hat.ravel(),
-                     state.expenditure_musd.ravel())
-                ),
-            )  # fmt: skip
-    return results
+        shared = Shared.of(b)
+        for wave in _waves(features):
+            cells = _cells([shocks[k] for k in wave])
+            starts = [_as_start(b, solved.predict(features[k])) for k in wave]
+            starts = _better_starts(b, cells, starts, shared)
+            for k, s in zip(wave, solve_stacked(b, cells, starts, shared=shared, tol=tol),
+                            strict=True):  # fmt: skip
+                results[k] = _result(b, shocks[k], s, options)
+                solved.add(features[k], np.concatenate((s.log_w, s.log_P.ravel(), s.X.ravel())))
+    return [r for r in results if r is not None]
+
+
+def _as_start(b: CPBaseline, z: FloatArray | None) -> Start | None:
+    if z is None:
+        return None
+    N, J = b.shape
+    return z[:N], z[N : N + N * J].reshape(N, J), np.maximum(z[N + N * J :].reshape(N, J), 0.0)
+
+
+def _better_starts(
+    b: CPBaseline, cells: Cells, starts: list[Start | None], shared: Shared
+) -> list[Start | None]:
+    """Each predicted start, or a cold one where the cold start's residual is smaller.
+
+    The first sweep's residual from both (one stacked sweep for all) decides per shock:
+    a prediction from shocks that interact strongly can start further away than cold.
+    """
+    warm = [p for p, s in enumerate(starts) if s is not None]
+    if not warm:
+        return starts
+    keep = np.zeros(len(starts), dtype=bool)
+    keep[warm] = True
+    mine = cells.take(keep)
+    both = Cells.concat([mine, replace(mine, problem=mine.problem + len(warm))])
+    res = start_residuals(b, both, [starts[p] for p in warm] + [None] * len(warm), shared)
+    out = list(starts)
+    for w, p in enumerate(warm):
+        if res[len(warm) + w] <= res[w]:
+            out[p] = None
+    return out
+
+
+def _result(b: CPBaseline, shock: CPShock, s: Solved, options: dict[str, object]) -> CPResult:
+    state = CPState(s.log_w, s.log_P, s.X)
+    parts = None
+    if options["decompose"]:
+        from tradetalks.economics._cp_welfare import decompose
+
+        tau, d = shock.dense(b)
+        parts = decompose(b, tau, d, shock.dense_rents(b), 4, state, float(options["tol"]))  # type: ignore[arg-type]
+    return equilibrium_result(
+        b, shock.label, state, s.log_c, s.gross, s.revenue, s.holder_rent, s.exporter_rent,
+        stacked_flows(b, s, _cells([shock])), s.iterations, s.excess, parts,
+        flows=bool(options["flows"]),
+    )  # fmt: skip
 
 
 def _init_worker(baseline: CPBaseline) -> None:

@@ -55,6 +55,7 @@ decomposition to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +63,9 @@ import numpy.typing as npt
 from tradetalks._errors import ConvergenceError
 from tradetalks.economics._cp_calibrate import CPBaseline
 from tradetalks.economics._cp_shock import CPShock, Rents
+
+if TYPE_CHECKING:
+    from tradetalks.economics._cp_welfare import WelfareParts
 
 __all__ = ["CPResult", "CPState", "solve", "solve_dense"]
 
@@ -455,7 +459,6 @@ def solve(
         In/out Anderson secant memory for warm starts (see :func:`solve_dense`).
     """
     b = baseline
-    N, _ = b.shape
     tau_new, d_new = shock.dense(b)
     rents = shock.dense_rents(b)
     state, ev, iterations, excess = solve_dense(
@@ -469,14 +472,47 @@ def solve(
         cells=(shock.importer, shock.exporter, shock.sector),
         rents=rents,
     )
+    parts = None
+    if decompose:
+        from tradetalks.economics._cp_welfare import decompose as _decompose
+
+        parts = _decompose(b, tau_new, d_new, rents, decompose_steps, state, tol)
+    return equilibrium_result(
+        b, shock.label, state, ev.log_c, ev.gross, ev.revenue, ev.holder_rent,
+        ev.exporter_rent, ev.flows(), iterations, excess, parts, flows=flows,
+    )  # fmt: skip
+
+
+def equilibrium_result(
+    b: CPBaseline,
+    label: str,
+    state: CPState,
+    log_c: FloatArray,
+    gross: FloatArray,
+    revenue: FloatArray,
+    holder_rent: FloatArray,
+    exporter_rent: FloatArray,
+    M: FloatArray,
+    iterations: int,
+    excess: float,
+    parts: WelfareParts | None = None,
+    *,
+    flows: bool = True,
+) -> CPResult:
+    """The :class:`CPResult` of a solved equilibrium.
+
+    From its state, the last sweep's costs ``log ĉ``, gross output, revenue and rents, and
+    the ``[n, i, j]`` flows ``M`` at basic prices (kept in the result when ``flows``);
+    ``parts`` is the welfare decomposition, if computed.
+    """
+    N, _ = b.shape
     w_hat = np.exp(state.log_wage_hat)
     log_Pn = (b.final_share * state.log_price_hat).sum(axis=1)
     income = (
-        w_hat * b.value_added_musd + ev.revenue + ev.holder_rent + ev.exporter_rent
+        w_hat * b.value_added_musd + revenue + holder_rent + exporter_rent
         + b.deficit_musd
     )  # fmt: skip
     welfare_hat = income / b.income_musd / np.exp(log_Pn)
-    M = ev.flows()  # [n, i, j]
     idx = np.arange(N)
     foreign = M.copy()
     foreign[idx, idx, :] = 0.0
@@ -484,28 +520,26 @@ def solve(
     imports = foreign.sum(axis=1)  # [n, j]
     by_pair = foreign.sum(axis=2)  # [n, i] n buys from i
     bilateral = by_pair.T - by_pair  # [n, m]: n's exports to m minus imports from m
-    parts: dict[str, FloatArray | None] = dict.fromkeys(
+    welfare_parts: dict[str, FloatArray | None] = dict.fromkeys(
         ("welfare_tot", "welfare_vot", "welfare_ntb", "welfare_residual", "tot_by_sector",
          "vot_by_sector", "welfare_licence", "welfare_rent"),
     )  # fmt: skip
-    if decompose:
-        from tradetalks.economics._cp_welfare import decompose as _decompose
-
-        w = _decompose(b, tau_new, d_new, rents, decompose_steps, state, tol)
-        parts.update(
-            welfare_tot=w.tot,
-            welfare_vot=w.vot,
-            welfare_ntb=w.ntb,
-            welfare_licence=w.licence,
-            welfare_rent=w.rent,
-            welfare_residual=np.log(welfare_hat) - w.tot - w.vot - w.ntb - w.licence - w.rent,
-            tot_by_sector=w.tot_by_sector,
-            vot_by_sector=w.vot_by_sector,
+    if parts is not None:
+        welfare_parts.update(
+            welfare_tot=parts.tot,
+            welfare_vot=parts.vot,
+            welfare_ntb=parts.ntb,
+            welfare_licence=parts.licence,
+            welfare_rent=parts.rent,
+            welfare_residual=np.log(welfare_hat)
+            - (parts.tot + parts.vot + parts.ntb + parts.licence + parts.rent),
+            tot_by_sector=parts.tot_by_sector,
+            vot_by_sector=parts.vot_by_sector,
         )
     return CPResult(
         countries=b.countries,
         sectors=b.sectors,
-        label=shock.label,
+        label=label,
         iterations=iterations,
         max_excess_demand=excess,
         converged=True,
@@ -513,19 +547,19 @@ def solve(
         real_wage_hat=w_hat / np.exp(log_Pn),
         wage_hat=w_hat,
         price_hat=np.exp(state.log_price_hat),
-        cost_hat=np.exp(ev.log_c),
+        cost_hat=np.exp(log_c),
         income_musd=income,
-        tariff_revenue_musd=ev.revenue,
+        tariff_revenue_musd=revenue,
         expenditure_musd=state.expenditure_musd,
-        gross_output_musd=ev.gross,
-        value_added_musd=b.va_share * ev.gross,
+        gross_output_musd=gross,
+        value_added_musd=b.va_share * gross,
         exports_musd=exports,
         imports_musd=imports,
         bilateral_balance_musd=bilateral,
         trade_balance_musd=exports.sum(axis=1) - imports.sum(axis=1),
         state=state,
         trade_musd=M if flows else None,
-        holder_rent_musd=ev.holder_rent,
-        exporter_rent_musd=ev.exporter_rent,
-        **parts,
+        holder_rent_musd=holder_rent,
+        exporter_rent_musd=exporter_rent,
+        **welfare_parts,
     )

@@ -1,0 +1,419 @@
+r"""Many Caliendo–Parro counterfactuals solved together, one stacked sweep per iteration.
+
+The equations and the iteration are those of :mod:`~tradetalks.economics._cp_solve`
+(Caliendo and Parro 2015, eqs. 10–14 in changes; a damped sweep over (ŵ, P̂, X')
+accelerated by Anderson mixing, Walker and Ni 2011); only the layout differs. A shock
+touches few cells ``(n, i, j)`` of the trade table, so each partner sum splits into the
+baseline's matrix, the same for every shock, and a sparse correction on the touched cells:
+
+.. math::
+
+    \sum_i \pi_{ni}^j(\hat\kappa\hat d\hat\omega)_{ni}^{j\,-\theta^j}\hat c_i^{j\,-\theta^j}
+    = \sum_i \pi_{ni}^j \hat c_i^{j\,-\theta^j}
+    + \sum_{i:\,(n,i,j)\ \text{touched}} \big(\text{base}_{ni}^j - \pi_{ni}^j\big)
+      \hat c_i^{j\,-\theta^j} .
+
+With the B shocks of a batch as the last axis, the first term is one matrix product per
+sector, ``[N, N] @ [N, B]`` (BLAS), and the input-output sums one per country,
+``[J, J] @ [J, B]``; the corrections are a gather and an ``add.at`` over the touched
+cells. A sweep of B shocks then costs far less than B sweeps of one (whose cost is mostly
+numpy's per-call overhead on small arrays). Each shock keeps its own Anderson history and
+stops on its own residuals; converged shocks leave the stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tradetalks._errors import ConvergenceError
+from tradetalks.economics._cp_calibrate import CPBaseline
+
+__all__ = [
+    "Cells",
+    "Shared",
+    "Solved",
+    "Start",
+    "solve_stacked",
+    "stacked_flows",
+    "start_residuals",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+#: A warm start: ``(log ŵ [n], log P̂ [n, j], X' [n, j])``.
+Start = tuple[FloatArray, FloatArray, FloatArray]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The baseline's matrices in the layouts of the stacked products (built once)."""
+
+    pi_t: FloatArray  # [j, n, i] π
+    sold_t: FloatArray  # [j, i, n] π/κ (exporter i's sales to n)
+    revenue_t: FloatArray  # [j, n, i] π τ/κ
+    inputs_t: FloatArray  # [n, j, k] γ_n^{k,j}: Σ_k γ^{k,j} log P̂^k
+    inputs: FloatArray  # [n, j, k] γ_n^{j,k}: Σ_k γ^{j,k} gross^k
+
+    @classmethod
+    def of(cls, b: CPBaseline) -> Shared:
+        kappa = 1.0 + b.tariff_rate
+        pi = b.trade_share
+        return cls(
+            np.ascontiguousarray(pi.transpose(2, 0, 1)),
+            np.ascontiguousarray((pi / kappa).transpose(2, 1, 0)),
+            np.ascontiguousarray((pi * b.tariff_rate / kappa).transpose(2, 0, 1)),
+            np.ascontiguousarray(b.input_share.transpose(0, 2, 1)),
+            np.ascontiguousarray(b.input_share),
+        )
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The touched cells of every problem in a stack, flattened (``problem`` says whose).
+
+    ``tau``, ``d``, ``rho`` are the counterfactual tariff τ', iceberg factor d̂ and rent
+    wedge ρ' of each cell; ``to_exporter`` whether the exporter owns its rent. A problem
+    lists each of its cells once.
+    """
+
+    problem: IntArray
+    n: IntArray
+    i: IntArray
+    j: IntArray
+    tau: FloatArray
+    d: FloatArray
+    rho: FloatArray
+    to_exporter: BoolArray
+
+    def take(self, keep: BoolArray) -> Cells:
+        """The cells of the problems ``keep`` marks, renumbered in order."""
+        mine = keep[self.problem]
+        renumber = np.cumsum(keep) - 1
+        return Cells(
+            renumber[self.problem[mine]], self.n[mine], self.i[mine], self.j[mine],
+            self.tau[mine], self.d[mine], self.rho[mine], self.to_exporter[mine],
+        )  # fmt: skip
+
+    @staticmethod
+    def concat(parts: list[Cells]) -> Cells:
+        """All cells of ``parts`` (their ``problem`` numbers as they are)."""
+        return Cells(*(np.concatenate([getattr(p, f) for p in parts]) for f in (
+            "problem", "n", "i", "j", "tau", "d", "rho", "to_exporter")))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Coefficients:
+    """Per touched cell: flat indices into the ``[j, n, b]`` arrays and the corrections."""
+
+    ni: IntArray  # (j, n, b): the importer's row
+    ii: IntArray  # (j, i, b): the exporter's row
+    n_b: IntArray  # (n, b) in [N, B]
+    i_b: IntArray  # (i, b) in [N, B]
+    d_base: FloatArray  # base − π
+    d_sold: FloatArray  # base/(κ'ω') − π/κ
+    d_revenue: FloatArray  # base τ'/κ' − π τ/κ
+    rent: FloatArray  # base ρ'/(κ'ω') (zero where there is no rent)
+    abroad: BoolArray
+    has_rents: bool
+
+
+def _coefficients(b: CPBaseline, c: Cells, n_problems: int) -> _Coefficients:
+    N, _ = b.shape
+    B = n_problems
+    pi = b.trade_share[c.n, c.i, c.j]
+    tau0 = b.tariff_rate[c.n, c.i, c.j]
+    kappa = 1.0 + c.tau
+    omega = 1.0 + c.rho
+    base = pi * ((kappa / (1.0 + tau0)) * c.d * omega) ** (-b.theta[c.j])
+    sold = base / (kappa * omega)
+    return _Coefficients(
+        ni=(c.j * N + c.n) * B + c.problem,
+        ii=(c.j * N + c.i) * B + c.problem,
+        n_b=c.n * B + c.problem,
+        i_b=c.i * B + c.problem,
+        d_base=base - pi,
+        d_sold=sold - pi / (1.0 + tau0),
+        d_revenue=base * c.tau / kappa - pi * tau0 / (1.0 + tau0),
+        rent=sold * c.rho,
+        abroad=c.to_exporter & (c.rho != 0.0),
+        has_rents=bool(np.any(c.rho != 0.0)),
+    )
+
+
+@dataclass(frozen=True)
+class Solved:
+    """One solved problem: the state, the last sweep's values (``[n, j]`` or ``[n]``)."""
+
+    log_w: FloatArray
+    log_P: FloatArray  # noqa: N815 (P̂ as in the paper)
+    X: FloatArray
+    log_c: FloatArray
+    c_th: FloatArray
+    S: FloatArray
+    gross: FloatArray
+    revenue: FloatArray
+    holder_rent: FloatArray
+    exporter_rent: FloatArray
+    iterations: int
+    excess: float
+
+
+@dataclass
+class _Sweep:
+    log_c: FloatArray  # [n, j, b]
+    log_P: FloatArray  # noqa: N815
+    c_th: FloatArray  # [j, n, b]
+    S: FloatArray  # [j, n, b]
+    X: FloatArray  # [n, j, b]
+    gross: FloatArray  # [n, j, b]
+    revenue: FloatArray  # [n, b]
+    holder: FloatArray
+    exporter: FloatArray
+    va: FloatArray  # [n, b]
+
+
+def _correct(out: FloatArray, dst: IntArray, coef: FloatArray, src: FloatArray,
+             at: IntArray) -> FloatArray:  # fmt: skip
+    """``out[dst] += coef · src[at]`` on flat views (touched cells may share a target)."""
+    if dst.size:
+        np.add.at(out.reshape(-1), dst, coef * src.reshape(-1)[at])
+    return out
+
+
+def _sums(index: IntArray, weights: FloatArray, shape: tuple[int, int]) -> FloatArray:
+    """Sums of ``weights`` by flat ``index`` into an array of ``shape``."""
+    out = np.bincount(index, weights, shape[0] * shape[1])
+    return np.asarray(out, dtype=np.float64).reshape(shape)
+
+
+def _sweep(
+    b: CPBaseline,
+    sh: Shared,
+    k: _Coefficients,
+    log_w: FloatArray,
+    log_P: FloatArray,
+    X: FloatArray,
+    price_steps: int,
+    spend_steps: int,
+) -> _Sweep:
+    """One pass of the equilibrium map for the whole stack (see ``_cp_solve._sweep``)."""
+    N, _ = b.shape
+    B = log_w.shape[1]
+    theta = b.theta[:, None, None]  # [j, 1, 1]
+    va_share = b.va_share[:, :, None]
+    for _ in range(price_steps):
+        log_c = va_share * log_w[:, None, :] + np.matmul(sh.inputs_t, log_P)  # [n, j, b]
+        c_th = np.ascontiguousarray(np.exp(-theta * log_c.transpose(1, 0, 2)))  # [j, n, b]
+        S = _correct(np.matmul(sh.pi_t, c_th), k.ni, k.d_base, c_th, k.ii)
+        log_P = np.ascontiguousarray((np.log(S) / -theta).transpose(1, 0, 2))
+    revenue_rate = _correct(np.matmul(sh.revenue_t, c_th), k.ni, k.d_revenue, c_th, k.ii) / S
+    labour = np.exp(log_w) * b.value_added_musd[:, None] + b.deficit_musd[:, None]
+    holder = exporter = np.zeros((N, B))
+    X_new = X
+    for _ in range(spend_steps):
+        X = X_new
+        Xt = X.transpose(1, 0, 2)
+        Y = np.ascontiguousarray(Xt / S)  # [j, n, b] spending per unit of S
+        gross_t = c_th * _correct(np.matmul(sh.sold_t, Y), k.ii, k.d_sold, Y, k.ni)
+        revenue = (revenue_rate * Xt).sum(axis=0)
+        if k.has_rents:
+            value = k.rent * c_th.reshape(-1)[k.ii] * Y.reshape(-1)[k.ni]
+            holder = _sums(k.n_b[~k.abroad], value[~k.abroad], (N, B))
+            exporter = _sums(k.i_b[k.abroad], value[k.abroad], (N, B))
+        gross = np.ascontiguousarray(gross_t.transpose(1, 0, 2))
+        income = labour + revenue + holder + exporter
+        X_new = np.matmul(sh.inputs, gross) + b.final_share[:, :, None] * income[:, None, :]
+    va = (va_share * gross).sum(axis=1)
+    return _Sweep(log_c, log_P, c_th, S, X_new, gross, revenue, holder, exporter, va)
+
+
+def _pack(b: CPBaseline, starts: Sequence[Start | None]) -> FloatArray:
+    """``[problem, (log ŵ, log P̂, X'/scale)]``: the unknowns, all hats 1 where no start."""
+    N, J = b.shape
+    scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)
+    scale_z = np.concatenate((np.ones(N + N * J), np.repeat(1.0 / scale, J)))
+    z = np.zeros((len(starts), N + 2 * N * J))
+    z[:, N + N * J :] = (b.expenditure_musd / scale[:, None]).ravel()
+    for p, s in enumerate(starts):
+        if s is not None:
+            z[p] = np.concatenate((s[0], s[1].ravel(), s[2].ravel())) * scale_z
+    return z
+
+
+def _unpack(b: CPBaseline, z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(log ŵ [n, b], log P̂ [n, j, b], X' [n, j, b])`` of packed unknowns."""
+    N, J = b.shape
+    m = z.shape[0]
+    scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)
+    log_w = np.ascontiguousarray(z[:, :N].T)
+    log_P = np.ascontiguousarray(z[:, N : N + N * J].T).reshape(N, J, m)
+    X = np.ascontiguousarray(z[:, N + N * J :].T).reshape(N, J, m) * scale[:, None, None]
+    return log_w, log_P, X
+
+
+def _residuals(
+    b: CPBaseline, ev: _Sweep, log_w: FloatArray, log_P: FloatArray, X: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """``(relative excess labour demand, worst of it and the price and spending residuals)``."""
+    wL = b.value_added_musd[:, None]
+    scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)[:, None, None]
+    excess = np.max(np.abs(ev.va - np.exp(log_w) * wL) / wL, axis=0)
+    price_res = np.max(np.abs(ev.log_P - log_P), axis=(0, 1))
+    spend_res = np.max(np.abs(ev.X - X) / scale, axis=(0, 1))
+    return excess, np.maximum(np.maximum(excess, price_res), spend_res)
+
+
+def start_residuals(
+    b: CPBaseline,
+    cells: Cells,
+    starts: Sequence[Start | None],
+    shared: Shared | None = None,
+    *,
+    price_steps: int = 3,
+    spend_steps: int = 2,
+) -> FloatArray:
+    """The residual (as :func:`solve_stacked` measures it) of each problem at its start."""
+    log_w, log_P, X = _unpack(b, _pack(b, starts))
+    k = _coefficients(b, cells, len(starts))
+    ev = _sweep(b, shared or Shared.of(b), k, log_w, log_P, X, price_steps, spend_steps)
+    return _residuals(b, ev, log_w, log_P, X)[1]
+
+
+def solve_stacked(
+    b: CPBaseline,
+    cells: Cells,
+    starts: Sequence[Start | None],
+    *,
+    shared: Shared | None = None,
+    tol: float = 1e-9,
+    max_iter: int = 5000,
+    damping: float = 0.5,
+    price_steps: int = 3,
+    spend_steps: int = 2,
+    memory: int = 6,
+) -> list[Solved]:
+    """Solve every problem of ``cells`` (``len(starts)`` of them) to ``tol``.
+
+    ``starts[p]`` is ``(log ŵ [n], log P̂ [n, j], X' [n, j])`` or None (cold: all hats 1).
+    The options are those of :func:`~tradetalks.economics._cp_solve.solve_dense`; each
+    problem stops when its relative excess demand for labour and its price and spending
+    residuals are below ``tol``.
+
+    Raises :class:`ConvergenceError` if a problem turns non-finite or is not solved in
+    ``max_iter`` iterations.
+    """
+    sh = shared or Shared.of(b)
+    N, J = b.shape
+    B = len(starts)
+    wL = b.value_added_musd
+    world_va = float(wL.sum())
+    NJ = N * J
+    size = N + 2 * NJ
+    scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)
+    z = _pack(b, starts)  # [b, (log ŵ, log P̂, X'/scale)]
+    cap = max(memory - 1, 1)
+    DF = np.zeros((B, cap, size))
+    DG = np.zeros((B, cap, size))
+    gram = np.zeros((B, cap, cap))
+    own = np.zeros(B, dtype=np.int64)
+    prev_f = np.zeros((B, size))
+    prev_g = np.zeros((B, size))
+    has_prev = np.zeros(B, dtype=bool)
+    ids = np.arange(B)  # original problem of each column
+    out: list[Solved | None] = [None] * B
+    k = _coefficients(b, cells, B)
+    eye = np.eye(cap, dtype=bool)
+    for it in range(1, max_iter + 1):
+        m = ids.size
+        log_w, log_P, X = _unpack(b, z)
+        ev = _sweep(b, sh, k, log_w, log_P, X, price_steps, spend_steps)
+        labour = np.exp(log_w) * wL[:, None]
+        excess, worst = _residuals(b, ev, log_w, log_P, X)
+        if not np.all(np.isfinite(worst)):
+            bad = int(ids[np.flatnonzero(~np.isfinite(worst))[0]])
+            raise ConvergenceError(
+                "Caliendo–Parro solver diverged (non-finite values)",
+                {"iterations": it, "problem": bad},
+            )
+        done = worst < tol
+        for col in np.flatnonzero(done):
+            out[int(ids[col])] = Solved(
+                log_w[:, col].copy(), ev.log_P[:, :, col].copy(), ev.X[:, :, col].copy(),
+                ev.log_c[:, :, col].copy(), ev.c_th[:, :, col].T.copy(), ev.S[:, :, col].T.copy(),
+                ev.gross[:, :, col].copy(), ev.revenue[:, col].copy(), ev.holder[:, col].copy(),
+                ev.exporter[:, col].copy(), it, float(excess[col]),
+            )  # fmt: skip
+        if np.all(done):
+            return [s for s in out if s is not None]
+        g = np.empty((m, size))
+        g[:, :N] = (log_w + damping * np.log(np.maximum(ev.va, 1e-300) / labour)).T
+        g[:, N : N + NJ] = ev.log_P.reshape(NJ, m).T
+        g[:, N + NJ :] = (ev.X / scale[:, None, None]).reshape(NJ, m).T
+        f = g - z
+        # Anderson (type II) mixing per problem: own differences in a ring of ``cap`` rows.
+        rows = np.flatnonzero(has_prev)
+        if rows.size:
+            slot = own[rows] % cap
+            DF[rows, slot] = f[rows] - prev_f[rows]
+            DG[rows, slot] = g[rows] - prev_g[rows]
+            own[rows] += 1
+            dots = np.matmul(DF[rows], DF[rows, slot][:, :, None])[:, :, 0]
+            gram[rows, slot, :] = dots
+            gram[rows, :, slot] = dots
+        prev_f, prev_g = f, g
+        has_prev[:] = True
+        new = g
+        mixing = np.flatnonzero(own > 0)
+        if mixing.size:
+            valid = np.arange(cap)[None, :] < np.minimum(own[mixing], cap)[:, None]
+            pair = valid[:, :, None] & valid[:, None, :]
+            A = np.where(pair, gram[mixing], 0.0)
+            trace = np.maximum(np.trace(A, axis1=1, axis2=2), 1e-300)
+            A += eye * (1e-14 * trace)[:, None, None] + eye * ~valid[:, :, None]
+            rhs = np.matmul(DF[mixing], f[mixing][:, :, None])[:, :, 0] * valid
+            coef = np.linalg.solve(A, rhs[:, :, None])
+            candidate = g[mixing] - np.matmul(coef.transpose(0, 2, 1), DG[mixing])[:, 0, :]
+            ok = np.all(np.isfinite(candidate), axis=1) & (
+                np.max(np.abs(candidate - g[mixing]), axis=1) < 0.5
+            )
+            new = g.copy()
+            new[mixing[ok]] = candidate[ok]
+            reset = mixing[~ok]  # a bad extrapolation: restart that problem's history
+            if reset.size:
+                own[reset] = 0
+                has_prev[reset] = False
+                DF[reset] = DG[reset] = gram[reset] = 0.0
+        new_w = new[:, :N]
+        # Numeraire: world value added unchanged.
+        new[:, :N] = new_w - np.log(np.exp(new_w) @ wL / world_va)[:, None]
+        new[:, N + NJ :] = np.maximum(new[:, N + NJ :], 0.0)
+        z = new
+        if np.any(done):
+            keep = ~done
+            ids, z = ids[keep], z[keep]
+            DF, DG, gram, own = DF[keep], DG[keep], gram[keep], own[keep]
+            prev_f, prev_g, has_prev = prev_f[keep], prev_g[keep], has_prev[keep]
+            cells = cells.take(keep)
+            k = _coefficients(b, cells, ids.size)
+    raise ConvergenceError(
+        f"Caliendo–Parro solver did not converge in {max_iter} iterations",
+        {"iterations": max_iter, "unsolved": int(ids.size), "tol": tol},
+    )
+
+
+def stacked_flows(b: CPBaseline, s: Solved, cells: Cells) -> FloatArray:
+    """``[n, i, j]`` purchases at basic prices π' X'/(κ'ω') of one solved problem.
+
+    ``cells``: that problem's cells alone (``problem`` all 0).
+    """
+    k = _coefficients(b, cells, 1)
+    sold = b.trade_share / (1.0 + b.tariff_rate)
+    flows = sold * s.c_th[None, :, :] * (s.X / s.S)[:, None, :]
+    n, i, j = cells.n, cells.i, cells.j
+    flows[n, i, j] += k.d_sold * s.c_th[i, j] * s.X[n, j] / s.S[n, j]
+    return np.asarray(flows, dtype=np.float64)
