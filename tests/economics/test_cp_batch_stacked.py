@@ -1,0 +1,99 @@
+"""solve_batch (shocks solved together in stacked sweeps, in waves) equals cold solves."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_cp_model import synthetic
+
+from tradetalks.economics import ShockEntry, make_shock, solve, solve_batch
+from tradetalks.economics._cp_batch import _features, _plan
+
+BASE = synthetic(5, 3, seed=11, tariff=0.04)
+COUNTRIES = BASE.countries
+SECTORS = BASE.sectors
+
+entry = st.builds(
+    lambda pair, sectors, rate, kind, share: ShockEntry(
+        COUNTRIES[pair[0]],
+        COUNTRIES[pair[1]],
+        sectors,
+        rate,
+        kind,
+        "level" if kind == "tariff" else "change",
+        rent_share=share if kind == "ntb" else 0.0,
+    ),
+    st.tuples(st.integers(0, 4), st.integers(0, 4)).filter(lambda p: p[0] != p[1]),
+    st.lists(st.sampled_from(SECTORS), min_size=1, max_size=3, unique=True).map(tuple),
+    st.floats(-0.2, 0.6),
+    st.sampled_from(["tariff", "ntb", "quota", "ver"]),
+    st.sampled_from([0.0, 0.5]),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.lists(entry, min_size=0, max_size=3), min_size=1, max_size=7),
+    st.integers(1, 4),
+)
+def test_batch_equals_cold_solves_on_random_shocks(
+    entries: list[list[ShockEntry]], chunk_size: int
+) -> None:
+    shocks = []
+    for es in entries:
+        # one rent owner per cell (make_shock rejects two): keep the first entry of a cell
+        seen, kept = set(), []
+        for e in es:
+            cells = {(e.importer, e.exporter, s) for s in e.sectors}
+            if not cells & seen:
+                kept.append(e)
+                seen |= cells
+        shocks.append(make_shock(BASE, kept))
+    batch = solve_batch(BASE, shocks, workers=1, flows=True, chunk_size=chunk_size)
+    for b, s in zip(batch, shocks, strict=True):
+        c = solve(BASE, s, decompose=False)
+        np.testing.assert_allclose(b.welfare_hat, c.welfare_hat, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(b.gross_output_musd, c.gross_output_musd, rtol=1e-7)
+        np.testing.assert_allclose(b.trade_musd, c.trade_musd, rtol=1e-7, atol=1e-9)  # type: ignore[arg-type]
+        np.testing.assert_allclose(b.tariff_revenue_musd, c.tariff_revenue_musd, rtol=1e-7,
+                                   atol=1e-9)  # fmt: skip
+        np.testing.assert_allclose(b.holder_rent_musd, c.holder_rent_musd, rtol=1e-7, atol=1e-9)  # type: ignore[arg-type]
+        np.testing.assert_allclose(b.exporter_rent_musd, c.exporter_rent_musd, rtol=1e-7,  # type: ignore[arg-type]
+                                   atol=1e-9)  # fmt: skip
+        np.testing.assert_allclose(b.bilateral_balance_musd, c.bilateral_balance_musd,
+                                   rtol=1e-6, atol=1e-7)  # fmt: skip
+
+
+def _grid() -> list[list[ShockEntry]]:
+    return [
+        [ShockEntry("C0", "C1", ("s1",), a, "tariff", "level"),
+         ShockEntry("C1", "C0", ("s2", "s3"), b, "ntb", "change")]
+        for a, b in itertools.product([0.04, 0.1, 0.2, 0.3], [0.0, -0.05, -0.1])
+    ]  # fmt: skip
+
+
+def test_a_grid_is_solved_in_waves_from_its_axes() -> None:
+    shocks = [make_shock(BASE, e) for e in _grid()]
+    waves, predictions = _plan(_features(BASE, shocks))
+    # wave 0: the status quo and one shock per issue; then the rest of each issue's axis;
+    # then the combinations, each predicted from the sum of its two axis responses
+    assert [len(w) for w in waves] == [3, 3, 6]
+    assert all(len(predictions[k].rows) == 2 for k in waves[2])
+    batch = solve_batch(BASE, shocks, workers=1)
+    cold = [solve(BASE, s, decompose=False, flows=False) for s in shocks]
+    for b, c in zip(batch, cold, strict=True):
+        np.testing.assert_allclose(b.welfare_hat, c.welfare_hat, rtol=0, atol=1e-8)
+    warm = [k for w in waves[1:] for k in w]
+    assert sum(batch[k].iterations for k in warm) < sum(cold[k].iterations for k in warm)
+
+
+def test_decomposition_in_a_batch_equals_a_cold_solve() -> None:
+    shocks = [make_shock(BASE, e) for e in _grid()[4:6]]
+    for b, s in zip(solve_batch(BASE, shocks, workers=1, decompose=True), shocks, strict=True):
+        c = solve(BASE, s)
+        assert b.welfare_tot is not None and c.welfare_tot is not None
+        np.testing.assert_allclose(b.welfare_tot, c.welfare_tot, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(b.welfare_vot, c.welfare_vot, rtol=0, atol=1e-8)  # type: ignore[arg-type]
