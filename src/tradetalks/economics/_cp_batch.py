@@ -1,15 +1,20 @@
-"""Price many shocks at once: warm starts from solved neighbours, on all cores.
+"""Price many shocks at once: solved together in stacks, in waves of warm starts, on all cores.
 
-The shocks are ordered along their first principal component (in the space of
-log tariff and NTB factor changes over every cell any shock touches) and cut
-into fixed-size chunks. Inside a chunk each shock starts from a prediction built
-from shocks already solved (see :meth:`_Solved.predict`: a parallelogram of grid
-neighbours, else a fitted linear response; a cold start when nothing solved is
-nearer than the baseline), which roughly halves the iterations of a cold start.
-BLAS runs on one thread: the products are small, and more threads only contend
-with the worker processes. Chunks run in worker processes. The chunking depends only on the
-shocks, never on the number of workers, so results are the same whatever
-``workers`` is.
+Shocks are solved in waves (see :func:`_plan`): first one shock per block of cells
+that move together (on a grid of outcomes, one per issue) from a cold start; then the
+other shocks of each block, started from the representative's response scaled along the
+block; then shocks that move several blocks, started from the sum of their blocks'
+responses. Before a wave, each shock's predicted start is compared with a cold start by
+the residual of one sweep from each, and the smaller wins, so a prediction never costs
+more than it saves. The shocks of a wave are solved together, up to ``chunk_size`` at a
+time, by :func:`~tradetalks.economics._cp_stack.solve_stacked` (one stacked sweep per
+iteration, BLAS products with the shocks as columns).
+
+BLAS is set to one thread (threadpoolctl) while a chunk is solved, deliberately: the
+products are small (``[N, N] @ [N, B]``), a second thread costs more CPU than it saves,
+and on a shared machine it only contends with the worker processes. Chunks of a wave run
+in worker processes; the waves and chunks depend only on the shocks, never on the number
+of workers, so results are the same whatever ``workers`` is.
 """
 
 from __future__ import annotations
@@ -163,15 +168,14 @@ def _cells(shocks: Sequence[CPShock]) -> Cells:
     return Cells.concat(parts)
 
 
-#: What a chunk returns per shock: its result, its packed state and its last secants.
-_Done = tuple[CPResult, FloatArray, tuple[FloatArray, FloatArray]]
+#: What a chunk returns per shock: its result and its packed state.
+_Done = tuple[CPResult, FloatArray]
 
 
 def _solve_chunk(
     baseline: CPBaseline,
     shocks: Sequence[CPShock],
     predicted: Sequence[FloatArray | None],
-    carried: tuple[FloatArray, FloatArray] | None,
     options: dict[str, object],
 ) -> list[_Done]:
     """Solve ``shocks`` together from their predicted (packed) starts, where they pay."""
@@ -180,11 +184,9 @@ def _solve_chunk(
         shared = Shared.of(b)
         cells = _cells(shocks)
         starts = _better_starts(b, cells, [_as_start(b, z) for z in predicted], shared)
-        solved = solve_stacked(b, cells, starts, shared=shared, tol=float(options["tol"]),  # type: ignore[arg-type]
-                               carried=carried if any(starts) else None)  # fmt: skip
+        solved = solve_stacked(b, cells, starts, shared=shared, tol=float(options["tol"]))  # type: ignore[arg-type]
         return [
-            (_result(b, shock, s, options), np.concatenate((s.log_w, s.log_P.ravel(), s.X.ravel())),
-             s.secants)
+            (_result(b, shock, s, options), np.concatenate((s.log_w, s.log_P.ravel(), s.X.ravel())))
             for shock, s in zip(shocks, solved, strict=True)
         ]  # fmt: skip
 
@@ -245,10 +247,7 @@ def _init_worker(baseline: CPBaseline) -> None:
     _WORKER_BASELINE = baseline
 
 
-_Task = tuple[
-    Sequence[CPShock], Sequence[FloatArray | None], tuple[FloatArray, FloatArray] | None,
-    dict[str, object],
-]  # fmt: skip
+_Task = tuple[Sequence[CPShock], Sequence[FloatArray | None], dict[str, object]]
 
 
 def _chunk_task(args: tuple[CPBaseline, _Task]) -> list[_Done]:
@@ -285,7 +284,7 @@ def solve_batch(
         As in :func:`~tradetalks.economics.solve` (decomposition and full flows are
         off by default here to keep results small).
     chunk_size
-        Shocks per task; warm starts are taken inside a chunk.
+        Shocks solved together in one stack (one task of a wave).
 
     Raises
     ------
@@ -301,7 +300,6 @@ def solve_batch(
     results: list[CPResult | None] = [None] * len(shocks)
     waves, predictions = _plan(_features(b, shocks))
     options: dict[str, object] = {"tol": tol, "decompose": decompose, "flows": flows}
-    carried: tuple[FloatArray, FloatArray] | None = None
     executor = _EXECUTOR.get()
     n_workers = min(workers or os.cpu_count() or 1, -(-max(map(len, waves)) // chunk_size))
     with ExitStack() as stack:
@@ -320,11 +318,8 @@ def solve_batch(
         for wave in waves:
             chunks = [wave[s : s + chunk_size] for s in range(0, len(wave), chunk_size)]
             tasks = [([shocks[k] for k in c], [_predict(predictions[k], Z, z0) for k in c],
-                      carried, options) for c in chunks]  # fmt: skip
+                      options) for c in chunks]  # fmt: skip
             done = [d for part in run(tasks) for d in part]
-            for k, (result, z, _) in zip((k for c in chunks for k in c), done, strict=True):
+            for k, (result, z) in zip((k for c in chunks for k in c), done, strict=True):
                 results[k], Z[k] = result, z
-            # the last solves' differences: a model of the Jacobian for the next wave
-            last = [d[2] for d in done[-2:]]
-            carried = (np.concatenate([r[0] for r in last]), np.concatenate([r[1] for r in last]))
     return [r for r in results if r is not None]

@@ -161,7 +161,6 @@ class Solved:
     exporter_rent: FloatArray
     iterations: int
     excess: float
-    secants: tuple[FloatArray, FloatArray]  # its own last Anderson differences, oldest first
 
 
 @dataclass
@@ -233,14 +232,6 @@ def _sweep(
     return _Sweep(log_c, log_P, c_th, S, X_new, gross, revenue, holder, exporter, va)
 
 
-def _ring(
-    DF: FloatArray, DG: FloatArray, h: int, cap: int, own: int
-) -> tuple[FloatArray, FloatArray]:
-    """A problem's own difference rows, oldest first (``own`` written so far)."""
-    rows = h + (np.arange(max(0, own - cap), own) % cap)
-    return DF[rows].copy(), DG[rows].copy()
-
-
 def _pack(b: CPBaseline, starts: Sequence[Start | None]) -> FloatArray:
     """``[problem, (log ŵ, log P̂, X'/scale)]``: the unknowns, all hats 1 where no start."""
     N, J = b.shape
@@ -299,7 +290,6 @@ def solve_stacked(
     starts: Sequence[Start | None],
     *,
     shared: Shared | None = None,
-    carried: tuple[FloatArray, FloatArray] | None = None,
     tol: float = 1e-9,
     max_iter: int = 5000,
     damping: float = 0.5,
@@ -312,9 +302,7 @@ def solve_stacked(
     ``starts[p]`` is ``(log ŵ [n], log P̂ [n, j], X' [n, j])`` or None (cold: all hats 1).
     The options are those of :func:`~tradetalks.economics._cp_solve.solve_dense`; each
     problem stops when its relative excess demand for labour and its price and spending
-    residuals are below ``tol``. ``carried``: ``(ΔF, ΔG)`` Anderson differences of solved
-    neighbours (e.g. their :attr:`Solved.secants`), a multisecant model of the Jacobian
-    every problem starts with (the maps differ in few cells, so it is nearly theirs).
+    residuals are below ``tol``.
 
     Raises :class:`ConvergenceError` if a problem turns non-finite or is not solved in
     ``max_iter`` iterations.
@@ -329,16 +317,9 @@ def solve_stacked(
     scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)
     z = _pack(b, starts)  # [b, (log ŵ, log P̂, X'/scale)]
     cap = max(memory - 1, 1)
-    # Rows [0, h): differences carried from solved neighbours (the same for every problem,
-    # until a problem restarts its history); rows [h, h + cap): the problem's own, a ring.
-    h = 0 if carried is None else carried[0].shape[0]
-    DF = np.zeros((B, h + cap, size))
-    DG = np.zeros((B, h + cap, size))
-    gram = np.zeros((B, h + cap, h + cap))
-    use_carried = np.full(B, h > 0)
-    if carried is not None and h:
-        DF[:, :h], DG[:, :h] = carried
-        gram[:, :h, :h] = carried[0] @ carried[0].T
+    DF = np.zeros((B, cap, size))  # each problem's own differences, a ring of cap rows
+    DG = np.zeros((B, cap, size))
+    gram = np.zeros((B, cap, cap))
     own = np.zeros(B, dtype=np.int64)
     prev_f = np.zeros((B, size))
     prev_g = np.zeros((B, size))
@@ -346,7 +327,7 @@ def solve_stacked(
     ids = np.arange(B)  # original problem of each column
     out: list[Solved | None] = [None] * B
     k = _coefficients(b, cells, B)
-    eye = np.eye(h + cap, dtype=bool)
+    eye = np.eye(cap, dtype=bool)
     for it in range(1, max_iter + 1):
         m = ids.size
         log_w, log_P, X = _unpack(b, z)
@@ -366,7 +347,6 @@ def solve_stacked(
                 ev.log_c[:, :, col].copy(), ev.c_th[:, :, col].T.copy(), ev.S[:, :, col].T.copy(),
                 ev.gross[:, :, col].copy(), ev.revenue[:, col].copy(), ev.holder[:, col].copy(),
                 ev.exporter[:, col].copy(), it, float(excess[col]),
-                _ring(DF[col], DG[col], h, cap, int(own[col])),
             )  # fmt: skip
         if np.all(done):
             return [s for s in out if s is not None]
@@ -379,7 +359,7 @@ def solve_stacked(
         # Every product runs over the whole stack (no fancy-indexed copies of the history);
         # a problem without rows gets the identity in its Gram matrix, so no mixing.
         every = np.arange(m)
-        slot = h + own % cap
+        slot = own % cap
         if np.any(has_prev):
             put = has_prev[:, None]
             DF[every, slot] = np.where(put, f - prev_f, DF[every, slot])
@@ -390,10 +370,7 @@ def solve_stacked(
             gram[every, :, slot] = dots
         prev_f, prev_g = f, g
         has_prev[:] = True
-        valid = np.concatenate((
-            np.repeat(use_carried[:, None], h, axis=1),
-            np.arange(cap)[None, :] < np.minimum(own, cap)[:, None],
-        ), axis=1)  # fmt: skip
+        valid = np.arange(cap)[None, :] < np.minimum(own, cap)[:, None]
         A = np.where(valid[:, :, None] & valid[:, None, :], gram, 0.0)
         trace = np.maximum(np.trace(A, axis1=1, axis2=2), 1e-300)
         A += eye * (1e-14 * trace)[:, None, None] + eye * ~valid[:, :, None]
@@ -404,7 +381,7 @@ def solve_stacked(
         if np.any(bad):  # a bad extrapolation: restart that problem's history
             new[bad] = g[bad]
             own[bad] = 0
-            has_prev[bad] = use_carried[bad] = False
+            has_prev[bad] = False
             DF[bad] = DG[bad] = gram[bad] = 0.0
         new_w = new[:, :N]
         # Numeraire: world value added unchanged.
@@ -415,7 +392,6 @@ def solve_stacked(
             keep = ~done
             ids, z = ids[keep], z[keep]
             DF, DG, gram, own = DF[keep], DG[keep], gram[keep], own[keep]
-            use_carried = use_carried[keep]
             prev_f, prev_g, has_prev = prev_f[keep], prev_g[keep], has_prev[keep]
             cells = cells.take(keep)
             k = _coefficients(b, cells, ids.size)
