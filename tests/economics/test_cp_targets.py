@@ -133,3 +133,32 @@ def test_target_grammar() -> None:
         with pytest.raises(InputError) as info:
             parse_target(bad)
         assert len(info.value.lines()) == 1 and "--shock" in info.value.lines()[0]
+
+
+def test_targets_of_a_grid_solved_together_equal_each_alone_and_hit_within_a_tenth_pct() -> None:
+    from tradetalks.economics import solve_targets_batch
+
+    flow = float(BASE.sales_musd[0, 1, :2].sum())
+    share = flow / float(BASE.sales_musd[0, :, :2].sum())
+    configs = [
+        ([], [Target("C0", "C1", SECTORS, "purchase", 1.3 * flow)]),
+        ([ShockEntry("C2", "C0", ("s3",), 0.2)],
+         [Target("C0", "C1", SECTORS, "quota", 0.8 * flow)]),
+        ([], [Target("C0", "C1", SECTORS, "market_share", share + 0.05),
+              Target("C3", "C2", ("s1",), "ver", 0.7 * float(BASE.sales_musd[3, 2, 0]))]),
+        ([], [Target("C0", "C1", SECTORS, "trq", 0.9 * flow, 0.0, 0.3)]),
+        ([], [Target("C0", "C1", SECTORS, "quota", 2.0 * flow)]),  # slack
+        ([ShockEntry("C1", "C0", ("s1",), 0.1)], []),  # no target at all
+    ]  # fmt: skip
+    together = solve_targets_batch(BASE, configs, decompose=False)
+    for (entries, targets), sol in zip(configs, together, strict=True):
+        alone = solve_targets(BASE, list(entries), list(targets), decompose=False)
+        np.testing.assert_allclose(sol.result.welfare_hat, alone.result.welfare_hat, atol=1e-8)
+        for out in sol.outcomes:
+            if out.binding and out.regime != "over quota":
+                assert abs(out.achieved / out.target.value - 1.0) < 1e-3  # within 0.1%
+    assert not together[4].outcomes[0].binding
+    # a cold tariff solve of the same wedges gives the same equilibrium
+    last = solve(BASE, make_shock(BASE, configs[5][0]), decompose=False)
+    np.testing.assert_allclose(together[5].result.welfare_hat, last.welfare_hat, atol=1e-8)
+    assert solve_targets_batch(BASE, []) == []

@@ -34,6 +34,7 @@ from tradetalks.economics._cp_targets import (
     is_target_text,
     parse_target,
     solve_targets,
+    solve_targets_batch,
 )
 from tradetalks.economics._gravity_ge import (
     GravityEconomy,
@@ -92,6 +93,7 @@ __all__ = [
     "solve_batch",
     "solve_gravity_ge",
     "solve_targets",
+    "solve_targets_batch",
     "tariff_array",
     "tariff_line",
     "trade_cost_factor",

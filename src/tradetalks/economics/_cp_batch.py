@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import threadpool_limits
 
 from tradetalks.economics._cp_calibrate import CPBaseline
 from tradetalks.economics._cp_shock import CPShock
@@ -38,6 +37,8 @@ from tradetalks.economics._cp_stack import (
     Shared,
     Solved,
     Start,
+    one_blas_thread,
+    shock_cells,
     solve_stacked,
     stacked_flows,
     start_residuals,
@@ -154,20 +155,6 @@ def _plan(features: FloatArray) -> tuple[list[list[int]], list[_Prediction]]:
             if np.any(wave == w)], predictions  # fmt: skip
 
 
-def _cells(shocks: Sequence[CPShock]) -> Cells:
-    """The touched cells of ``shocks``, numbered by position."""
-    parts = []
-    for p, s in enumerate(shocks):
-        k = s.n_cells
-        parts.append(Cells(
-            np.full(k, p, dtype=np.intp), s.importer.astype(np.intp), s.exporter.astype(np.intp),
-            s.sector.astype(np.intp), s.tariff_rate, s.ntb_factor,
-            np.zeros(k) if s.rent_rate is None else s.rent_rate,
-            np.zeros(k, dtype=bool) if s.rent_to_exporter is None else s.rent_to_exporter,
-        ))  # fmt: skip
-    return Cells.concat(parts)
-
-
 #: What a chunk returns per shock: its result and its packed state.
 _Done = tuple[CPResult, FloatArray]
 
@@ -180,9 +167,9 @@ def _solve_chunk(
 ) -> list[_Done]:
     """Solve ``shocks`` together from their predicted (packed) starts, where they pay."""
     b = baseline
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         shared = Shared.of(b)
-        cells = _cells(shocks)
+        cells = shock_cells(shocks)
         starts = _better_starts(b, cells, [_as_start(b, z) for z in predicted], shared)
         solved = solve_stacked(b, cells, starts, shared=shared, tol=float(options["tol"]))  # type: ignore[arg-type]
         return [
@@ -237,7 +224,7 @@ def _result(b: CPBaseline, shock: CPShock, s: Solved, options: dict[str, object]
         parts = decompose(b, tau, d, shock.dense_rents(b), 4, state, float(options["tol"]))  # type: ignore[arg-type]
     return equilibrium_result(
         b, shock.label, state, s.log_c, s.gross, s.revenue, s.holder_rent, s.exporter_rent,
-        stacked_flows(b, s, _cells([shock])), s.iterations, s.excess, parts,
+        stacked_flows(b, s, shock_cells([shock])), s.iterations, s.excess, parts,
         flows=bool(options["flows"]),
     )  # fmt: skip
 

@@ -23,20 +23,25 @@ stops on its own residuals; converged shocks leave the stack.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import ThreadpoolController
 
 from tradetalks._errors import ConvergenceError
 from tradetalks.economics._cp_calibrate import CPBaseline
+from tradetalks.economics._cp_shock import CPShock
 
 __all__ = [
     "Cells",
     "Shared",
     "Solved",
     "Start",
+    "one_blas_thread",
     "solve_stacked",
     "stacked_flows",
     "start_residuals",
@@ -55,6 +60,7 @@ class Shared:
 
     pi_t: FloatArray  # [j, n, i] π
     sold_t: FloatArray  # [j, i, n] π/κ (exporter i's sales to n)
+    sold_n: FloatArray  # [j, n, i] π/κ (n's purchases from i)
     revenue_t: FloatArray  # [j, n, i] π τ/κ
     inputs_t: FloatArray  # [n, j, k] γ_n^{k,j}: Σ_k γ^{k,j} log P̂^k
     inputs: FloatArray  # [n, j, k] γ_n^{j,k}: Σ_k γ^{j,k} gross^k
@@ -66,6 +72,7 @@ class Shared:
         return cls(
             np.ascontiguousarray(pi.transpose(2, 0, 1)),
             np.ascontiguousarray((pi / kappa).transpose(2, 1, 0)),
+            np.ascontiguousarray((pi / kappa).transpose(2, 0, 1)),
             np.ascontiguousarray((pi * b.tariff_rate / kappa).transpose(2, 0, 1)),
             np.ascontiguousarray(b.input_share.transpose(0, 2, 1)),
             np.ascontiguousarray(b.input_share),
@@ -78,7 +85,9 @@ class Cells:
 
     ``tau``, ``d``, ``rho`` are the counterfactual tariff τ', iceberg factor d̂ and rent
     wedge ρ' of each cell; ``to_exporter`` whether the exporter owns its rent. A problem
-    lists each of its cells once.
+    lists each of its cells once. ``target``: the quantity target (see :class:`Targets`)
+    whose wedge x the cell carries (−1: none); ``floor``: how — a floor's import subsidy
+    scales the tariff factor, 1 + τ' = (1 + τ) e^x, a cap's rent is ρ' = e^x − 1.
     """
 
     problem: IntArray
@@ -89,21 +98,79 @@ class Cells:
     d: FloatArray
     rho: FloatArray
     to_exporter: BoolArray
+    target: IntArray
+    floor: BoolArray
 
-    def take(self, keep: BoolArray) -> Cells:
-        """The cells of the problems ``keep`` marks, renumbered in order."""
+    def take(self, keep: BoolArray, targets: IntArray | None = None) -> Cells:
+        """The cells of the problems ``keep`` marks, renumbered in order.
+
+        ``targets`` renumbers their targets (old → new number).
+        """
         mine = keep[self.problem]
         renumber = np.cumsum(keep) - 1
+        target = self.target[mine]
+        if targets is not None:
+            target = np.where(target >= 0, targets[target], -1)
         return Cells(
             renumber[self.problem[mine]], self.n[mine], self.i[mine], self.j[mine],
-            self.tau[mine], self.d[mine], self.rho[mine], self.to_exporter[mine],
+            self.tau[mine], self.d[mine], self.rho[mine], self.to_exporter[mine], target,
+            self.floor[mine],
         )  # fmt: skip
 
     @staticmethod
     def concat(parts: list[Cells]) -> Cells:
-        """All cells of ``parts`` (their ``problem`` numbers as they are)."""
+        """All cells of ``parts`` (their ``problem`` and ``target`` numbers as they are)."""
         return Cells(*(np.concatenate([getattr(p, f) for p in parts]) for f in (
-            "problem", "n", "i", "j", "tau", "d", "rho", "to_exporter")))  # fmt: skip
+            "problem", "n", "i", "j", "tau", "d", "rho", "to_exporter", "target", "floor",
+        )))  # fmt: skip
+
+    def at(self, x: FloatArray) -> Cells:
+        """The cells with the targets' wedges at ``x`` (one log wedge per target)."""
+        has = self.target >= 0
+        if not np.any(has):
+            return self
+        xt = np.where(has, x[np.maximum(self.target, 0)], 0.0)
+        floor, cap = has & self.floor, has & ~self.floor
+        tau = np.where(floor, (1.0 + self.tau) * np.exp(xt) - 1.0, self.tau)
+        rho = np.where(cap, np.expm1(xt), self.rho)
+        return replace(self, tau=tau, rho=rho)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Quantity targets of the problems in a stack, solved with the equilibrium.
+
+    Target t of problem ``problem[t]`` (its ``slot``-th) sets a log wedge x_t in
+    ``[lo, hi]`` on its cells (:attr:`Cells.target`) so that the value bought by
+    ``importer`` on those cells — or, if ``share``, that value over everything the importer
+    buys in the target's sectors (``share_sectors``: ``(target, sector)`` pairs) — equals
+    ``goal``. Each sweep updates x_t ← clip(x_t − f_t/slope_t, lo, hi) with
+    f_t = ln(value/goal) and ``slope`` the partial-equilibrium d ln value/dx; x joins the
+    Anderson-mixed unknowns, so the wedge and the equilibrium converge together (a bound
+    is a constraint that does not bind, or a tariff-rate quota's over-quota rate).
+    """
+
+    problem: IntArray
+    slot: IntArray
+    importer: IntArray
+    goal: FloatArray
+    lo: FloatArray
+    hi: FloatArray
+    slope: FloatArray
+    share: BoolArray
+    share_target: IntArray
+    share_sector: IntArray
+
+    def take(self, keep: BoolArray) -> tuple[Targets, IntArray]:
+        """The targets of the problems ``keep`` marks, and old → new target numbers."""
+        mine = keep[self.problem]
+        renumber = np.cumsum(mine) - 1
+        pairs = mine[self.share_target]
+        return Targets(
+            (np.cumsum(keep) - 1)[self.problem[mine]], self.slot[mine], self.importer[mine],
+            self.goal[mine], self.lo[mine], self.hi[mine], self.slope[mine], self.share[mine],
+            renumber[self.share_target[pairs]], self.share_sector[pairs],
+        ), renumber  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -161,6 +228,7 @@ class Solved:
     exporter_rent: FloatArray
     iterations: int
     excess: float
+    x: FloatArray  # the log wedges of its quantity targets, by slot
 
 
 @dataclass
@@ -183,6 +251,22 @@ def _correct(out: FloatArray, dst: IntArray, coef: FloatArray, src: FloatArray,
     if dst.size:
         np.add.at(out.reshape(-1), dst, coef * src.reshape(-1)[at])
     return out
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    """The process's BLAS/OpenMP pools, inspected once (inspecting costs milliseconds)."""
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """BLAS on one thread inside (threadpoolctl), set deliberately by the solvers.
+
+    The stacked products are small (``[N, N] @ [N, B]``): a second thread costs more CPU
+    than it saves, and on a shared machine it contends with the worker processes.
+    """
+    limited: AbstractContextManager[object] = _threadpools().limit(limits=1, user_api="blas")
+    return limited
 
 
 def _sums(index: IntArray, weights: FloatArray, shape: tuple[int, int]) -> FloatArray:
@@ -230,6 +314,29 @@ def _sweep(
         X_new = np.matmul(sh.inputs, gross) + b.final_share[:, :, None] * income[:, None, :]
     va = (va_share * gross).sum(axis=1)
     return _Sweep(log_c, log_P, c_th, S, X_new, gross, revenue, holder, exporter, va)
+
+
+def _target_gaps(
+    b: CPBaseline, sh: Shared, k: _Coefficients, cells: Cells, targets: Targets, ev: _Sweep
+) -> FloatArray:
+    """f_t = ln(value_t / goal_t) at the sweep's output (values at basic prices)."""
+    N, _ = b.shape
+    m = ev.X.shape[2]
+    T = targets.goal.size
+    Y = ev.X.transpose(1, 0, 2) / ev.S  # [j, n, b]
+    has = np.flatnonzero(cells.target >= 0)
+    n, i, j = cells.n[has], cells.i[has], cells.j[has]
+    sold = k.d_sold[has] + b.trade_share[n, i, j] / (1.0 + b.tariff_rate[n, i, j])
+    flows = sold * ev.c_th.reshape(-1)[k.ii[has]] * Y.reshape(-1)[k.ni[has]]
+    value = np.bincount(cells.target[has], flows, T).astype(np.float64)
+    if np.any(targets.share):
+        bought = _correct(np.matmul(sh.sold_n, ev.c_th), k.ni, k.d_sold, ev.c_th, k.ii) * Y
+        t = targets.share_target
+        rows = (targets.share_sector * N + targets.importer[t]) * m + targets.problem[t]
+        total = np.bincount(t, bought.reshape(-1)[rows], T)
+        value = np.where(targets.share, value / np.maximum(total, 1e-300), value)
+    gap = np.log(np.maximum(value, 1e-300)) - np.log(np.maximum(targets.goal, 1e-300))
+    return np.asarray(gap, dtype=np.float64)
 
 
 def _pack(b: CPBaseline, starts: Sequence[Start | None]) -> FloatArray:
@@ -290,6 +397,7 @@ def solve_stacked(
     starts: Sequence[Start | None],
     *,
     shared: Shared | None = None,
+    targets: Targets | None = None,
     tol: float = 1e-9,
     max_iter: int = 5000,
     damping: float = 0.5,
@@ -302,7 +410,7 @@ def solve_stacked(
     ``starts[p]`` is ``(log ŵ [n], log P̂ [n, j], X' [n, j])`` or None (cold: all hats 1).
     The options are those of :func:`~tradetalks.economics._cp_solve.solve_dense`; each
     problem stops when its relative excess demand for labour and its price and spending
-    residuals are below ``tol``.
+    residuals are below ``tol`` (and, with ``targets``, its wedges' updates too).
 
     Raises :class:`ConvergenceError` if a problem turns non-finite or is not solved in
     ``max_iter`` iterations.
@@ -315,14 +423,16 @@ def solve_stacked(
     NJ = N * J
     size = N + 2 * NJ
     scale = np.maximum(b.expenditure_musd.sum(axis=1), 1e-12)
-    z = _pack(b, starts)  # [b, (log ŵ, log P̂, X'/scale)]
+    K = 0 if targets is None else int(targets.slot.max(initial=-1)) + 1
+    # [b, (log ŵ, log P̂, X'/scale, the log wedges x of its targets)]
+    z = np.hstack((_pack(b, starts), np.zeros((B, K))))
     cap = max(memory - 1, 1)
-    DF = np.zeros((B, cap, size))  # each problem's own differences, a ring of cap rows
-    DG = np.zeros((B, cap, size))
+    DF = np.zeros((B, cap, size + K))  # each problem's own differences, a ring of cap rows
+    DG = np.zeros((B, cap, size + K))
     gram = np.zeros((B, cap, cap))
     own = np.zeros(B, dtype=np.int64)
-    prev_f = np.zeros((B, size))
-    prev_g = np.zeros((B, size))
+    prev_f = np.zeros((B, size + K))
+    prev_g = np.zeros((B, size + K))
     has_prev = np.zeros(B, dtype=bool)
     ids = np.arange(B)  # original problem of each column
     out: list[Solved | None] = [None] * B
@@ -330,10 +440,18 @@ def solve_stacked(
     eye = np.eye(cap, dtype=bool)
     for it in range(1, max_iter + 1):
         m = ids.size
-        log_w, log_P, X = _unpack(b, z)
+        log_w, log_P, X = _unpack(b, z[:, :size])
+        if targets is not None:
+            x = z[targets.problem, size + targets.slot]
+            at = cells.at(x)
+            k = _coefficients(b, at, m)
         ev = _sweep(b, sh, k, log_w, log_P, X, price_steps, spend_steps)
         labour = np.exp(log_w) * wL[:, None]
         excess, worst = _residuals(b, ev, log_w, log_P, X)
+        if targets is not None:
+            f_x = _target_gaps(b, sh, k, at, targets, ev)
+            g_x = np.clip(x - f_x / targets.slope, targets.lo, targets.hi)
+            np.maximum.at(worst, targets.problem, np.abs(g_x - x))
         if not np.all(np.isfinite(worst)):
             bad = int(ids[np.flatnonzero(~np.isfinite(worst))[0]])
             raise ConvergenceError(
@@ -346,14 +464,16 @@ def solve_stacked(
                 log_w[:, col].copy(), ev.log_P[:, :, col].copy(), ev.X[:, :, col].copy(),
                 ev.log_c[:, :, col].copy(), ev.c_th[:, :, col].T.copy(), ev.S[:, :, col].T.copy(),
                 ev.gross[:, :, col].copy(), ev.revenue[:, col].copy(), ev.holder[:, col].copy(),
-                ev.exporter[:, col].copy(), it, float(excess[col]),
+                ev.exporter[:, col].copy(), it, float(excess[col]), z[col, size:].copy(),
             )  # fmt: skip
         if np.all(done):
             return [s for s in out if s is not None]
-        g = np.empty((m, size))
+        g = np.zeros((m, size + K))
+        if targets is not None:
+            g[targets.problem, size + targets.slot] = g_x
         g[:, :N] = (log_w + damping * np.log(np.maximum(ev.va, 1e-300) / labour)).T
         g[:, N : N + NJ] = ev.log_P.reshape(NJ, m).T
-        g[:, N + NJ :] = (ev.X / scale[:, None, None]).reshape(NJ, m).T
+        g[:, N + NJ : size] = (ev.X / scale[:, None, None]).reshape(NJ, m).T
         f = g - z
         # Anderson (type II) mixing per problem: own differences in a ring of ``cap`` rows.
         # Every product runs over the whole stack (no fancy-indexed copies of the history);
@@ -386,14 +506,20 @@ def solve_stacked(
         new_w = new[:, :N]
         # Numeraire: world value added unchanged.
         new[:, :N] = new_w - np.log(np.exp(new_w) @ wL / world_va)[:, None]
-        new[:, N + NJ :] = np.maximum(new[:, N + NJ :], 0.0)
+        new[:, N + NJ : size] = np.maximum(new[:, N + NJ : size], 0.0)
+        if targets is not None:
+            wedge = (targets.problem, size + targets.slot)
+            new[wedge] = np.clip(new[wedge], targets.lo, targets.hi)
         z = new
         if np.any(done):
             keep = ~done
             ids, z = ids[keep], z[keep]
             DF, DG, gram, own = DF[keep], DG[keep], gram[keep], own[keep]
             prev_f, prev_g, has_prev = prev_f[keep], prev_g[keep], has_prev[keep]
-            cells = cells.take(keep)
+            renumber = None
+            if targets is not None:
+                targets, renumber = targets.take(keep)
+            cells = cells.take(keep, renumber)
             k = _coefficients(b, cells, ids.size)
     raise ConvergenceError(
         f"Caliendo–Parro solver did not converge in {max_iter} iterations",
@@ -412,3 +538,18 @@ def stacked_flows(b: CPBaseline, s: Solved, cells: Cells) -> FloatArray:
     n, i, j = cells.n, cells.i, cells.j
     flows[n, i, j] += k.d_sold * s.c_th[i, j] * s.X[n, j] / s.S[n, j]
     return np.asarray(flows, dtype=np.float64)
+
+
+def shock_cells(shocks: Sequence[CPShock]) -> Cells:
+    """The touched cells of ``shocks``, numbered by position."""
+    parts = []
+    for p, s in enumerate(shocks):
+        k = s.n_cells
+        parts.append(Cells(
+            np.full(k, p, dtype=np.intp), s.importer.astype(np.intp), s.exporter.astype(np.intp),
+            s.sector.astype(np.intp), s.tariff_rate, s.ntb_factor,
+            np.zeros(k) if s.rent_rate is None else s.rent_rate,
+            np.zeros(k, dtype=bool) if s.rent_to_exporter is None else s.rent_to_exporter,
+            np.full(k, -1, dtype=np.intp), np.zeros(k, dtype=bool),
+        ))  # fmt: skip
+    return Cells.concat(parts)

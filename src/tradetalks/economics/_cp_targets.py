@@ -52,7 +52,16 @@ from tradetalks.economics._cp_shock import (
     make_shock,
     sector_codes,
 )
-from tradetalks.economics._cp_solve import CPResult, CPState, solve, solve_dense
+from tradetalks.economics._cp_solve import CPResult, CPState, equilibrium_result
+from tradetalks.economics._cp_stack import (
+    Cells,
+    Solved,
+    Targets,
+    one_blas_thread,
+    shock_cells,
+    solve_stacked,
+    stacked_flows,
+)
 
 __all__ = [
     "TARGET_KINDS",
@@ -62,6 +71,7 @@ __all__ = [
     "is_target_text",
     "parse_target",
     "solve_targets",
+    "solve_targets_batch",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -213,28 +223,34 @@ def _bounds(t: Target) -> tuple[float, float]:
     return -5.0, 0.0
 
 
-def solve_targets(
-    baseline: CPBaseline,
-    entries: list[ShockEntry],
-    targets: list[Target],
-    *,
-    label: str = "",
-    tol: float = 1e-9,
-    rtol: float = 1e-4,
-    max_evaluations: int = 40,
-    decompose: bool = True,
-    flows: bool = True,
-) -> TargetSolution:
-    """Price ``entries`` with every target met (see the module docstring).
+def _slope(b: CPBaseline, t: Target, c: _Cells) -> float:
+    """The partial-equilibrium slope d ln value / dx, −θ (1 − π_ni).
 
-    Raises
-    ------
-    InputError
-        A malformed target, or a floor that no subsidy can reach (no trade to expand).
-    ConvergenceError
-        The targets were not met to ``rtol`` within ``max_evaluations`` solves.
+    π_ni is the exporter's share of the importer's spending; a share target moves with one
+    more factor 1 − share.
     """
-    b = baseline
+    slope = -float(np.average(b.theta[c.js] * (1.0 - b.trade_share[c.n, c.i, c.js]),
+                              weights=b.sales_musd[c.n, c.i, c.js] + 1e-12))  # fmt: skip
+    if t.kind == "market_share":
+        total = float(b.sales_musd[c.n, :, c.js].sum())
+        share = float(b.sales_musd[c.n, c.i, c.js].sum()) / total if total > 0 else 0.0
+        slope *= 1.0 - min(max(share, 0.0), 0.99)
+    return slope
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """One configuration: its wedges before the targets, its targets and their cells."""
+
+    label: str
+    start: _Wedges
+    targets: list[Target]
+    cells: list[_Cells]
+
+
+def _problem(b: CPBaseline, entries: list[ShockEntry], targets: list[Target],
+             label: str) -> tuple[_Problem, Cells]:  # fmt: skip
+    """The configuration and its touched cells (``problem`` 0, targets numbered from 0)."""
     shock0 = make_shock(b, entries, label=label)
     tau0, d0 = shock0.dense(b)
     rents0 = shock0.dense_rents(b)
@@ -244,90 +260,143 @@ def solve_targets(
         np.zeros(tau0.shape, dtype=bool) if rents0 is None else np.array(rents0.to_exporter),
     )  # fmt: skip
     cells = [_cells(b, t) for t in targets]
-    K = len(targets)
-    goal = np.array([t.value for t in targets], dtype=np.float64)
-    lo, hi = (np.array(v) for v in zip(*(_bounds(t) for t in targets), strict=True)) if K else (
-        np.zeros(0), np.zeros(0))  # fmt: skip
-    state: CPState | None = None
-    secants: list[FloatArray] = []
-    sweeps = 0
-    N, J = b.shape
-    keys = np.unique(np.concatenate(
-        [shock0.importer * N * J + shock0.exporter * J + shock0.sector]
-        + [c.n * N * J + c.i * J + c.js for c in cells]
-    ))  # fmt: skip
-    touched = (keys // (N * J), (keys // J) % N, keys % J)
-
-    def evaluate(x: FloatArray, accuracy: float) -> tuple[FloatArray, FloatArray, _Wedges]:
-        nonlocal state, sweeps
-        w = _apply(b, start, targets, cells, x)
-        rents = Rents(w.rho, w.to_exporter) if np.any(w.rho != 0.0) else None
-        state, ev, its, _ = solve_dense(b, w.tau, w.d, start=state, tol=accuracy,
-                                        secants=secants, rents=rents, cells=touched)  # fmt: skip
-        sweeps += its
-        fl = ev.flows()
-        got = np.array([_measure(t, c, fl) for t, c in zip(targets, cells, strict=True)])
-        with np.errstate(divide="ignore"):
-            f = np.log(np.maximum(got, 1e-300)) - np.log(np.maximum(goal, 1e-300))
-        return f, got, w
-
-    def accuracy(f: FloatArray) -> float:
-        # inexact secant steps: solve far from the target only as precisely as needed
-        gap = float(np.max(np.abs(f[active]))) if np.any(active) else 0.0
-        # (near the target a secant step lands within rtol, so that solve is the last one)
-        return float(np.clip(1e-3 * gap, tol, 1e-6)) if gap > 5e-2 else tol
-
-    x = np.zeros(K)
-    active = np.ones(K, dtype=bool)
-    f, got, w = evaluate(x, 1e-6)
-    evaluations = 1
-    # Which constraints bind at the start: a cap above the flow, a floor below it do not.
-    active = np.array([(fk > 0) if t.upper_bound() else (fk < 0) for t, fk in zip(targets, f,
-                       strict=True)], dtype=bool)  # fmt: skip
-    # d ln value / dx in partial equilibrium: -θ (1 − π_ni), π_ni the exporter's share of
-    # the importer's spending (a share target moves with one more factor 1 − share)
-    slope = np.array([
-        -float(np.average(b.theta[c.js] * (1.0 - b.trade_share[c.n, c.i, c.js]),
-                          weights=b.sales_musd[c.n, c.i, c.js] + 1e-12))
-        for c in cells
-    ])  # fmt: skip
-    for k, t in enumerate(targets):
-        if t.kind == "market_share":
-            slope[k] *= 1.0 - min(max(float(got[k]), 0.0), 0.99)
-    for k, t in enumerate(targets):
-        if t.kind != "market_share" and active[k] and got[k] <= 0 and not t.upper_bound():
+    for t, c in zip(targets, cells, strict=True):
+        if not t.upper_bound() and float(b.sales_musd[c.n, c.i, c.js].sum()) <= 0.0:
             raise InputError(
                 f"{t.kind} target cannot be met",
                 [Problem("<target>", "value", f"{t.importer} buys nothing from {t.exporter} "
                          f"in {', '.join(t.sectors)}: no subsidy can reach {t.value}")],
             )  # fmt: skip
-    prev: tuple[FloatArray, FloatArray] | None = None
-    while np.any(active & (np.abs(f) > rtol)):
-        if evaluations >= max_evaluations:
+    w = _apply(b, start, targets, cells, np.zeros(len(targets)))  # checks one rent per cell
+    touched = (w.tau != b.tariff_rate) | (w.d != 1.0) | (w.rho != 0.0)
+    target = np.full(w.tau.shape, -1, dtype=np.intp)
+    floor = np.zeros(w.tau.shape, dtype=bool)
+    for k, (t, c) in enumerate(zip(targets, cells, strict=True)):
+        touched[c.n, c.i, c.js] = True
+        target[c.n, c.i, c.js] = k
+        floor[c.n, c.i, c.js] = not t.upper_bound()
+    n, i, j = (v.astype(np.intp) for v in np.nonzero(touched))
+    return _Problem(label, start, targets, cells), Cells(
+        np.zeros(n.size, dtype=np.intp), n, i, j, w.tau[n, i, j], w.d[n, i, j], w.rho[n, i, j],
+        w.to_exporter[n, i, j], target[n, i, j], floor[n, i, j],
+    )  # fmt: skip
+
+
+def solve_targets_batch(
+    baseline: CPBaseline,
+    configurations: Sequence[tuple[Sequence[ShockEntry], Sequence[Target]]],
+    *,
+    labels: Sequence[str] | None = None,
+    tol: float = 1e-9,
+    rtol: float = 1e-4,
+    decompose: bool = True,
+    flows: bool = True,
+) -> list[TargetSolution]:
+    """Price many configurations of wedges and quantity targets, all in one stacked solve.
+
+    Each target's wedge is an unknown of the equilibrium (see
+    :class:`~tradetalks.economics._cp_stack.Targets`: updated every sweep from the gap to
+    its target, with the partial-equilibrium slope, and Anderson-mixed with the prices
+    and spending), so a configuration costs about one solve, and the configurations of a
+    grid are solved together (one stacked sweep per iteration).
+
+    Raises
+    ------
+    InputError
+        A malformed target, or a floor that no subsidy can reach (no trade to expand).
+    ConvergenceError
+        The equilibrium was not found, or a binding target missed by more than ``rtol``.
+    """
+    b = baseline
+    if not configurations:
+        return []
+    names = list(labels) if labels is not None else [""] * len(configurations)
+    problems, parts = [], []
+    offset = 0
+    for p, (entries, targets) in enumerate(configurations):
+        prob, cells = _problem(b, list(entries), list(targets), names[p])
+        problems.append(prob)
+        target = np.where(cells.target >= 0, cells.target + offset, -1)
+        parts.append(replace(cells, problem=cells.problem + p, target=target))
+        offset += len(targets)
+    every = [(p, k, t, c) for p, prob in enumerate(problems)
+             for k, (t, c) in enumerate(zip(prob.targets, prob.cells, strict=True))]  # fmt: skip
+    share = [(g, int(j)) for g, (_, _, t, c) in enumerate(every) if t.kind == "market_share"
+             for j in c.js]  # fmt: skip
+    bounds = np.array([_bounds(t) for _, _, t, _ in every]).reshape(-1, 2)
+    spec = Targets(
+        np.array([p for p, *_ in every], dtype=np.intp),
+        np.array([k for _, k, *_ in every], dtype=np.intp),
+        np.array([c.n for *_, c in every], dtype=np.intp),
+        np.array([t.value for _, _, t, _ in every], dtype=np.float64),
+        bounds[:, 0], bounds[:, 1],
+        np.array([_slope(b, t, c) for _, _, t, c in every], dtype=np.float64),
+        np.array([t.kind == "market_share" for _, _, t, _ in every], dtype=bool),
+        np.array([g for g, _ in share], dtype=np.intp),
+        np.array([j for _, j in share], dtype=np.intp),
+    )  # fmt: skip
+    with one_blas_thread():
+        solved = solve_stacked(b, Cells.concat(parts), [None] * len(problems), targets=spec,
+                               tol=tol)  # fmt: skip
+    return [_solution(b, prob, s, tol, rtol, decompose, flows)
+            for prob, s in zip(problems, solved, strict=True)]  # fmt: skip
+
+
+def _solution(b: CPBaseline, prob: _Problem, s: Solved, tol: float, rtol: float,
+              decompose: bool, flows: bool) -> TargetSolution:  # fmt: skip
+    """The result of one solved configuration and how each of its targets was met."""
+    x = s.x[: len(prob.targets)]
+    w = _apply(b, prob.start, prob.targets, prob.cells, x)
+    shock = _to_shock(b, w, prob.label)
+    state = CPState(s.log_w, s.log_P, s.X)
+    parts = None
+    if decompose:
+        from tradetalks.economics._cp_welfare import decompose as _decompose
+
+        rents = Rents(w.rho, w.to_exporter) if np.any(w.rho != 0.0) else None
+        parts = _decompose(b, w.tau, w.d, rents, 4, state, tol)
+    result = equilibrium_result(
+        b, prob.label, state, s.log_c, s.gross, s.revenue, s.holder_rent, s.exporter_rent,
+        stacked_flows(b, s, shock_cells([shock])), s.iterations, s.excess, parts,
+    )  # fmt: skip
+    outcomes, result = _outcomes(b, prob.targets, prob.cells, x, w, prob.start, result)
+    lo_hi = [_bounds(t) for t in prob.targets]
+    for o, xk, (lo, hi) in zip(outcomes, x, lo_hi, strict=True):
+        if lo < xk < hi and abs(o.achieved / o.target.value - 1.0) > rtol:
             raise ConvergenceError(
-                f"quantity targets not met in {max_evaluations} solves",
-                {"gap": float(np.max(np.abs(f[active])))},
+                f"{o.target.kind} target missed", {"achieved": o.achieved, "goal": o.target.value}
             )
-        if prev is not None:
-            dx, df = x - prev[0], f - prev[1]
-            ok = np.abs(dx) > 1e-14
-            fresh = np.where(ok, df / np.where(ok, dx, 1.0), slope)
-            slope = np.where(fresh < 0, fresh, slope)  # values fall as the wedge rises
-        step = np.where(active, -f / slope, 0.0)
-        new_x = np.clip(x + step, lo, hi)
-        # A TRQ over its quota at the over-quota rate stays there (its third regime).
-        stuck = active & (new_x == x) & (np.abs(f) > rtol)
-        active &= ~stuck
-        prev = (x, f)
-        x = new_x
-        f, got, w = evaluate(x, accuracy(f))
-        evaluations += 1
-    shock = _to_shock(b, w, label)
-    result = solve(b, shock, start=state, tol=tol, decompose=decompose, flows=True)
-    outcomes, result = _outcomes(b, targets, cells, x, w, start, result)
     if not flows:
         result = replace(result, trade_musd=None)
-    return TargetSolution(result, outcomes, evaluations, shock, sweeps + result.iterations)
+    return TargetSolution(result, outcomes, 1, shock, s.iterations)
+
+
+def solve_targets(
+    baseline: CPBaseline,
+    entries: list[ShockEntry],
+    targets: list[Target],
+    *,
+    label: str = "",
+    tol: float = 1e-9,
+    rtol: float = 1e-4,
+    decompose: bool = True,
+    flows: bool = True,
+) -> TargetSolution:
+    """Price ``entries`` with every target met (see the module docstring).
+
+    One configuration of :func:`solve_targets_batch`: the targets' wedges are solved with
+    the equilibrium, in one solve.
+
+    Raises
+    ------
+    InputError
+        A malformed target, or a floor that no subsidy can reach (no trade to expand).
+    ConvergenceError
+        The equilibrium was not found, or a binding target missed by more than ``rtol``.
+    """
+    (sol,) = solve_targets_batch(baseline, [(entries, targets)], labels=[label], tol=tol,
+                                 rtol=rtol, decompose=decompose, flows=flows)  # fmt: skip
+    return sol
 
 
 def _outcomes(

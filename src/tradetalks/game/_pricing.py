@@ -57,6 +57,7 @@ from tradetalks.economics import (
     solve,
     solve_batch,
     solve_targets,
+    solve_targets_batch,
 )
 from tradetalks.politics import threat_scenarios
 from tradetalks.scenario import Issue, Scenario, Threat
@@ -288,8 +289,8 @@ def price_points(
         for t in subset:
             entries += threat_entries(scenario.threats[t], baseline)
         no_deal.append(config_of(entries))
-    # Configurations with quantity targets are solved one by one (each is a short
-    # sequence of warm-started solves); the others go to the batch solver together.
+    # Configurations with quantity targets are solved together, their wedges with the
+    # equilibrium (solve_targets_batch); the others go to the batch solver together.
     plain = [k for k, c in enumerate(configs) if not any(isinstance(e, Target) for e in c)]
     shocks = [make_shock(baseline, [e for e in configs[k] if isinstance(e, ShockEntry)],
                          label=f"config {k}") for k in plain]  # fmt: skip
@@ -297,8 +298,12 @@ def price_points(
     for k, r in zip(plain, solve_batch(baseline, shocks, workers=workers, flows=True),
                     strict=True):  # fmt: skip
         results[k] = r
-    for k, c in enumerate(configs):
-        if results[k] is None:
-            results[k] = solve_items(baseline, c, label=f"config {k}", decompose=False)[0]
+    rest = [k for k, r in enumerate(results) if r is None]  # all targets solved together
+    items = [([e for e in configs[k] if isinstance(e, ShockEntry)],
+              [t for t in configs[k] if isinstance(t, Target)]) for k in rest]  # fmt: skip
+    labels = [f"config {k}" for k in rest]
+    for k, sol in zip(rest, solve_targets_batch(baseline, items, labels=labels, decompose=False),
+                      strict=True):  # fmt: skip
+        results[k] = sol.result
     done = tuple(r for r in results if r is not None)
     return PricedPoints(tuple(configs), done, outcome_config, np.array(no_deal))
