@@ -450,7 +450,9 @@ def solve_stacked(
         excess, worst = _residuals(b, ev, log_w, log_P, X)
         if targets is not None:
             f_x = _target_gaps(b, sh, k, at, targets, ev)
-            g_x = np.clip(x - f_x / targets.slope, targets.lo, targets.hi)
+            # damped like the wages: a general-equilibrium response up to 4x the partial
+            # one still contracts (a purchase floor on WIOD responds about 2x)
+            g_x = np.clip(x - damping * f_x / targets.slope, targets.lo, targets.hi)
             np.maximum.at(worst, targets.problem, np.abs(g_x - x))
         if not np.all(np.isfinite(worst)):
             bad = int(ids[np.flatnonzero(~np.isfinite(worst))[0]])

@@ -27,9 +27,15 @@ it hold in general equilibrium, reporting that wedge as the constraint's shadow 
   seller gains.
 
 The wedge of each target is one number :math:`x_k` (log price factor, uniform across the
-target's sectors), found by a diagonal secant iteration on
-:math:`f_k(x) = \ln(\text{value}_k(x) / \text{target}_k)` with warm-started solves; it
-stops when every binding target is met to ``rtol`` (default 1e-5, well inside 0.1%).
+target's sectors), an unknown of the equilibrium itself: every sweep of the solver moves it
+by a Newton step on :math:`f_k(x) = \ln(\text{value}_k(x) / \text{target}_k)` with the
+partial-equilibrium slope :math:`-\theta(1 - \pi_{ni})`, projected on its bounds (a cap
+that does not bind stays at x = 0, a tariff-rate quota over its quota at the over-quota
+rate), and Anderson mixing accelerates it with the prices and spending (see
+:class:`~tradetalks.economics._cp_stack.Targets`). So a target costs about one solve, not
+a sequence of them, and the targets of many configurations are solved together
+(:func:`solve_targets_batch`). At convergence every binding target is met to the solver's
+tolerance; a miss beyond ``rtol`` raises.
 """
 
 from __future__ import annotations
