@@ -162,3 +162,24 @@ def test_targets_of_a_grid_solved_together_equal_each_alone_and_hit_within_a_ten
     last = solve(BASE, make_shock(BASE, configs[5][0]), decompose=False)
     np.testing.assert_allclose(together[5].result.welfare_hat, last.welfare_hat, atol=1e-8)
     assert solve_targets_batch(BASE, []) == []
+
+
+def test_the_1995_purchase_plans_and_a_share_target_on_wiod_hit_within_a_tenth_pct() -> None:
+    from tradetalks.data import load_wiod
+    from tradetalks.economics import calibrate, solve_targets_batch
+
+    wiod = calibrate(load_wiod(1995))
+    jpn, usa, c15 = wiod.country_index("JPN"), wiod.country_index("USA"), wiod.sector_index("c15")
+    flow = float(wiod.sales_musd[jpn, usa, c15])
+    share = flow / float(wiod.sales_musd[jpn, :, c15].sum())
+    dealers = ShockEntry("JPN", "USA", ("c15",), -0.05, "ntb")
+    configs = [([], [Target("JPN", "USA", ("c15",), "purchase", flow + v)]) for v in (4e3, 6e3)]
+    configs += [([dealers], [Target("JPN", "USA", ("c15",), "market_share", share + 0.05)]),
+                ([dealers], [Target("USA", "JPN", ("c15",), "ver", 0.8 * float(
+                    wiod.sales_musd[usa, jpn, c15]))])]  # fmt: skip
+    for sol in solve_targets_batch(wiod, configs, decompose=False):
+        (out,) = sol.outcomes
+        assert out.binding and abs(out.achieved / out.target.value - 1.0) < 1e-3
+    # the purchase plan is a cost to the buyer and a gain to the seller (issue #11)
+    renew = solve_targets_batch(wiod, configs[:1], decompose=False)[0].result
+    assert renew.welfare_hat[jpn] < 1.0 < renew.welfare_hat[usa]
