@@ -5,8 +5,9 @@ Run: ``.venv/bin/python benchmarks/bench_multisector.py [--n 1000] [--workers N]
 No peer package solves the Caliendo–Parro model in Python (the authors' code is
 Matlab), so the comparison is with our own cold solves, run in the same process:
 ``solve(baseline, shock)`` from all hats = 1, one after the other, against
-``solve_batch`` (warm starts from the nearest solved shock, all cores). Both compute
-the same outputs (no decomposition, no full bilateral flows) to the same tolerance.
+``solve_batch`` (shocks solved together in stacked sweeps, in waves of predicted warm
+starts; all cores). Both compute the same outputs (no decomposition, no full bilateral
+flows) to the same tolerance.
 
 The shocks are the outcome space of a US–Japan negotiation over five issues
 (a grid: every combination of the options), as the bargaining layer would price it;
@@ -154,7 +155,7 @@ def main() -> None:
         f"({it_cold:.1f} iterations each)"
     )
     print(
-        f"{n} shocks, solve_batch, 1 worker (warm starts only): {t_serial:.2f} s wall, "
+        f"{n} shocks, solve_batch, 1 worker (stacked, in waves): {t_serial:.2f} s wall, "
         f"{c_serial:.2f} s CPU ({it_batch:.1f} iterations each) -> {t_cold / t_serial:.2f}x wall, "
         f"{c_cold / c_serial:.2f}x CPU"
     )

@@ -68,16 +68,18 @@ def pricing_executor(executor: Executor) -> Iterator[None]:
 
 
 def _features(baseline: CPBaseline, shocks: Sequence[CPShock]) -> FloatArray:
-    """``[shock, cell]``: log κ̂ and log d̂ over the union of touched cells."""
+    """``[shock, cell]``: log κ̂, log d̂ and log(1 + ρ') over the union of touched cells."""
     N, J = baseline.shape
     keys = [s.importer * (N * J) + s.exporter * J + s.sector for s in shocks]
     cells = np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
     base_kappa = (1.0 + baseline.tariff_rate).reshape(-1)
-    out = np.zeros((len(shocks), 2 * cells.size))
+    out = np.zeros((len(shocks), 3 * cells.size))
     for row, (s, key) in enumerate(zip(shocks, keys, strict=True)):
         pos = np.searchsorted(cells, key)
         out[row, pos] = np.log((1.0 + s.tariff_rate) / base_kappa[key])
         out[row, cells.size + pos] = np.log(s.ntb_factor)
+        if s.rent_rate is not None:
+            out[row, 2 * cells.size + pos] = np.log1p(s.rent_rate)
     return out
 
 
