@@ -80,7 +80,7 @@ def test_a_grid_is_solved_in_waves_from_its_axes() -> None:
     waves, predictions = _plan(_features(BASE, shocks))
     # wave 0: the status quo and one shock per issue; then the rest of each issue's axis;
     # then the combinations, each predicted from the sum of its two axis responses
-    assert [len(w) for w in waves] == [3, 3, 6]
+    assert [len(w) for w in waves] == [3, 3, 6]  # two issues: parallelograms in wave 2
     assert all(len(predictions[k].rows) == 2 for k in waves[2])
     batch = solve_batch(BASE, shocks, workers=1)
     cold = [solve(BASE, s, decompose=False, flows=False) for s in shocks]
@@ -97,3 +97,20 @@ def test_decomposition_in_a_batch_equals_a_cold_solve() -> None:
         assert b.welfare_tot is not None and c.welfare_tot is not None
         np.testing.assert_allclose(b.welfare_tot, c.welfare_tot, rtol=0, atol=1e-8)
         np.testing.assert_allclose(b.welfare_vot, c.welfare_vot, rtol=0, atol=1e-8)  # type: ignore[arg-type]
+
+
+def test_three_issues_are_predicted_by_inclusion_exclusion() -> None:
+    shocks = [
+        make_shock(BASE, [ShockEntry("C0", "C1", ("s1",), a, "tariff", "change"),
+                          ShockEntry("C1", "C0", ("s2",), b, "ntb", "change"),
+                          ShockEntry("C2", "C3", ("s3",), c, "tariff", "change")])
+        for a, b, c in itertools.product([0.0, 0.1, 0.3], [0.0, -0.1], [0.0, 0.2])
+    ]  # fmt: skip
+    waves, predictions = _plan(_features(BASE, shocks))
+    top = [k for k in waves[-1] if len(predictions[k].rows) == 6]  # every proper subset
+    assert len(waves) == 4 and len(top) == 2  # (0.1 | 0.3, -0.1, 0.2)
+    batch = solve_batch(BASE, shocks, workers=1)
+    cold = [solve(BASE, s, decompose=False, flows=False) for s in shocks]
+    for b, c in zip(batch, cold, strict=True):
+        np.testing.assert_allclose(b.welfare_hat, c.welfare_hat, rtol=0, atol=1e-8)
+    assert all(batch[k].iterations < cold[k].iterations for k in top)
