@@ -114,3 +114,18 @@ def test_three_issues_are_predicted_by_inclusion_exclusion() -> None:
     for b, c in zip(batch, cold, strict=True):
         np.testing.assert_allclose(b.welfare_hat, c.welfare_hat, rtol=0, atol=1e-8)
     assert all(batch[k].iterations < cold[k].iterations for k in top)
+
+
+def test_a_prediction_worse_than_a_cold_start_costs_one_sweep() -> None:
+    from tradetalks.economics._cp_stack import shock_cells, solve_stacked, start_residuals
+
+    shock = make_shock(BASE, _grid()[5])
+    cells = shock_cells([shock])
+    N, J = BASE.shape
+    bad = (np.full(N, 0.3), np.full((N, J), -0.2), 2.0 * BASE.expenditure_musd)
+    cold = start_residuals(BASE, cells, [None])
+    assert start_residuals(BASE, cells, [bad])[0] > cold[0]
+    (s,) = solve_stacked(BASE, cells, [bad], cold_residuals=cold)
+    reference = solve(BASE, shock, decompose=False, flows=False)
+    assert s.iterations == reference.iterations + 1
+    np.testing.assert_allclose(np.exp(s.log_w), reference.wage_hat, rtol=1e-8)

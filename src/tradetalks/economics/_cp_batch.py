@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -211,8 +211,10 @@ def _solve_chunk(
     with one_blas_thread():
         shared = Shared.of(b)
         cells = shock_cells(shocks)
-        starts = _better_starts(b, cells, [_as_start(b, z) for z in predicted], shared)
-        solved = solve_stacked(b, cells, starts, shared=shared, tol=float(options["tol"]))  # type: ignore[arg-type]
+        starts = [_as_start(b, z) for z in predicted]
+        cold = _cold_residuals(b, cells, starts, shared)
+        solved = solve_stacked(b, cells, starts, shared=shared, cold_residuals=cold,
+                               tol=float(options["tol"]))  # type: ignore[arg-type]  # fmt: skip
         return [
             (_result(b, shock, s, options), np.concatenate((s.log_w, s.log_P.ravel(), s.X.ravel())))
             for shock, s in zip(shocks, solved, strict=True)
@@ -232,26 +234,22 @@ def _as_start(b: CPBaseline, z: FloatArray | None) -> Start | None:
     return z[:N], z[N : N + N * J].reshape(N, J), np.maximum(z[N + N * J :].reshape(N, J), 0.0)
 
 
-def _better_starts(
+def _cold_residuals(
     b: CPBaseline, cells: Cells, starts: list[Start | None], shared: Shared
-) -> list[Start | None]:
-    """Each predicted start, or a cold one where the cold start's residual is smaller.
+) -> FloatArray:
+    """The residual of each warm-started shock from a cold start (inf for the cold ones).
 
-    The first sweep's residual from both (one stacked sweep for all) decides per shock:
-    a prediction from shocks that interact strongly can start further away than cold.
+    :func:`~tradetalks.economics._cp_stack.solve_stacked` compares it with the residual
+    at the predicted start after its first sweep and falls back to the cold start where
+    that is smaller, so each shock decides for itself whether its prediction pays, for
+    the price of one stacked sweep (a prediction from shocks that interact strongly can
+    start further away than cold).
     """
-    warm = [p for p, s in enumerate(starts) if s is not None]
-    if not warm:
-        return starts
-    keep = np.zeros(len(starts), dtype=bool)
-    keep[warm] = True
-    mine = cells.take(keep)
-    both = Cells.concat([mine, replace(mine, problem=mine.problem + len(warm))])
-    res = start_residuals(b, both, [starts[p] for p in warm] + [None] * len(warm), shared)
-    out = list(starts)
-    for w, p in enumerate(warm):
-        if res[len(warm) + w] <= res[w]:
-            out[p] = None
+    out = np.full(len(starts), np.inf)
+    warm = np.array([s is not None for s in starts], dtype=bool)
+    if np.any(warm):
+        mine = cells.take(warm)
+        out[warm] = start_residuals(b, mine, [None] * int(warm.sum()), shared)
     return out
 
 

@@ -398,6 +398,7 @@ def solve_stacked(
     *,
     shared: Shared | None = None,
     targets: Targets | None = None,
+    cold_residuals: FloatArray | None = None,
     tol: float = 1e-9,
     max_iter: int = 5000,
     damping: float = 0.5,
@@ -411,6 +412,9 @@ def solve_stacked(
     The options are those of :func:`~tradetalks.economics._cp_solve.solve_dense`; each
     problem stops when its relative excess demand for labour and its price and spending
     residuals are below ``tol`` (and, with ``targets``, its wedges' updates too).
+    ``cold_residuals[p]``: the residual of problem p from a cold start (see
+    :func:`start_residuals`); a warm start whose first residual is larger is dropped for
+    the cold one after the first sweep, so a bad prediction costs one sweep.
 
     Raises :class:`ConvergenceError` if a problem turns non-finite or is not solved in
     ``max_iter`` iterations.
@@ -512,6 +516,12 @@ def solve_stacked(
         if targets is not None:
             wedge = (targets.problem, size + targets.slot)
             new[wedge] = np.clip(new[wedge], targets.lo, targets.hi)
+        if it == 1 and cold_residuals is not None:
+            worse = worst > cold_residuals
+            has_prev[worse] = False  # no difference from the dropped start
+            new[worse] = np.hstack(
+                (_pack(b, [None] * int(worse.sum())), np.zeros((worse.sum(), K)))
+            )
         z = new
         if np.any(done):
             keep = ~done
