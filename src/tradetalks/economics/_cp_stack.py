@@ -18,7 +18,8 @@ sector, ``[N, N] @ [N, B]`` (BLAS), and the input-output sums one per country,
 ``[J, J] @ [J, B]``; the corrections are a gather and an ``add.at`` over the touched
 cells. A sweep of B shocks then costs far less than B sweeps of one (whose cost is mostly
 numpy's per-call overhead on small arrays). Each shock keeps its own Anderson history and
-stops on its own residuals; converged shocks leave the stack.
+stops on its own residuals; converged shocks leave the stack. Quantity targets
+(:class:`Targets`) add their wedges to the unknowns.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ __all__ = [
     "Shared",
     "Solved",
     "Start",
+    "Targets",
     "one_blas_thread",
+    "shock_cells",
     "solve_stacked",
     "stacked_flows",
     "start_residuals",
