@@ -99,8 +99,9 @@ def _effects(
     effect = np.zeros((len(scenario.outside_options), n_points, len(model.indicators)))
     solves = 0
     for k, option in enumerate(scenario.outside_options):
-        if not option.measures or option.chance == 0.0:
-            continue  # worth nothing: no solve, an exact zero
+        if not option.measures:
+            continue  # changes nothing: no solve, an exact zero (a chance of 0 is priced, as
+            # the cache key leaves chances out; its expected effect is an exact zero too)
         extra = _measure_entries(scenario, k, baseline)
         rows = range(len(options)) if option.scope == "always" else range(0)
         keys: dict[tuple[int, ...], int] = {}
