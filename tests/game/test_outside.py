@@ -156,22 +156,27 @@ def test_a_package_ratified_as_a_whole_differs_from_ratifying_its_first_table_al
     package = _variant(bare, tables=_tables("with_package"))
     # A Congress that wants a large majority and no leader's push (built to show it): the
     # car tariff cut alone lacks the farm vote that the package with farm access has.
-    params = replace(scenario_parameters(alone), threshold=np.array([[0.7, 0.5]]),
-                     leader_strength=np.array([[0.0, 0.4]]))  # fmt: skip
-    a, b = solve_game(alone, params), solve_game(package, params)
-    assert (a.ratified <= b.ratified).all()
-    assert a.win_sets[0, 0].sum() < b.win_sets[0, 0].sum()
-    # Brute force: a party ratifies o when it ratifies the package and the car part on its own.
     ids = [i.id for i in bare.issues]
     sq = [i.status_quo_index() for i in bare.issues]
+    parts = []
     for o in range(alone.n_outcomes):
         part = list(alone.options[o])
         for issue in ("farm_access", "auto_production"):
             part[ids.index(issue)] = sq[ids.index(issue)]
-        q = int(alone.space.encode(np.array(part)))
-        np.testing.assert_array_equal(
-            a.ratified[0, :, o], b.ratified[0, :, o] & b.ratified[0, :, q]
-        )
+        parts.append(int(alone.space.encode(np.array(part))))
+    fewer = []
+    for threshold in (0.5, 0.7, 0.9):
+        params = replace(scenario_parameters(alone), threshold=np.array([[threshold, 0.5]]),
+                         leader_strength=np.array([[0.0, 0.4]]))  # fmt: skip
+        a, b = solve_game(alone, params), solve_game(package, params)
+        assert (a.ratified <= b.ratified).all() and (a.win_sets <= b.win_sets).all()
+        fewer.append(int(b.ratified[0, 0].sum() - a.ratified[0, 0].sum()))
+        # Brute force: o passes when the package and its car part on its own both pass.
+        for o, q in enumerate(parts):
+            np.testing.assert_array_equal(
+                a.ratified[0, :, o], b.ratified[0, :, o] & b.ratified[0, :, q]
+            )
+    assert max(fewer) > 0, fewer
 
 
 def test_old_files_take_the_path_of_before(plain: GameSetup) -> None:
