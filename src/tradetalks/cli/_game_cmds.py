@@ -228,6 +228,18 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
         t.add_column(p, justify="right")
     t.add_row("value of no deal", *(_money(a["no_deal"][p]) for p in parties))
     t.add_row("deals it can ratify (win-set)", *(str(a["win_set_sizes"][p]) for p in parties))
+    if "no_deal_without_outside" in a:  # outside options (game/_outside.py)
+        t.add_row(
+            "value of no deal without outside options",
+            *(_money(a["no_deal_without_outside"][p]) for p in parties),
+        )
+        t.add_row(
+            "win-set without outside options",
+            *(str(a["win_set_sizes_without_outside"][p]) for p in parties),
+        )
+        for o in a["outside_options"]:
+            t.add_row(f"outside option {o['id']} (p={o['chance']:.2f}, {o['scope']})",
+                      *(_money(o["value"][p]) for p in parties))  # fmt: skip
     for threat in a["threats"]:
         word = "credible" if threat["credible"] else "not credible (costs its maker more)"
         t.add_row(f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
@@ -239,6 +251,11 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
     console.print(t)
     console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in both "
                   "win-sets.", highlight=False)  # fmt: skip
+    for cap in a.get("caps", []):
+        console.print(f"Cap: {cap['party']} cannot ratify {cap['issue']} beyond "
+                      f"{cap['max_option']} ({', '.join(cap['removed_options'])}: "
+                      f"{cap['removed_outcomes']} deals removed from its win-set)",
+                      highlight=False)  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:

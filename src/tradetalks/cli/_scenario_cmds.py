@@ -150,6 +150,7 @@ def _deadline(d: Deadline | None) -> str:
 def _render(s: Scenario) -> None:
     # politics loads numpy: only `show` needs it, not `validate`
     from tradetalks.politics import objective_in_words, threat_terms_in_words
+    from tradetalks.scenario._outside import outside_in_words
 
     console.rule(f"[bold]{escape(s.title)}[/] ({escape(s.id)}, {escape(s.period)})")
     for note in notices(s):
@@ -242,6 +243,8 @@ def _render(s: Scenario) -> None:
                 f"  {escape(th.id)}: {escape(threat_terms_in_words(th))}", highlight=False
             )
 
+    for said in outside_in_words(s):  # outside options, caps, tables (scenario/_outside.py)
+        console.print(escape(said), highlight=False)
     econ = Text(f"Economics: data year {s.economics.year}")
     if s.economics.year_source:
         econ.append(f" [{s.economics.year_source}]", style="cyan")

@@ -30,6 +30,7 @@ from tradetalks.economics import (
     tariff_array,
     with_elasticities,
 )
+from tradetalks.game._outside import OutsidePrices, price_outside
 from tradetalks.game._pricing import price_points, scenario_table
 from tradetalks.politics import (
     DomesticModel,
@@ -112,6 +113,7 @@ class GameSetup:
     impacts: Impacts
     data_version: str
     n_solves: int  # trade-model solves this setup took (0 when read from the cache)
+    outside: OutsidePrices | None = None  # outside options (game/_outside.py)
 
     @property
     def n_outcomes(self) -> int:
@@ -319,9 +321,14 @@ def prepare_game(
     if not model.in_money:
         model = in_older_units(model, main["indicators"])
     units = np.ones(len(parties))
+    outside = price_outside(scenario, options, len(no_deal_options), model,
+                            lambda: with_elasticities(calibrated or scenario_baseline(scenario),
+                                                      theta), cache=cache, version=version,
+                            theta=theta)  # fmt: skip
     return GameSetup(scenario, space, options, model.priced_in(units), theta, main["indicators"],
                      preferences, makers, compliance_matrix(scenario, options), units,
-                     tuple(grids), impacts, version, n_solves)  # fmt: skip
+                     tuple(grids), impacts, version,
+                     n_solves + (outside.n_solves if outside else 0), outside)  # fmt: skip
 
 
 def compliance_matrix(scenario: Scenario, options: npt.ArrayLike) -> npt.NDArray[np.bool_]:

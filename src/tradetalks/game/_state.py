@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from tradetalks.game._outside import constrain_ratification, outside_stakes
 from tradetalks.game._setup import GameSetup
 from tradetalks.politics import (
     ancestors,
@@ -186,13 +187,18 @@ class GameState:
         )
 
 
-def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
+def solve_game(setup: GameSetup, params: GameParameters, *, outside: bool = True) -> GameState:
     r"""Objectives, no-deal values, ratification and win-sets for every sample.
 
     An agreement :math:`o` leaves threat :math:`t` due with chance :math:`e_{to}`
     (:attr:`GameSetup.exposure`); carried out after a deal it is priced as its effect at
     the status quo added to the deal's, :math:`s(o) + p_t e_{to} (s(t) - s(\text{sq}))`, a
     first-order approximation that spares pricing every deal–threat pair.
+
+    Outside options move the affected actors' stakes by their expected effect
+    (:func:`~tradetalks.game._outside.outside_stakes`; ``outside=False`` leaves them out,
+    to show what they are worth); caps and tables voted on alone narrow ratification
+    (:func:`~tradetalks.game._outside.constrain_ratification`).
     """
     model = setup.model
     n_out = setup.n_outcomes
@@ -201,6 +207,8 @@ def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
     prefs = np.broadcast_to(setup.preferences, (x.shape[0], *setup.preferences.shape))
     columns = np.concatenate([x, prefs], axis=-1)  # (S, P, C)
     stakes = np.einsum("spc,ac->sap", columns, model.stake_weights)
+    if outside and setup.outside is not None:
+        stakes = stakes + outside_stakes(setup.outside, model)[None]
     utility_all = government_utility(stakes, params.weights, model.party_of, n_parties)
     threat_values = utility_all[..., n_out:]
 
@@ -241,6 +249,7 @@ def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
             threshold=params.threshold[:, p],
             leader_strength=params.leader_strength[:, p],
         )
+    ratified = constrain_ratification(ratified, setup.scenario, setup.options, setup.space.encode)
     slack = 1e-12 * party_scale(utility, threat_values)
     win_sets = ratified & (utility >= no_deal[..., None] - slack[..., None])
     return GameState(params, stakes, utility, threat_values, credible, p_carry, probability,

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from tradetalks.scenario._codes import COUNTRY_GROUPS, WIOD_COUNTRIES, WIOD_SECTORS
 from tradetalks.scenario._model import Deadline, Quantity, Scenario, Stake, UncertainRange
+from tradetalks.scenario._outside import outside_checks
 from tradetalks.scenario._talk_checks import talk_checks
 
 Finding = tuple[str, str]
@@ -33,6 +34,7 @@ def cross_check(s: Scenario) -> list[Finding]:
         *_uncertainty_targets(s),
         *talk_checks(s),
         *_size(s),
+        *outside_checks(s),
     ]
 
 

@@ -504,6 +504,7 @@ class Fact(_Frozen):
 
 
 StakeUnit = Literal["usd_million"]
+from tradetalks.scenario._outside import Cap, OutsideOption, Table  # noqa: E402 (uses the above)
 
 
 class Scenario(_Frozen):
@@ -533,6 +534,9 @@ class Scenario(_Frozen):
     economics: Economics = Economics()
     uncertainty: list[UncertainRange] = Field(default_factory=list)
     monitoring: dict[str, Any] = Field(default_factory=dict)
+    outside_options: list[OutsideOption] = Field(default_factory=list)  # scenario/_outside.py
+    caps: list[Cap] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
 
     def party(self, code: str) -> Party:
         """The party with this country code."""
