@@ -14,6 +14,7 @@ from tradetalks._errors import InputError, Problem
 from tradetalks._inputs import DECOMPOSITION_RTOL, check_finite_result, decomposition_gap
 from tradetalks.cli._common import console, err_console, print_json
 from tradetalks.data import (
+    INVENTORY_METHODS,
     PYMRIO_FORMATS,
     WIOD_SECTORS,
     is_cp2015_dir,
@@ -136,10 +137,13 @@ def _check_labels(
 
 
 def _scenario_outcome(
-    scenario: str, outcome: list[str], shocks: list[str]
+    scenario: str, outcome: list[str], shocks: list[str], inventories: str | None = None
 ) -> tuple[CPBaseline, list[Item], str, int | None]:
     """The scenario's baseline and the entries that move it to the chosen outcome."""
     s = load_scenario(scenario)
+    if inventories is not None:  # --inventories overrides the scenario's [economics] choice
+        econ = s.economics.model_copy(update={"inventories": inventories})
+        s = s.model_copy(update={"economics": econ})
     choices: dict[str, str] = {}
     for item in outcome:
         issue, eq, option = item.partition("=")
@@ -391,6 +395,14 @@ def price(
             "there (CP 2015 Table 2); without it the data's deficits are kept.",
         ),
     ] = False,
+    inventories: Annotated[
+        str | None,
+        typer.Option(
+            help="How the inventory column is treated: drop (the default: set to zero) or crc "
+            "(Costinot-Rodriguez-Clare 2014: stocks built up are consumed, stocks run down "
+            "produced this year); see docs/instruments.md. Overrides a SCENARIO's choice."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option(help="Also show this many top movers by welfare.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -401,8 +413,15 @@ def price(
     dealer_access=open --outcome purchase_plans=renew``.
     """
     shock = shock or []
+    if inventories is not None and inventories not in INVENTORY_METHODS:
+        raise InputError(
+            f"unknown --inventories {inventories!r}",
+            [Problem("--inventories", "", "expected " + " or ".join(INVENTORY_METHODS))],
+        )
     if scenario is not None:
-        base, entries, label, table_year = _scenario_outcome(scenario, outcome or [], shock)
+        base, entries, label, table_year = _scenario_outcome(
+            scenario, outcome or [], shock, inventories
+        )
         if data is not None or year is not None or baseline_tariff or theta:
             raise InputError(
                 "with a SCENARIO, its [economics] section sets the data year, baseline tariffs "
@@ -448,7 +467,9 @@ def price(
             labels = (table.countries, table.sectors)
             _check_labels(table.countries, table.sectors, entries)
             tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
-            base = calibrate(table, _elasticities(theta or []), tariffs)
+            base = calibrate(
+                table, _elasticities(theta or []), tariffs, inventories=inventories or "drop"
+            )
             if zero_deficits:
                 base = equilibrium_baseline(base, zero_deficits=True)
         table_year = table.year
@@ -500,7 +521,8 @@ def price(
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    where = "WIOD" if data is None and data_format in (None, "wiod") else "table"
+    own = scenario is not None and load_scenario(scenario).economics.table is not None
+    where = "WIOD" if data is None and data_format in (None, "wiod") and not own else "table"
     welfare = Table(
         title=f"Welfare (real income), {where} {table_year or ''}: {escape(result.label)}"
     )

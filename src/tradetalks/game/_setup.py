@@ -21,12 +21,13 @@ import numpy.typing as npt
 
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
-from tradetalks.data import WiodTable
+from tradetalks.data import Cp2015Table, WiodTable
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
     calibrate,
     default_elasticities,
+    table_elasticities,
     tariff_array,
     with_elasticities,
 )
@@ -174,27 +175,31 @@ def outcome_space(scenario: Scenario) -> OutcomeSpace:
     )
 
 
-def _elasticities(scenario: Scenario, sectors: tuple[str, ...]) -> FloatArray:
-    theta = np.array(default_elasticities(sectors))
+def _elasticities(
+    scenario: Scenario, sectors: tuple[str, ...], default: tuple[float, ...] | None = None
+) -> FloatArray:
+    theta = np.array(default_elasticities(sectors) if default is None else default)
     for sector, q in scenario.economics.elasticities.items():
         theta[sectors.index(sector)] = q.value
     return theta
 
 
-def _baseline(scenario: Scenario, table: WiodTable, theta: FloatArray) -> CPBaseline:
+def _baseline(scenario: Scenario, table: WiodTable | Cp2015Table, theta: FloatArray) -> CPBaseline:
     lines = [
         (b.importer, b.exporter, b.sectors, b.rate.value)
         for b in scenario.economics.baseline_tariffs
     ]
     labels = (tuple(table.countries), tuple(table.sectors))
     tariffs = tariff_array(labels, lines) if lines else None
-    return calibrate(table, elasticities=theta, baseline_tariffs=tariffs)
+    inventories = scenario.economics.inventories
+    return calibrate(table, elasticities=theta, baseline_tariffs=tariffs, inventories=inventories)
 
 
 def scenario_baseline(scenario: Scenario) -> CPBaseline:
     """The calibrated trade model a scenario is priced on (its year, tariffs, elasticities)."""
     table = scenario_table(scenario)
-    return _baseline(scenario, table, _elasticities(scenario, tuple(table.sectors)))
+    theta = _elasticities(scenario, tuple(table.sectors), table_elasticities(table))
+    return _baseline(scenario, table, theta)
 
 
 def _relative(new: FloatArray, old: FloatArray) -> FloatArray:
