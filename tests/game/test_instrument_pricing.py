@@ -121,7 +121,7 @@ def test_a_scenario_file_reads_its_table_from_its_own_folder(tmp_path) -> None: 
         path.write_text(text.replace("[economics]\n", f'[economics]\ntable = "{name}"\n', 1))
         return path
 
-    with pytest.raises(ScenarioError, match="economics.table cannot be read"):
+    with pytest.raises(ScenarioError, match=r"economics\.table cannot be read"):
         load_scenario(write("my_table.parquet"))  # the table is read when the file is loaded
     wiot = resources.files("tradetalks.data") / "wiod" / "wiot_1995.parquet"
     (tmp_path / "scenarios" / "my_table.parquet").write_bytes(wiot.read_bytes())

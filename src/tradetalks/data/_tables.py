@@ -1,10 +1,10 @@
 """One reader for every input-output table a user may name: long format, cp2015, pymrio.
 
 :func:`read_table` picks the reader from ``fmt`` (:data:`TABLE_FORMATS`); without it a
-folder in the ``cp2015`` layout is read as such and anything else as the bundled WIOD
-long format. A scenario's ``[economics] table`` and ``tradetalks price --data`` both go
-through it. Tables are cached by path, format and modification time, because a scenario
-file's table is read once for its codes (validation) and once for its numbers (pricing).
+folder is read in the ``cp2015`` layout and a file in the bundled WIOD long format. A
+scenario's ``[economics] table`` goes through it. Tables are cached by path, format and
+modification time, because a scenario file's table is read once for its codes
+(validation) and once for its numbers (pricing).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tradetalks._errors import DataError, Problem
-from tradetalks.data._cp2015 import Cp2015Table, is_cp2015_dir, read_cp2015
+from tradetalks.data._cp2015 import Cp2015Table, read_cp2015
 from tradetalks.data._pymrio import PYMRIO_FORMATS, read_pymrio
 from tradetalks.data._wiod import WiodTable, read_wiod_table
 
@@ -45,7 +45,8 @@ def read_table(
         An unknown format, ``output`` with a format other than the long one, or whatever
         the format's reader finds wrong with the files.
     """
-    fmt = fmt or ("cp2015" if is_cp2015_dir(path) else "wiod")
+    # A folder is read as the cp2015 layout, whose reader names the file it misses.
+    fmt = fmt or ("cp2015" if Path(path).is_dir() else "wiod")
     if fmt not in TABLE_FORMATS:
         raise DataError(
             f"unknown table format {fmt!r}",
