@@ -172,9 +172,51 @@ def _loc_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The schema model at ``loc`` (``("issues", 2)`` -> ``Issue``), or ``None``."""
+    model: type[BaseModel] | None = Scenario
+    for item in loc:
+        if isinstance(item, int) or model is None:
+            continue
+        field = model.model_fields.get(item)
+        if field is None:
+            return None
+        model = _model_in(field.annotation)
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):  # list[Issue], Issue | None, dict[str, Strategy]
+        if found := _model_in(arg):
+            return found
+    return None
+
+
+def _named_field(loc: tuple[int | str, ...], message: str, given: Any) -> str | None:
+    """The field a check across a table's fields is about, so the problem points at its line.
+
+    The first field its message names that the table gives, else the first it names.
+    """
+    model = _model_at(loc)
+    if model is None or not isinstance(given, dict):
+        return None
+    named = sorted(
+        (m.start(), name)
+        for name in model.model_fields
+        if (m := re.search(rf"\b{re.escape(name)}\b", message))
+    )
+    present = [n for _, n in named if n in given]
+    candidates = present or [n for _, n in named]
+    return candidates[0] if candidates else None
+
+
 def _problem(source: str, lines: _LineIndex, err: Any) -> Problem:
     path = _loc_path(tuple(err["loc"]))
     kind, message = err["type"], str(err["msg"]).removeprefix("Value error, ")
+    if kind == "value_error" and (field := _named_field(tuple(err["loc"]), message, err["input"])):
+        path = f"{path}.{field}" if path else field  # a check across fields: point at one
     if kind == "missing":
         message = "required field is missing"
     elif kind == "extra_forbidden":
