@@ -137,3 +137,11 @@ def test_a_folder_missing_a_file_is_named(tmp_path: Path) -> None:
         load_scenario(path)
     text = "\n".join(info.value.lines())
     assert "economics.table" in text and "missing deficit.parquet or deficit.csv" in text
+
+
+def test_the_game_says_it_needs_wiod_codes() -> None:
+    from tradetalks import InputError
+    from tradetalks.game import prepare_game
+
+    with pytest.raises(InputError, match="priced on WIOD's 41 regions and 35 sectors"):
+        prepare_game(load_scenario(SCENARIO))

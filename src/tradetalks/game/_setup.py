@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from tradetalks._errors import InputError
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
 from tradetalks.data import Cp2015Table, WiodTable
@@ -271,6 +272,13 @@ def prepare_game(
     scenario: Scenario, *, workers: int | None = None, cache: PriceCache | None = None
 ) -> GameSetup:
     """Price a scenario and build its domestic model (the slow, cacheable step)."""
+    table = None if scenario.economics.table is None else scenario_table(scenario)
+    if table is not None and (table.countries, table.sectors) != (WIOD_COUNTRIES, WIOD_SECTORS):
+        raise InputError(
+            "the game is priced on WIOD's 41 regions and 35 sectors, in order",
+            [f"{scenario.economics.table}: a table with other codes (cp2015, pymrio, a subset) "
+             "can be priced with 'tradetalks price SCENARIO --outcome ISSUE=OPTION'"],
+        )  # fmt: skip
     space = outcome_space(scenario)
     options = np.asarray(space.values_table(), dtype=np.int64)
     model = domestic_model(scenario)
