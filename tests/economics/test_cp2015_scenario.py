@@ -145,3 +145,13 @@ def test_the_game_says_it_needs_wiod_codes() -> None:
 
     with pytest.raises(InputError, match="priced on WIOD's 41 regions and 35 sectors"):
         prepare_game(load_scenario(SCENARIO))
+
+
+def test_show_and_validate_read_it(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("validate", "show"):
+        try:
+            main([command, str(SCENARIO)])
+        except SystemExit as done:
+            assert done.code in (0, None)
+    out = capsys.readouterr().out
+    assert f"ok {SCENARIO}" in out and "Textile" in out

@@ -200,7 +200,7 @@ def _render(s: Scenario) -> None:
             options.append(f"{'*' if o.id == i.status_quo else ' '}{o.id}: ")
             options.append(_num(o.value) if o.value is not None else Text(o.label or "—"))
             options.append("\n")
-        sectors = ", ".join(f"{c} {SECTOR_NAMES[c]}" for c in i.sectors)
+        sectors = ", ".join(f"{c} {SECTOR_NAMES.get(c, '')}".strip() for c in i.sectors)
         what = f"{i.label}\n{i.instrument} by {i.applied_by} on {i.applied_to}"
         what += f"; {sectors}" if sectors else ""
         what += f"\nunit: {i.unit}" if i.unit else ""
