@@ -138,8 +138,8 @@ def _check_labels(
 
 def _scenario_outcome(
     scenario: str, outcome: list[str], shocks: list[str], inventories: str | None = None
-) -> tuple[CPBaseline, list[Item], str, int | None]:
-    """The scenario's baseline and the entries that move it to the chosen outcome."""
+) -> tuple[CPBaseline, list[Item], str, int | None, str]:
+    """The scenario's baseline, the entries that move it to the chosen outcome, its data."""
     s = load_scenario(scenario)
     if inventories is not None:  # --inventories overrides the scenario's [economics] choice
         econ = s.economics.model_copy(update={"inventories": inventories})
@@ -157,7 +157,8 @@ def _scenario_outcome(
     label = f"{s.id}: " + (", ".join(f"{k}={v}" for k, v in choices.items()) or "status quo")
     if shocks:
         label += "; " + "; ".join(shocks)
-    return base, entries, label, s.economics.year
+    where = "WIOD" if s.economics.table is None else "table"
+    return base, entries, label, s.economics.year, where
 
 
 def _pct(x: float) -> str:
@@ -419,7 +420,7 @@ def price(
             [Problem("--inventories", "", "expected " + " or ".join(INVENTORY_METHODS))],
         )
     if scenario is not None:
-        base, entries, label, table_year = _scenario_outcome(
+        base, entries, label, table_year, where = _scenario_outcome(
             scenario, outcome or [], shock, inventories
         )
         if data is not None or year is not None or baseline_tariff or theta:
@@ -521,8 +522,8 @@ def price(
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    own = scenario is not None and load_scenario(scenario).economics.table is not None
-    where = "WIOD" if data is None and data_format in (None, "wiod") and not own else "table"
+    if scenario is None:
+        where = "WIOD" if data is None and data_format in (None, "wiod") else "table"
     welfare = Table(
         title=f"Welfare (real income), {where} {table_year or ''}: {escape(result.label)}"
     )
