@@ -155,3 +155,13 @@ def test_show_and_validate_read_it(capsys: pytest.CaptureFixture[str]) -> None:
             assert done.code in (0, None)
     out = capsys.readouterr().out
     assert f"ok {SCENARIO}" in out and "Textile" in out
+
+
+def test_data_folder_missing_the_layout_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["price", "--data", str(tmp_path), "--shock", "USA<-MEX Auto tariff =0"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "missing trade.parquet or trade.csv (cp2015 layout)" in err and "Traceback" not in err

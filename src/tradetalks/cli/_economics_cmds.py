@@ -17,11 +17,13 @@ from tradetalks.data import (
     INVENTORY_METHODS,
     PYMRIO_FORMATS,
     WIOD_SECTORS,
+    Cp2015Table,
+    WiodTable,
     is_cp2015_dir,
     load_wiod,
     read_cp2015,
     read_pymrio,
-    read_wiod_table,
+    read_table,
 )
 from tradetalks.economics import (
     CPBaseline,
@@ -458,12 +460,13 @@ def price(
                          + ", ".join(PYMRIO_FORMATS))],
             )  # fmt: skip
         with err_console.status("calibrating the model on the input-output table..."):
+            table: WiodTable | Cp2015Table
             if fmt in PYMRIO_FORMATS:
                 table = read_pymrio(data, fmt, year=year)
             elif data is None:
                 table = load_wiod(2011 if year is None else year)
-            else:
-                table = read_wiod_table(data, output, year=year)
+            else:  # a folder without the cp2015 files: read_table names the one missing
+                table = read_table(data, output, fmt=data_format, year=year)
             entries = [_parse_item(text, table.sectors) for text in shock]
             labels = (table.countries, table.sectors)
             _check_labels(table.countries, table.sectors, entries)
