@@ -245,6 +245,9 @@ def _render(s: Scenario) -> None:
     econ = Text(f"Economics: data year {s.economics.year}")
     if s.economics.year_source:
         econ.append(f" [{s.economics.year_source}]", style="cyan")
+    if s.economics.table is not None:
+        econ.append(f"; table {s.economics.table} ({s.economics.table_format or 'by its layout'})")
+    econ.append(f"; inventories: {s.economics.inventories} (docs/instruments.md)")
     for b in s.economics.baseline_tariffs:
         econ.append(f"; baseline tariff {b.importer} on {b.exporter} {','.join(b.sectors)} ")
         econ.append(_num(b.rate))
