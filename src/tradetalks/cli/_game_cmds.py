@@ -44,7 +44,7 @@ from tradetalks.game import (
     trace_table,
 )
 from tradetalks.politics import objective_in_words
-from tradetalks.scenario import loads_scenario, notices, scenario_text
+from tradetalks.scenario import load_scenario, notices, scenario_text
 from tradetalks.store import RunStore
 
 ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario's name or a TOML file.")]
@@ -131,8 +131,8 @@ def _strategies(setup: GameSetup, given: list[str] | None) -> dict[str, str]:
 def _prepare(
     scenario: str, store: RunStore, workers: int | None
 ) -> tuple[GameSetup, str, dict[str, Any]]:
-    text, origin = scenario_text(scenario)
-    s = loads_scenario(text, origin)
+    text, _ = scenario_text(scenario)
+    s = load_scenario(scenario)  # its own table, if any, resolved in its folder
     start = time.perf_counter()
     with progress() as bar:
         bar.add_task(f"pricing {s.id} with the trade model", total=None)

@@ -201,7 +201,7 @@ def _render(s: Scenario) -> None:
             options.append(f"{'*' if o.id == i.status_quo else ' '}{o.id}: ")
             options.append(_num(o.value) if o.value is not None else Text(o.label or "—"))
             options.append("\n")
-        sectors = ", ".join(f"{c} {SECTOR_NAMES[c]}" for c in i.sectors)
+        sectors = ", ".join(f"{c} {SECTOR_NAMES.get(c, '')}".strip() for c in i.sectors)
         what = f"{i.label}\n{i.instrument} by {i.applied_by} on {i.applied_to}"
         what += f"; {sectors}" if sectors else ""
         what += f"\nunit: {i.unit}" if i.unit else ""
@@ -248,6 +248,9 @@ def _render(s: Scenario) -> None:
     econ = Text(f"Economics: data year {s.economics.year}")
     if s.economics.year_source:
         econ.append(f" [{s.economics.year_source}]", style="cyan")
+    if s.economics.table is not None:
+        econ.append(f"; table {s.economics.table} ({s.economics.table_format or 'by its layout'})")
+    econ.append(f"; inventories: {s.economics.inventories} (docs/instruments.md)")
     for b in s.economics.baseline_tariffs:
         econ.append(f"; baseline tariff {b.importer} on {b.exporter} {','.join(b.sectors)} ")
         econ.append(_num(b.rate))

@@ -5,6 +5,7 @@ from tradetalks.economics._cp_calibrate import (
     CPBaseline,
     calibrate,
     calibrate_shares,
+    table_elasticities,
     with_elasticities,
 )
 from tradetalks.economics._cp_elasticities import default_elasticities
@@ -92,6 +93,7 @@ __all__ = [
     "solve_batch",
     "solve_gravity_ge",
     "solve_targets",
+    "table_elasticities",
     "tariff_array",
     "tariff_line",
     "trade_cost_factor",

@@ -46,7 +46,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import InputError
-from tradetalks.data import WiodTable, load_wiod, read_wiod_table
+from tradetalks.data import Cp2015Table, WiodTable, load_wiod, read_table
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
@@ -87,12 +87,12 @@ class PricedPoints:
     no_deal_config: IntArray
 
 
-def scenario_table(scenario: Scenario) -> WiodTable:
+def scenario_table(scenario: Scenario) -> WiodTable | Cp2015Table:
     """The input-output table a scenario is priced on: its own ``economics.table`` or WIOD."""
     econ = scenario.economics
     if econ.table is None:
         return load_wiod(econ.year)
-    return read_wiod_table(econ.table, econ.table_output, year=econ.year)
+    return read_table(econ.table, econ.table_output, fmt=econ.table_format, year=econ.year)
 
 
 def _flow(baseline: CPBaseline, importer: str, exporter: str, sectors: Sequence[str]) -> float:

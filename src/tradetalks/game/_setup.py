@@ -19,14 +19,16 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from tradetalks._errors import InputError
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
-from tradetalks.data import WiodTable
+from tradetalks.data import Cp2015Table, WiodTable
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
     calibrate,
     default_elasticities,
+    table_elasticities,
     tariff_array,
     with_elasticities,
 )
@@ -176,27 +178,31 @@ def outcome_space(scenario: Scenario) -> OutcomeSpace:
     )
 
 
-def _elasticities(scenario: Scenario, sectors: tuple[str, ...]) -> FloatArray:
-    theta = np.array(default_elasticities(sectors))
+def _elasticities(
+    scenario: Scenario, sectors: tuple[str, ...], default: tuple[float, ...] | None = None
+) -> FloatArray:
+    theta = np.array(default_elasticities(sectors) if default is None else default)
     for sector, q in scenario.economics.elasticities.items():
         theta[sectors.index(sector)] = q.value
     return theta
 
 
-def _baseline(scenario: Scenario, table: WiodTable, theta: FloatArray) -> CPBaseline:
+def _baseline(scenario: Scenario, table: WiodTable | Cp2015Table, theta: FloatArray) -> CPBaseline:
     lines = [
         (b.importer, b.exporter, b.sectors, b.rate.value)
         for b in scenario.economics.baseline_tariffs
     ]
     labels = (tuple(table.countries), tuple(table.sectors))
     tariffs = tariff_array(labels, lines) if lines else None
-    return calibrate(table, elasticities=theta, baseline_tariffs=tariffs)
+    inventories = scenario.economics.inventories
+    return calibrate(table, elasticities=theta, baseline_tariffs=tariffs, inventories=inventories)
 
 
 def scenario_baseline(scenario: Scenario) -> CPBaseline:
     """The calibrated trade model a scenario is priced on (its year, tariffs, elasticities)."""
     table = scenario_table(scenario)
-    return _baseline(scenario, table, _elasticities(scenario, tuple(table.sectors)))
+    theta = _elasticities(scenario, tuple(table.sectors), table_elasticities(table))
+    return _baseline(scenario, table, theta)
 
 
 def _relative(new: FloatArray, old: FloatArray) -> FloatArray:
@@ -268,6 +274,13 @@ def prepare_game(
     scenario: Scenario, *, workers: int | None = None, cache: PriceCache | None = None
 ) -> GameSetup:
     """Price a scenario and build its domestic model (the slow, cacheable step)."""
+    table = None if scenario.economics.table is None else scenario_table(scenario)
+    if table is not None and (table.countries, table.sectors) != (WIOD_COUNTRIES, WIOD_SECTORS):
+        raise InputError(
+            "the game is priced on WIOD's 41 regions and 35 sectors, in order",
+            [f"{scenario.economics.table}: a table with other codes (cp2015, pymrio, a subset) "
+             "can be priced with 'tradetalks price SCENARIO --outcome ISSUE=OPTION'"],
+        )  # fmt: skip
     space = outcome_space(scenario)
     options = np.asarray(space.values_table(), dtype=np.int64)
     model = domestic_model(scenario)

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tradetalks.scenario._codes import COUNTRY_GROUPS, WIOD_COUNTRIES, WIOD_SECTORS
+from tradetalks.scenario._codes import COUNTRY_GROUPS, WIOD_SECTORS
+from tradetalks.scenario._labels import known_countries
 from tradetalks.scenario._model import Deadline, Quantity, Scenario, Stake, UncertainRange
 from tradetalks.scenario._outside import outside_checks
 from tradetalks.scenario._talk_checks import talk_checks
@@ -73,7 +74,7 @@ def _duplicates(s: Scenario) -> Iterator[Finding]:
 def _party_references(s: Scenario) -> Iterator[Finding]:
     codes = {p.code for p in s.parties}
     # Instruments may be applied by or to any country of the table or a named group.
-    known = codes | set(WIOD_COUNTRIES) | set(COUNTRY_GROUPS)
+    known = codes | set(known_countries()) | set(COUNTRY_GROUPS)  # WIOD's or the table's
     for k, i in enumerate(s.issues):
         for f in ("applied_by", "applied_to"):
             if getattr(i, f) not in known:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tradetalks.scenario._codes import WIOD_COUNTRIES, WIOD_SECTORS
+from tradetalks.scenario._labels import country_problem, sector_problem
 
 Instrument = Literal[
     "tariff", "ntb", "quota", "ver", "trq", "purchase_commitment", "market_share", "rule"
@@ -96,15 +96,14 @@ def _non_negative(q: Quantity, what: str = "a non-negative number") -> Quantity:
 
 
 def _country(code: str) -> str:
-    if code not in WIOD_COUNTRIES:
-        raise ValueError(f"unknown country code {code!r}; expected a WIOD code such as USA, JPN")
+    if problem := country_problem(code):  # WIOD's codes, or the scenario's own table's
+        raise ValueError(problem)
     return code
 
 
 def _sectors(codes: list[str]) -> list[str]:
-    unknown = [c for c in codes if c not in WIOD_SECTORS]
-    if unknown:
-        raise ValueError(f"unknown sector code(s) {unknown}; expected WIOD codes c1..c35")
+    if problem := sector_problem(codes):
+        raise ValueError(problem)
     return codes
 
 
@@ -425,17 +424,22 @@ class TariffLine(_Frozen):
 class Economics(_Frozen):
     """How outcomes are priced: data year, baseline tariffs, elasticity overrides.
 
-    ``table`` names an input-output table of your own in the bundled WIOD long format (CSV
-    or Parquet, WIOD country and industry codes; ``table_output`` its gross output,
-    optional), priced instead of the bundled WIOD year; in a scenario file it is read from
-    the file's own folder and must stay inside it (:func:`load_scenario` resolves it).
-    Without it ``year`` must be a bundled WIOD year (1995-2011).
+    ``table`` names an input-output table of your own, priced instead of the bundled WIOD
+    year: a file in the bundled WIOD long format (``table_output`` its gross output,
+    optional), a folder in the ``cp2015`` layout, or a pymrio format (``table_format``;
+    by default a cp2015 folder is recognised, anything else read as the long format). In
+    a scenario file it is read from the file's own folder and must stay inside it, and
+    the scenario names that table's country and sector codes (:func:`load_scenario`).
+    Without it ``year`` must be a bundled WIOD year (1995-2011). ``inventories`` is how
+    the inventory column is treated (``docs/instruments.md``).
     """
 
     year: int = Field(default=2011, ge=1950, le=2100, strict=True)  # "2011" is a typo
     year_source: str | None = None
     table: str | None = Field(default=None, min_length=1)
     table_output: str | None = Field(default=None, min_length=1)
+    table_format: Literal["wiod", "cp2015", "pymrio", "oecd", "exiobase3", "eora26"] | None = None
+    inventories: Literal["drop", "crc"] = "drop"
     baseline_tariffs: list[TariffLine] = Field(default_factory=list)
     elasticities: dict[str, Quantity] = Field(default_factory=dict)
 
@@ -446,8 +450,8 @@ class Economics(_Frozen):
                 f"year {self.year}: the bundled WIOD covers 1995-2011; name your own table "
                 '(table = "file.parquet") for other years'
             )
-        if self.table_output is not None and self.table is None:
-            raise ValueError("table_output needs table")
+        if self.table is None and (self.table_output or self.table_format):
+            raise ValueError("table_output and table_format need table")
         return self
 
     @field_validator("elasticities")
