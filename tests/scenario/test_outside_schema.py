@@ -75,7 +75,7 @@ def test_bad_outside_options_name_their_field(change: str, field: str, words: st
 
 def test_an_outside_option_needs_a_probability_or_a_date() -> None:
     problems = _problems(GOOD.replace("probability = 0.5\n", ""))
-    assert _has(problems, "outside_options[0]", "needs a probability, a date"), problems
+    assert _has(problems, "outside_options[0].probability", "needs a probability, a date"), problems
 
 
 def test_a_date_must_fall_inside_the_talks() -> None:
@@ -95,7 +95,7 @@ def test_a_measure_is_checked_like_an_issue() -> None:
     trq = GOOD.replace('instrument = "tariff"', 'instrument = "trq"').replace(
         "after = 0.0", "after = 100.0\nbefore = 50.0"
     )
-    assert _has(_problems(trq), "outside_options[0].measures[0]", "in_quota_rate")
+    assert _has(_problems(trq), "outside_options[0].measures[0].in_quota_rate", "in_quota_rate")
     ntb = GOOD.replace('instrument = "tariff"', 'instrument = "ntb"')
     assert _has(_problems(ntb), "outside_options[0].measures[0]", "needs before")
     bad_sector = GOOD.replace('sectors = ["c15"]', 'sectors = ["c99"]')
