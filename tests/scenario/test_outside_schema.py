@@ -97,7 +97,7 @@ def test_a_measure_is_checked_like_an_issue() -> None:
     )
     assert _has(_problems(trq), "outside_options[0].measures[0].in_quota_rate", "in_quota_rate")
     ntb = GOOD.replace('instrument = "tariff"', 'instrument = "ntb"')
-    assert _has(_problems(ntb), "outside_options[0].measures[0]", "needs before")
+    assert _has(_problems(ntb), "outside_options[0].measures[0].before", "needs before")
     bad_sector = GOOD.replace('sectors = ["c15"]', 'sectors = ["c99"]')
     assert _has(_problems(bad_sector), "outside_options[0].measures[0].sectors", "c99")
 
