@@ -500,29 +500,23 @@ def run_session(
     assert raw.times is not None
     n_p = u.shape[0]
     trace: list[TraceStep] = []
-    esc_turns = {k: j for k, j in raw.escalated_at}
+    esc_turns: dict[int, list[int]] = {}
+    for k, j in raw.escalated_at:
+        esc_turns.setdefault(k, []).append(j)
     standing = NO_OFFER
     for k in range(int(b.turns[0])):
         r, p = divmod(k, n_p)
-        if k in esc_turns:
-            e = protocol.escalations[esc_turns[k]]
+        ended = False
+        for j in esc_turns.get(k, ()):
+            e = protocol.escalations[j]
             if e.utilities is not None:  # what offers are worth from now on
                 u = np.asarray(e.utilities, dtype=np.float64).reshape(u.shape)
-            trace.append(
-                TraceStep(
-                    k,
-                    r,
-                    e.party,
-                    float(raw.times[k, 0]),
-                    "escalation",
-                    -1,
-                    tuple(
-                        float(x) for x in np.broadcast_to(np.asarray(e.reservation, float), (n_p,))
-                    ),
-                )
-            )
-            if e.end:
-                break
+            values = np.broadcast_to(np.asarray(e.reservation, float), (n_p,))
+            trace.append(TraceStep(k, r, e.party, float(raw.times[k, 0]), e.label, -1,
+                                   tuple(float(x) for x in values)))  # fmt: skip
+            ended |= e.end
+        if ended:
+            break
         code = int(b.offers[k, 0])
         if raw.accepts[k, 0]:
             trace.append(

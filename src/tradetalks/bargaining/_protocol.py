@@ -72,6 +72,8 @@ class Escalation:
     utilities
         ``None`` (the table stays) or the new table, ``(parties, outcomes)`` or
         ``(sessions, parties, outcomes)`` in a batch.
+    label
+        The action recorded in traces (``"escalation"``; a stage of the talks names itself).
     """
 
     round: int | npt.ArrayLike
@@ -79,6 +81,7 @@ class Escalation:
     reservation: npt.ArrayLike
     end: bool = False
     utilities: npt.ArrayLike | None = None
+    label: str = "escalation"
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ class TraceStep:
     round: int
     party: int
     time: float
-    action: str  # "offer", "accept", "walk_away" or "escalation"
+    action: str  # "offer", "accept", "walk_away", "escalation" or an escalation's label
     outcome: int  # the offer made or accepted (-1 when none)
     utilities: tuple[float, ...]
 

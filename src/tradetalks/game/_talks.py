@@ -22,7 +22,7 @@ Only an agreement reached by a threat's deadline that meets its compliance terms
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,7 @@ from tradetalks.bargaining import run_batch as _run_batch
 from tradetalks.bargaining import run_session as _run_session
 from tradetalks.game._population import draw_plays
 from tradetalks.game._setup import GameSetup
-from tradetalks.game._state import GameState, _indicators
+from tradetalks.game._state import GameState, _indicators, solve_game
 from tradetalks.politics import (
     carried_out_probabilities,
     chain_order,
@@ -273,7 +273,8 @@ def _inputs(
     best = u.max(axis=-1)
     deadlines = threat_rounds(setup.scenario)
     world = _in_force(setup, state) if rederive else None
-    escalations = []
+    reservation = np.minimum(state.no_deal / scale, best)
+    escalations = _summits(setup, state, scale, u, reservation)
     for r in sorted({int(d) for d in deadlines if d < rounds}):
         decided = np.broadcast_to(deadlines <= r, carried.shape)
         value = _conditional_no_deal(setup, state, carried, decided)
@@ -292,7 +293,7 @@ def _inputs(
     )
     return _Inputs(
         utilities=u,
-        reservation=np.minimum(state.no_deal / scale, best),
+        reservation=reservation,
         scale=scale,
         protocol=protocol,
         strategies=tuple(strategy_specs(setup, strategies)),
@@ -303,11 +304,40 @@ def _inputs(
     )
 
 
+def _summits(
+    setup: GameSetup,
+    state: GameState,
+    scale: FloatArray,
+    table: FloatArray,
+    reservation: FloatArray,
+) -> list[Escalation]:
+    """The table of each summit's rounds (win-sets at its leader strengths), then the talks'.
+
+    A summit changes the table when it starts and gives the talks' table back when it
+    ends (before any threat decided then, which may change it again). One without leader
+    strengths of its own changes nothing and adds nothing.
+    """
+    parties = [p.code for p in setup.scenario.parties]
+    out = []
+    for stage in setup.scenario.stages:
+        if not stage.leader_strength:
+            continue
+        strength = state.parameters.leader_strength.copy()
+        for code, value in stage.leader_strength.items():
+            strength[:, parties.index(code)] = value
+        params = replace(state.parameters, leader_strength=strength)
+        summit = _table_utilities(solve_game(setup, params)) / scale[..., None]
+        at = np.minimum(reservation, summit.max(axis=-1))
+        out.append(Escalation(stage.first_round, 0, at, utilities=summit, label=stage.id))
+        out.append(Escalation(stage.end_round, 0, reservation, utilities=table, label="talks"))
+    return out
+
+
 def _select(protocol: Protocol, keep: BoolArray | IntArray | int) -> Protocol:
     """The protocol for the sessions in ``keep`` (escalations carry per-session values)."""
     escalations = tuple(
         Escalation(e.round, e.party, np.asarray(e.reservation)[keep], e.end,
-                   None if e.utilities is None else np.asarray(e.utilities)[keep])
+                   None if e.utilities is None else np.asarray(e.utilities)[keep], e.label)
         for e in protocol.escalations
     )  # fmt: skip
     return Protocol(rounds=protocol.rounds, discount=protocol.discount, escalations=escalations)
