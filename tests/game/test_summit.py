@@ -110,20 +110,20 @@ def test_a_traced_session_shows_the_summit(autos: GameSetup) -> None:
 @pytest.mark.parametrize(
     ("stage", "field", "message"),
     [
-        ('deadline = { round = 12 }', "stages[0].deadline", "not before the end"),
-        ('deadline = { round = 2 }\nrounds = 3', "stages[0].rounds", "overlap"),
+        ('deadline = { round = 12 }', "stages[1].deadline", "not before the end"),
+        ('deadline = { round = 2 }\nrounds = 3', "stages[1].rounds", "overlap"),
         ('deadline = { round = 4 }\nleader_strength = { FRA = 0.5 }\nsource = "assumption"',
-         "stages[0].leader_strength.FRA", "not a party"),
+         "stages[1].leader_strength.FRA", "not a party"),
         ('deadline = { round = 4 }\nleader_strength = { USA = 1.5 }\nsource = "assumption"',
-         "stages[0].leader_strength.USA", "[0, 1)"),
-        ('deadline = { round = 4 }\nleader_strength = { USA = 0.5 }', "stages[0].source",
+         "stages[1].leader_strength.USA", "[0, 1)"),
+        ('deadline = { round = 4 }\nleader_strength = { USA = 0.5 }', "stages[1].source",
          "cite"),
-        ('deadline = { round = 4, source = "nowhere" }', "stages[0].deadline.source",
+        ('deadline = { round = 4, source = "nowhere" }', "stages[1].deadline.source",
          "not declared"),
     ],
 )  # fmt: skip
 def test_validate_names_the_stage_field_at_fault(stage: str, field: str, message: str) -> None:
-    text, _ = scenario_text("us-japan-1995-autos")
+    text, _ = scenario_text("us-japan-1995-autos")  # the Halifax summit is stages[0]
     with pytest.raises(ScenarioError) as err:
         loads_scenario(text + f'\n[[stages]]\nid = "summit"\n{stage}\n', "autos.toml")
     assert any(field in str(p) and message in str(p) for p in err.value.problems)
