@@ -85,11 +85,11 @@ def calendar_summary(setup: GameSetup, sessions: pd.DataFrame) -> dict[str, Any]
         }
     out["stages"] = {"talks": {"agreed": float(agreed.sum()) / n}, "threats": threats}
     if setup.scenario.stages:
-        out["stages"]["summits"] = summit_outcomes(setup, agreed, rounds, dates)
+        out["stages"]["summits"] = _summit_outcomes(setup, agreed, rounds, dates)
     return out
 
 
-def summit_outcomes(
+def _summit_outcomes(
     setup: GameSetup,
     agreed: npt.NDArray[np.bool_],
     rounds: npt.ArrayLike,
