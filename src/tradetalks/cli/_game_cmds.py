@@ -318,6 +318,10 @@ def _calendar_line(calendar: Mapping[str, Any]) -> str:
         dates = list(by)
         picks = dict.fromkeys([dates[len(dates) // 2 - 1], dates[-1]] if len(dates) > 1 else dates)
         parts.append("agreed by " + ", ".join(f"{d} {by[d]:.0%}" for d in picks))
+    for sid, m in calendar["stages"].get("summits", {}).items():
+        when = f" ({m['date']})" if m["date"] else ""
+        parts.append(f"summit {sid}{when}: agreed {m['agreed']:.0%}, failed {m['failed']:.0%} "
+                     f"(then agreed in the talks {m['agreed_after']:.0%})")  # fmt: skip
     for tid, t in calendar["stages"]["threats"].items():
         when = f" on {t['due']}" if t["due"] else ""
         parts.append(f"{tid} carried out{when}: {t['without_deal']:.0%} with no deal, "

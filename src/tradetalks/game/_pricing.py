@@ -40,7 +40,7 @@ Outcomes that differ only in unpriced issues share one solve.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -78,13 +78,15 @@ class PricedPoints:
     ``configs`` are the distinct economic configurations that were solved; every outcome
     points at one (``outcome_config``), and every threat scenario (a subset of threats
     carried out with no deal, see :func:`~tradetalks.politics.threat_scenarios`) at one
-    (``no_deal_config``; the first is the status quo).
+    (``no_deal_config``; the first is the status quo). ``executed_config[k, o]`` is outcome
+    ``o`` with the threats of the ``k``-th set in force (sets carried out during the talks).
     """
 
     configs: tuple[tuple[Item, ...], ...]
     results: tuple[CPResult, ...]
     outcome_config: IntArray
     no_deal_config: IntArray
+    executed_config: IntArray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
 
 
 def scenario_table(scenario: Scenario) -> WiodTable | Cp2015Table:
@@ -254,8 +256,13 @@ def price_points(
     baseline: CPBaseline,
     *,
     workers: int | None = None,
+    executed: Sequence[tuple[int, ...]] = (),
 ) -> PricedPoints:
-    """Price every outcome (rows of ``options``, option indices per issue) and no-deal point."""
+    """Price every outcome (rows of ``options``, option indices per issue) and no-deal point.
+
+    With ``executed`` (sets of threat indices), every outcome is priced again with each
+    set's threats in force on top of it, in the same batch.
+    """
     opts = np.asarray(options, dtype=np.int64)
     priced = [k for k, i in enumerate(scenario.issues) if i.instrument in PRICED]
     keys: dict[tuple[Item, ...], int] = {}
@@ -270,16 +277,20 @@ def price_points(
         return keys[key]
 
     status_quo = [i.status_quo_index() for i in scenario.issues]
-    outcome_config = np.empty(len(opts), dtype=np.int64)
+    in_force = [(), *executed]
+    point_config = np.empty((len(in_force), len(opts)), dtype=np.int64)
     by_key: dict[tuple[int, ...], int] = {}
-    for row, choice in enumerate(opts):
-        key = tuple(int(choice[k]) for k in priced)
-        if key not in by_key:
-            entries: list[Item] = list(sq_entries)
-            for k in priced:
-                entries += issue_entries(scenario.issues[k], int(choice[k]), baseline)
-            by_key[key] = config_of(entries)
-        outcome_config[row] = by_key[key]
+    for j, threats in enumerate(in_force):
+        for row, choice in enumerate(opts):
+            key = (j, *(int(choice[k]) for k in priced))
+            if key not in by_key:
+                entries: list[Item] = list(sq_entries)
+                for k in priced:
+                    entries += issue_entries(scenario.issues[k], int(choice[k]), baseline)
+                for t in threats:
+                    entries += threat_entries(scenario.threats[t], baseline)
+                by_key[key] = config_of(entries)
+            point_config[j, row] = by_key[key]
     no_deal = []
     for subset in threat_scenarios(len(scenario.threats)):
         entries = list(sq_entries)
@@ -301,4 +312,5 @@ def price_points(
         if results[k] is None:
             results[k] = solve_items(baseline, c, label=f"config {k}", decompose=False)[0]
     done = tuple(r for r in results if r is not None)
-    return PricedPoints(tuple(configs), done, outcome_config, np.array(no_deal))
+    return PricedPoints(tuple(configs), done, point_config[0], np.array(no_deal),
+                        point_config[1:])  # fmt: skip

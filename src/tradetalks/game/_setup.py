@@ -39,6 +39,7 @@ from tradetalks.politics import (
     complies,
     dollar_matrix,
     domestic_model,
+    executed_sets,
     in_older_units,
     preference_matrix,
     threat_scenarios,
@@ -94,7 +95,9 @@ class GameSetup:
     """Everything about a scenario that a sweep does not vary.
 
     Points are the outcomes (in outcome-code order) followed by the no-deal scenarios
-    (subsets of threats carried out, the status quo first). Indicators are in million USD;
+    (subsets of threats carried out, the status quo first), then, for each set in
+    ``executed`` (threats that may be carried out while the talks go on), every outcome
+    with those threats in force. Indicators are in million USD;
     ``model`` has its preference scores and tolerances in million USD too; an older file
     (no ``stake_unit``) keeps deciding as before (:func:`~tradetalks.politics.in_older_units`).
     ``units`` is the money per unit of score and tolerance of each party (1).
@@ -116,6 +119,7 @@ class GameSetup:
     data_version: str
     n_solves: int  # trade-model solves this setup took (0 when read from the cache)
     outside: OutsidePrices | None = None  # outside options (game/_outside.py)
+    executed: tuple[tuple[int, ...], ...] = ()  # threat sets priced in force on every deal
 
     @property
     def n_outcomes(self) -> int:
@@ -239,8 +243,10 @@ def _price(
     """Solve every configuration; return per-point indicators and impacts."""
     # Cached arrays are labelled by the bundled codes: the table must use them, in order.
     assert baseline.countries == WIOD_COUNTRIES and baseline.sectors == WIOD_SECTORS
-    priced = price_points(scenario, options, baseline, workers=workers)
-    point_config = np.concatenate([priced.outcome_config, priced.no_deal_config])
+    priced = price_points(scenario, options, baseline, workers=workers,
+                          executed=executed_sets(scenario))  # fmt: skip
+    point_config = np.concatenate([priced.outcome_config, priced.no_deal_config,
+                                   priced.executed_config.ravel()])  # fmt: skip
     per_config = dollar_matrix(model.indicators, priced.results, baseline)
     impacts = _impacts(scenario, list(priced.results), baseline)
     out = {k: v[point_config] for k, v in impacts.items()}
@@ -267,6 +273,8 @@ def _cache_key(scenario: Scenario, version: str, theta: FloatArray) -> str:
         "data": version,
         "theta": [round(float(t), 12) for t in theta],
     }
+    if executed_sets(scenario):  # (keeps the keys of scenarios without such threats)
+        relevant["executed"] = executed_sets(scenario)
     return "prices:" + hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
 
 
@@ -324,8 +332,11 @@ def prepare_game(
 
     status_quo = [i.status_quo_index() for i in scenario.issues]
     no_deal_options = np.tile(status_quo, (len(threat_scenarios(len(scenario.threats))), 1))
+    executed = executed_sets(scenario)
     preferences = preference_matrix(
-        model.preferences, np.concatenate([options, no_deal_options]), status_quo
+        model.preferences,
+        np.concatenate([options, no_deal_options, *[options] * len(executed)]),
+        status_quo,
     )
     parties = [p.code for p in scenario.parties]
     makers = np.array([parties.index(t.by) for t in scenario.threats], dtype=np.int64)
@@ -341,7 +352,8 @@ def prepare_game(
     return GameSetup(scenario, space, options, model.priced_in(units), theta, main["indicators"],
                      preferences, makers, compliance_matrix(scenario, options), units,
                      tuple(grids), impacts, version,
-                     n_solves + (outside.n_solves if outside else 0), outside)  # fmt: skip
+                     n_solves + (outside.n_solves if outside else 0), outside,
+                     executed)  # fmt: skip
 
 
 def compliance_matrix(scenario: Scenario, options: npt.ArrayLike) -> npt.NDArray[np.bool_]:

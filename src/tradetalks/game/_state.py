@@ -210,29 +210,29 @@ def solve_game(setup: GameSetup, params: GameParameters, *, outside: bool = True
     if outside and setup.outside is not None:
         stakes = stakes + outside_stakes(setup.outside, model)[None]
     utility_all = government_utility(stakes, params.weights, model.party_of, n_parties)
-    threat_values = utility_all[..., n_out:]
-
     n_t = len(setup.scenario.threats)
     scenarios = threat_scenarios(n_t)
+    end = n_out + len(scenarios)  # points after it: deals with threats in force (_talks)
+    threat_values = utility_all[..., n_out:end]
     trigger = list(setup.trigger)
     before = [scenarios.index(ancestors(trigger, t)) for t in range(n_t)]
     after = [scenarios.index(tuple(sorted((*ancestors(trigger, t), t)))) for t in range(n_t)]
     # What carrying out each threat adds, once the threats it answers are carried out.
     effect = threat_values[..., after] - threat_values[..., before]  # (S, parties, threats)
     maker_gain = effect[:, setup.threat_maker, np.arange(n_t)]
-    scale = party_scale(utility_all)[:, setup.threat_maker]
+    scale = party_scale(utility_all[..., :end])[:, setup.threat_maker]
     credible = worth_carrying_out(maker_gain, setup.reputation[None, :], scale)
     p_carry = params.credibility * credible
     # With no deal there is no compliance review: its threats never fall due.
     probability = carried_out_probabilities(params.credibility * ~setup.review, credible, trigger)
     no_deal = np.einsum("spt,st->sp", threat_values, probability)
-    no_deal_stakes = np.einsum("sat,st->sa", stakes[..., n_out:], probability)
+    no_deal_stakes = np.einsum("sat,st->sa", stakes[..., n_out:end], probability)
 
     due = p_carry[:, :, None] * setup.exposure[None]  # (S, threats, outcomes)
     for t in chain_order(trigger):  # an answer falls due only after what it answers
         if trigger[t] >= 0:
             due[:, t] *= due[:, trigger[t]]
-    points = stakes[..., n_out:]
+    points = stakes[..., n_out:end]
     stake_effect = points[..., after] - points[..., before]
     deal_stakes = stakes[..., :n_out] + np.einsum("sat,sto->sao", stake_effect, due)
     utility = utility_all[..., :n_out] + np.einsum("spt,sto->spo", effect, due)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tradetalks.scenario._labels import country_problem, sector_problem
+from tradetalks.scenario._stages import Stage
 
 Instrument = Literal[
     "tariff", "ntb", "quota", "ver", "trq", "purchase_commitment", "market_share", "rule"
@@ -535,6 +536,7 @@ class Scenario(_Frozen):
     strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
     stake_unit: StakeUnit | None = None
     population: list[str] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)  # see scenario/_stages.py
     economics: Economics = Economics()
     uncertainty: list[UncertainRange] = Field(default_factory=list)
     monitoring: dict[str, Any] = Field(default_factory=dict)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tradetalks.scenario._model import Scenario, Stake
+from tradetalks.scenario._stages import stage_checks
 
 Finding = tuple[str, str]
 
@@ -79,6 +80,7 @@ def talk_checks(s: Scenario) -> list[Finding]:
         *_strategies(s),
         *_deadlines(s),
         *_chains(s),
+        *stage_checks(s, protocol_rounds(s)),
         *_preference_scores(s),
         *_weights(s),
     ]
