@@ -167,8 +167,12 @@ def _render(s: Scenario) -> None:
 
     for p in s.parties:
         t = Table(title=f"{p.name} ({p.code})", title_justify="left", show_lines=False)
-        for column in ("", "weight", "veto", "tolerance", "stakes"):
+        for column in ("", "weight", "veto"):
             t.add_column(column)
+        # a cited source id must stay whole (not "[japan-tpp-201…") on an 80-column terminal
+        words = [w for c in p.constituencies for w in _num(c.tolerance).plain.split()]
+        t.add_column("tolerance", min_width=max(map(len, words), default=0))
+        t.add_column("stakes")
         t.add_row(
             f"leader: {p.leader.name}", _num(p.leader.weight), "", "", _stakes(p.leader.stakes)
         )

@@ -242,11 +242,15 @@ def outside_checks(s: Scenario) -> Iterator[tuple[str, str]]:
             yield "tables", f"issues {missing} are settled at no table"
 
 
+def _cited(q: Quantity) -> str:
+    return f"{q.value:g}" + (f" [{q.source}]" if q.source else "")
+
+
 def outside_in_words(s: Scenario) -> list[str]:
-    """One line per outside option, cap and table (for ``tradetalks show``)."""
+    """One line per outside option, cap and table (for ``tradetalks show``), numbers cited."""
     lines = []
     for o in s.outside_options:
-        when = [f"p={o.probability.value:g}"] if o.probability is not None else []
+        when = [f"p={_cited(o.probability)}"] if o.probability is not None else []
         when += [f"in force {o.date}"] if o.date is not None else []
         affects = ", ".join(o.affects) or "every party"
         scope = "with or without a deal" if o.scope == "always" else "only without a deal"
@@ -255,9 +259,9 @@ def outside_in_words(s: Scenario) -> list[str]:
             f"{', '.join(when)}; {scope}; sets the no-deal value of {affects})"
         )
         for m in o.measures:
-            before = "" if m.before is None else f"{m.before.value:g} -> "
+            before = "" if m.before is None else f"{_cited(m.before)} -> "
             lines.append(f"  {m.instrument} {m.applied_by} on {m.applied_to} "
-                         f"{','.join(m.sectors)}: {before}{m.after.value:g}")  # fmt: skip
+                         f"{','.join(m.sectors)}: {before}{_cited(m.after)}")  # fmt: skip
     for c in s.caps:
         why = f" ({c.agreement})" if c.agreement else ""
         lines.append(f"cap: {c.party} ratifies no option of {c.issue} beyond "
