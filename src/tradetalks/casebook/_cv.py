@@ -36,6 +36,7 @@ DEFAULT_GRID: tuple[ModelSettings, ...] = (
     ModelSettings("conceder e=2 for all", strategy="conceder:e=2"),
     ModelSettings("threat credibility 0.2", credibility=0.2),
     ModelSettings("threat credibility 0.8", credibility=0.8),
+    ModelSettings("trade balances not weighed (Grossman-Helpman)", balance_weight=0.0),
 )
 
 
