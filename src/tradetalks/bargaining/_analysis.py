@@ -166,20 +166,82 @@ def _frontier_2d(points: FloatArray) -> IntArray:
     return np.asarray(order[keep], dtype=np.int64)
 
 
-def _frontier_nd(points: FloatArray) -> IntArray:
-    """Non-dominated positions of ``points`` (P, n): sort by welfare, then block elimination."""
-    order = np.argsort(-points.sum(axis=0), kind="stable")
-    cand = points[:, order]
-    alive = np.ones(cand.shape[1], dtype=bool)
-    for i in range(cand.shape[1]):
-        if not alive[i]:
-            continue
-        # a point can only be dominated by points of higher welfare: look after it only
-        rest = np.flatnonzero(alive[i + 1 :]) + i + 1
-        if rest.size == 0:
+def _row_sum(points: FloatArray) -> FloatArray:
+    """Sum over parties, row by row: rounding is monotone, so a dominator never sums to less."""
+    total = np.array(points[0], dtype=np.float64)
+    for row in points[1:]:
+        total += row
+    return total
+
+
+def _dominated_mask(cands: FloatArray, others: FloatArray, budget: int = 1 << 21) -> BoolArray:
+    """Mask of columns of ``cands`` (P, b) strictly dominated by some column of ``others`` (P, w).
+
+    Pairs are tested in blocks of at most ``budget`` booleans (memory stays flat); a candidate
+    found dominated leaves the later blocks. The weak test runs on every pair, the strict one
+    only on candidates that have a weak dominator (equal vectors are rare).
+    """
+    n_parties, b = cands.shape
+    dominated = np.zeros(b, dtype=bool)
+    w = others.shape[1]
+    lo = 0
+    while lo < w:
+        alive = np.flatnonzero(~dominated)
+        if alive.size == 0:
             break
-        alive[rest[_dominated_by(cand[:, rest], cand[:, i])]] = False
-    return np.asarray(order[alive], dtype=np.int64)
+        step = max(1, budget // alive.size)
+        blk = others[:, lo : lo + step]
+        c = cands[:, alive]
+        ge = blk[0][None, :] >= c[0][:, None]
+        for p in range(1, n_parties):
+            ge &= blk[p][None, :] >= c[p][:, None]
+        rows = np.flatnonzero(ge.any(axis=1))
+        if rows.size:
+            gt = np.zeros((rows.size, blk.shape[1]), dtype=bool)
+            for p in range(n_parties):
+                gt |= blk[p][None, :] > c[p, rows][:, None]
+            dominated[alive[rows[(ge[rows] & gt).any(axis=1)]]] = True
+        lo += step
+    return dominated
+
+
+def _frontier_nd(points: FloatArray, limit: int | None = None) -> IntArray | None:
+    r"""Non-dominated positions of ``points`` (P, n) by sort-filter-skyline in blocks.
+
+    Chomicki, Godfrey, Gryz and Liang (2003), "Skyline with presorting", ICDE: sorted by
+    the sum of utilities (descending), a point can only be dominated by a point before it
+    or of equal sum, so each block of the sorted order is tested against the frontier found
+    so far (a "window" of confirmed points, by transitivity enough) and against itself; a
+    block never splits a run of equal sums. Work :math:`O(n f P)` for a frontier of
+    :math:`f` points, vectorised over blocks of pairs. Returns ``None`` as soon as more than
+    ``limit`` frontier points are confirmed (bounded work: :math:`O(n \cdot limit \cdot P)`).
+    """
+    n_parties, n = points.shape
+    total = _row_sum(points)
+    order = np.argsort(-total, kind="stable")
+    pts, tot = points[:, order], total[order]
+    keep = np.zeros(n, dtype=bool)
+    window = np.empty((n_parties, min(n, 1024)))
+    count, lo, block = 0, 0, 256
+    while lo < n:
+        hi = min(lo + block, n)
+        while hi < n and tot[hi] == tot[hi - 1]:
+            hi += 1
+        blk = pts[:, lo:hi]
+        alive = np.flatnonzero(~_dominated_mask(blk, window[:, :count]))
+        if alive.size:
+            alive = alive[~_dominated_mask(blk[:, alive], blk[:, alive])]
+        keep[lo + alive] = True
+        if count + alive.size > window.shape[1]:
+            grown = np.empty((n_parties, max(2 * window.shape[1], count + alive.size)))
+            grown[:, :count] = window[:, :count]
+            window = grown
+        window[:, count : count + alive.size] = blk[:, alive]
+        count += alive.size
+        if limit is not None and count > limit:
+            return None
+        lo, block = hi, min(4 * block, 4096)
+    return np.asarray(order[keep], dtype=np.int64)
 
 
 def _frontier_3d(points: FloatArray) -> IntArray:
@@ -216,20 +278,37 @@ def _frontier_3d(points: FloatArray) -> IntArray:
     return np.flatnonzero(frontier_unique[inverse]).astype(np.int64)
 
 
-def pareto_frontier(utilities: npt.ArrayLike, reservation: npt.ArrayLike | None = None) -> IntArray:
+def pareto_frontier(
+    utilities: npt.ArrayLike,
+    reservation: npt.ArrayLike | None = None,
+    *,
+    max_points: int | None = None,
+) -> IntArray:
     r"""Exact Pareto frontier (outcome codes) among outcomes every party weakly prefers to no deal.
 
     Parameters
     ----------
     utilities
-        ``(parties, outcomes)``; any number of parties (two use the :math:`O(n \log n)` path).
+        ``(parties, outcomes)``; any number of parties (two and three use
+        :math:`O(n \log n)` paths, more a sort-filter-skyline of cost :math:`O(n f P)`).
     reservation
         ``(parties,)``; ``None`` means every outcome is acceptable.
+    max_points
+        Give up (raise) once more than this many frontier points are confirmed, after work
+        :math:`O(n \cdot \mathrm{max\_points} \cdot P)`. In many dimensions most outcomes
+        can be Pareto optimal (12 parties, :math:`10^6` linear-additive outcomes: about
+        half), so the exact set is quadratic work; :func:`sample_pareto_frontier` draws
+        verified frontier points instead.
 
     Returns
     -------
     Codes of the non-dominated outcomes, sorted by the first party's utility (descending,
     ties by the others' descending then code). Outcomes with equal utility vectors all appear.
+
+    Raises
+    ------
+    BargainingError
+        More than ``max_points`` points on the frontier.
     """
     u, d = _prepare(utilities, reservation)
     mask = _rational(u, d)
@@ -241,14 +320,88 @@ def pareto_frontier(utilities: npt.ArrayLike, reservation: npt.ArrayLike | None 
     survivors = _prefilter(pts)
     sub = pts[:, survivors]
     if u.shape[0] == 2:
-        local = _frontier_2d(sub)
+        local: IntArray | None = _frontier_2d(sub)
     elif u.shape[0] == 3 and sub.shape[1] > 2000:  # block elimination is O(n f)
         local = _frontier_3d(sub)
     else:
-        local = _frontier_nd(sub)
+        local = _frontier_nd(sub, max_points)
+    if local is None or (max_points is not None and local.size > max_points):
+        raise BargainingError(
+            f"pareto_frontier: more than max_points={max_points} Pareto-optimal outcomes "
+            f"among {sub.shape[1]:,} candidates of {u.shape[1]:,} outcomes and "
+            f"{u.shape[0]} parties; use sample_pareto_frontier for a verified sample"
+        )
     codes = survivors[local] if rational is None else rational[survivors[local]]
+    return _frontier_order(u, codes)
+
+
+def _frontier_order(u: FloatArray, codes: IntArray) -> IntArray:
     keys = tuple(codes[None, :]) + tuple(-u[::-1, codes])
     return np.asarray(codes[np.lexsort(keys)], dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class FrontierSample:
+    r"""Verified Pareto-optimal outcomes drawn uniformly at random, and what the draw implies.
+
+    ``codes`` are frontier outcomes (each tested against every rational outcome), in the
+    order of :func:`pareto_frontier`; ``n_tested`` rational outcomes were drawn (without
+    replacement) of ``n_rational``; ``estimated_size`` is the frontier size implied by the
+    hit rate, :math:`n_{\mathrm{rational}} \cdot |\mathrm{codes}| / n_{\mathrm{tested}}`
+    (exact when every rational outcome was tested).
+    """
+
+    codes: IntArray
+    n_tested: int
+    n_rational: int
+
+    @property
+    def estimated_size(self) -> float:
+        """Frontier size implied by the fraction of drawn outcomes found Pareto optimal."""
+        if self.n_tested == 0:
+            return 0.0
+        return self.n_rational * self.codes.size / self.n_tested
+
+    @property
+    def exact(self) -> bool:
+        """Whether every rational outcome was tested (``codes`` is then the whole frontier)."""
+        return self.n_tested == self.n_rational
+
+
+def sample_pareto_frontier(
+    utilities: npt.ArrayLike,
+    reservation: npt.ArrayLike | None = None,
+    n_points: int = 1000,
+    rng: np.random.Generator | int | None = 0,
+) -> FrontierSample:
+    r"""Up to ``n_points`` Pareto-optimal outcomes drawn uniformly from the frontier.
+
+    Rational outcomes are drawn without replacement in batches, each tested exactly against
+    every rational outcome (:math:`O(n P)` per draw, in blocks of bounded memory), until
+    ``n_points`` pass. Accepting the frontier members of a uniform draw from :math:`Z` is a
+    uniform draw from the frontier (rejection sampling), so the hit rate also estimates the
+    frontier size (:attr:`FrontierSample.estimated_size`). For frontiers too large to list.
+    """
+    u, d = _prepare(utilities, reservation)
+    if n_points < 1:
+        raise BargainingError(f"n_points: must be at least 1, got {n_points}")
+    gen = np.random.default_rng(rng)
+    rational = np.flatnonzero(_rational(u, d))
+    pts = u[:, rational]
+    perm = gen.permutation(rational.size)
+    found: list[IntArray] = []
+    n_found, tested, batch = 0, 0, 64
+    while n_found < n_points and tested < perm.size:
+        pick = perm[tested : tested + batch]
+        ok = pick[~_dominated_mask(pts[:, pick], pts)]
+        ok = ok[: n_points - n_found]
+        found.append(ok)
+        n_found += ok.size
+        # the last accepted draw ends the sample: draws after it are not counted
+        tested += batch if n_found < n_points else int(np.flatnonzero(pick == ok[-1])[0]) + 1
+        batch = min(2 * batch, 4096)
+    codes = rational[np.concatenate(found)] if found else np.empty(0, dtype=np.int64)
+    return FrontierSample(_frontier_order(u, codes), min(tested, perm.size), int(rational.size))
 
 
 def _solution(u: FloatArray, codes: IntArray, score: FloatArray) -> Solution | None:
@@ -265,16 +418,63 @@ def _candidates(u: FloatArray, d: FloatArray, frontier: IntArray | None) -> IntA
     return pareto_frontier(u, d)
 
 
+_CHUNK = 1 << 16  # outcomes per chunk in the O(n P) scans: buffers of 0.5 MiB, not n-long
+
+
+def _chunks(n: int) -> range:
+    return range(0, n, _CHUNK)
+
+
+def _best_product(u: FloatArray, d: FloatArray) -> tuple[float, IntArray]:
+    r"""Largest :math:`\prod_i (u_i - d_i)` over rational outcomes and every code reaching it.
+
+    Chunked row-by-row products (the same rounding as ``np.prod(axis=0)``); :math:`-1`
+    and no code when no outcome is rational.
+    """
+    best, at = -1.0, [np.empty(0, dtype=np.int64)]
+    for lo in _chunks(u.shape[1]):
+        blk = u[:, lo : lo + _CHUNK]
+        prod = blk[0] - d[0]
+        ok = prod >= 0
+        for row, r in zip(blk[1:], d[1:], strict=True):
+            g = row - r
+            ok &= g >= 0
+            prod *= g
+        prod[~ok] = -1.0
+        top = float(prod.max())
+        if top >= best and top >= 0:
+            hits = lo + np.flatnonzero(prod == top)
+            at = [*at, hits] if top == best else [hits]
+            best = top
+    return best, np.concatenate(at).astype(np.int64)
+
+
 def nash_point(
     utilities: npt.ArrayLike, reservation: npt.ArrayLike, frontier: IntArray | None = None
 ) -> Solution | None:
     r"""Nash bargaining solution: :math:`\arg\max_{\omega\in Z}\prod_i (u_i(\omega)-d_i)`.
 
-    Nash (1950), "The bargaining problem", Econometrica 18(2). Searched on the frontier
-    (the maximiser of a product of non-negative gains is weakly Pareto optimal, and a
-    dominating point has at least the same product). ``None`` if the ZOPA is empty.
+    Nash (1950), "The bargaining problem", Econometrica 18(2). Ties go to the smallest
+    outcome code among the maximisers on the Pareto frontier. ``None`` if Z is empty.
+
+    Without ``frontier`` no frontier is built: when the largest product is positive, a
+    point dominating a maximiser raises a positive factor and lowers none, so it is a
+    maximiser too; the frontier's maximisers are the undominated maximisers of one chunked
+    :math:`O(n P)` scan of :math:`Z` (usually one). Only when every agreement leaves some
+    party no better than no deal (largest product 0) are the ties the whole frontier, which
+    is then built.
     """
     u, d = _prepare(utilities, reservation)
+    if frontier is None:
+        best, ties = _best_product(u, d)
+        if ties.size == 0:
+            return None
+        if best > 0:
+            # a dominating point of a maximiser is a maximiser too (its product is no
+            # smaller), so the frontier's maximisers are the undominated ties
+            front = ties[~_dominated_mask(u[:, ties], u[:, ties])]
+            code = int(front.min())
+            return Solution(code, tuple(float(x) for x in u[:, code]))
     codes = _candidates(u, d, frontier)
     gains = u[:, codes] - d[:, None]
     return _solution(u, codes, np.prod(gains, axis=0))
@@ -297,16 +497,57 @@ def kalai_smorodinsky_point(
     Kalai and Smorodinsky (1975), "Other solutions to Nash's bargaining problem",
     Econometrica 43(3). Gains :math:`g_i = (u_i - d_i) / (a_i - d_i)` with :math:`a` the
     :func:`ideal_point`; a party with :math:`a_i = d_i` has gain :math:`u_i - d_i` (zero on
-    :math:`Z`). Minimises :math:`\max_i g_i - \min_i g_i` over the frontier.
+    :math:`Z`). Minimises :math:`\max_i g_i - \min_i g_i` over the frontier (as NegMAS's
+    ``ks_points``); ties go to the smallest outcome code.
+
+    Without ``frontier``, for four or more parties no frontier is built: the rational
+    outcomes are ranked by (spread, code) in one :math:`O(n P)` pass and tested for
+    dominance in that order, in growing batches against every rational outcome; the first
+    undominated one is the answer (the same point the frontier search finds). Where the
+    frontier is a large share of :math:`Z` (many parties) the first batch already holds it.
+    Two and three parties use their :math:`O(n \log n)` frontier.
     """
     u, d = _prepare(utilities, reservation)
     ideal = ideal_point(u, d)
     if ideal is None:
         return None
-    codes = _candidates(u, d, frontier)
     span = ideal - d
-    gains = (u[:, codes] - d[:, None]) / np.where(span > 0, span, 1.0)[:, None]
+    scale = np.where(span > 0, span, 1.0)
+    if frontier is None and u.shape[0] >= 4:
+        return _ks_by_ranking(u, d, scale)
+    codes = _candidates(u, d, frontier)
+    gains = (u[:, codes] - d[:, None]) / scale[:, None]
     return _solution(u, codes, -(gains.max(axis=0) - gains.min(axis=0)))
+
+
+def _spread(u: FloatArray, d: FloatArray, scale: FloatArray) -> FloatArray:
+    r""":math:`\max_i g_i - \min_i g_i` for the columns of ``u``, row by row."""
+    g = (u[0] - d[0]) / scale[0]
+    hi, lo = g.copy(), g
+    for row, r, s in zip(u[1:], d[1:], scale[1:], strict=True):
+        g = (row - r) / s
+        np.maximum(hi, g, out=hi)
+        lo = np.minimum(lo, g)
+    return np.asarray(hi - lo, dtype=np.float64)
+
+
+def _ks_by_ranking(u: FloatArray, d: FloatArray, scale: FloatArray) -> Solution | None:
+    rational = np.flatnonzero(_rational(u, d))
+    pts = u[:, rational]
+    spread = np.concatenate(
+        [_spread(pts[:, lo : lo + _CHUNK], d, scale) for lo in _chunks(pts.shape[1])]
+    )
+    order = np.argsort(spread, kind="stable")  # stable: equal spreads by code
+    start, batch = 0, 64
+    while start < order.size:
+        pick = order[start : start + batch]
+        ok = pick[~_dominated_mask(pts[:, pick], pts)]
+        if ok.size:  # ranked by spread, then code: the first undominated one is the answer
+            code = int(rational[ok[0]])
+            return Solution(code, tuple(float(x) for x in u[:, code]))
+        start += batch
+        batch = min(2 * batch, 4096)
+    return None  # unreachable: Z is non-empty, so it has a Pareto-optimal point
 
 
 def utilitarian_point(
