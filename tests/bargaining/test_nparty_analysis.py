@@ -144,3 +144,22 @@ def test_frontier_sample_is_verified_and_reproducible(n_parties: int) -> None:
     whole = sample_pareto_frontier(u, d, n_points=10**6)
     assert whole.exact and whole.estimated_size == len(front)
     np.testing.assert_array_equal(whole.codes, pareto_frontier(u, d))
+
+
+def dense_frontier(u: np.ndarray) -> np.ndarray:
+    """Every pair compared at once (independent of the screened, partitioned search)."""
+    ge = np.all(u[:, :, None] >= u[:, None, :], axis=0)  # ge[j, i]: j weakly above i
+    gt = np.any(u[:, :, None] > u[:, None, :], axis=0)
+    return np.flatnonzero(~(ge & gt).any(axis=0))
+
+
+@pytest.mark.parametrize("n_parties", [4, 12])
+@pytest.mark.parametrize("kind", ["independent", "correlated", "ties"])
+def test_partitioned_frontier_equals_all_pairs_on_larger_spaces(n_parties: int, kind: str) -> None:
+    rng = np.random.default_rng(n_parties)
+    u = random_linear(OutcomeSpace.from_sizes([6, 5, 5, 4, 4]), n_parties, rng)  # 2400
+    if kind == "correlated":  # nearly one utility: most pairs pass the bit screen (dense path)
+        u = u[:1] + 0.02 * u
+    if kind == "ties":
+        u = np.round(u * 5) / 5
+    np.testing.assert_array_equal(np.sort(pareto_frontier(u)), dense_frontier(u))
