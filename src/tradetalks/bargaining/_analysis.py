@@ -434,8 +434,7 @@ def sample_pareto_frontier(
     if n_points < 1:
         raise BargainingError(f"n_points: must be at least 1, got {n_points}")
     gen = np.random.default_rng(rng)
-    rational = np.flatnonzero(_rational(u, d))
-    pts = u[:, rational]
+    rational, pts = _rational_points(u, d)
     code = _encode(pts, _thresholds(pts))
     perm = gen.permutation(rational.size)
     found: list[IntArray] = []
@@ -580,18 +579,24 @@ def _spread(u: FloatArray, d: FloatArray, scale: FloatArray) -> FloatArray:
     return np.asarray(hi - lo, dtype=np.float64)
 
 
+def _rational_points(u: FloatArray, d: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Codes of the rational outcomes and their utilities (no copy when all are rational)."""
+    mask = _rational(u, d)
+    rational = np.flatnonzero(mask)
+    return rational, (u if rational.size == mask.size else u[:, rational])
+
+
 def _ks_by_ranking(u: FloatArray, d: FloatArray, scale: FloatArray) -> Solution | None:
-    rational = np.flatnonzero(_rational(u, d))
-    pts = u[:, rational]
+    rational, pts = _rational_points(u, d)
     spread = np.concatenate(
         [_spread(pts[:, lo : lo + _CHUNK], d, scale) for lo in _chunks(pts.shape[1])]
     )
-    code = _encode(pts, _thresholds(pts))
+    bits = _encode(pts, _thresholds(pts))
     order = np.argsort(spread, kind="stable")  # stable: equal spreads by code
     start, batch = 0, 64
     while start < order.size:
         pick = order[start : start + batch]
-        ok = pick[~_dominated(pts, code, pick)]
+        ok = pick[~_dominated(pts, bits, pick)]
         if ok.size:  # ranked by spread, then code: the first undominated one is the answer
             code = int(rational[ok[0]])
             return Solution(code, tuple(float(x) for x in u[:, code]))
