@@ -258,21 +258,23 @@ def _frontier_nd(points: FloatArray, limit: int | None = None) -> IntArray | Non
     r"""Non-dominated positions of ``points`` (P, n): partition by pivot masks, then screen.
 
     Each point gets a key of bits :math:`[x_p \ge m_p]` against the per-party medians
-    :math:`m` (first 12 parties). A dominator's key is a superset of the dominated point's,
-    so the groups are processed by decreasing number of bits, each tested against itself
-    and the frontier points already found in its strict supersets (by transitivity these
-    suffice): the pivot partitioning of BSkyTree (Lee and Hwang 2010, EDBT) and Hybrid
-    (Chester et al. 2015, ICDE). Pairs are screened by 36-bit codes (:func:`_dominated`).
-    Worst case :math:`O(n f P)` for a frontier of :math:`f` points (unchanged from
-    sort-filter-skyline, Chomicki et al. 2003), typically far less. Returns ``None`` as soon as
-    more than ``limit`` frontier points are confirmed.
+    :math:`m` (of up to 12 parties, fewer for small :math:`n`). A dominator's key is a
+    superset of the dominated point's, so the groups are processed by decreasing number of
+    bits, each tested against itself and the frontier points already found in its strict
+    supersets (by transitivity these suffice): the pivot partitioning of BSkyTree (Lee and
+    Hwang 2010, EDBT) and Hybrid (Chester et al. 2015, ICDE). Pairs are screened by 64-bit
+    quantile codes (:func:`_dominated`). Worst case :math:`O(n f P)` for a frontier of
+    :math:`f` points, as sort-filter-skyline (Chomicki, Godfrey, Gryz and Liang 2003,
+    "Skyline with presorting", ICDE), typically far less. Returns ``None`` as soon as more
+    than ``limit`` frontier points are confirmed.
     """
     n_parties, n = points.shape
     th = _thresholds(points)
     code = _encode(points, th)
     median = th[th.shape[0] // 2]
     key = np.zeros(n, dtype=np.int64)
-    for p in range(min(n_parties, 12)):
+    # about 64 points a group or more: more groups cost more in Python than they save
+    for p in range(min(n_parties, 12, max(0, int(np.log2(max(n, 1) / 64))))):
         key |= (points[p] >= median[p]).astype(np.int64) << p
     order = np.argsort(key, kind="stable")
     keys, starts = np.unique(key[order], return_index=True)
