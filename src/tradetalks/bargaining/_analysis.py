@@ -340,15 +340,16 @@ def pareto_frontier(
     ----------
     utilities
         ``(parties, outcomes)``; any number of parties (two and three use
-        :math:`O(n \log n)` paths, more a sort-filter-skyline of cost :math:`O(n f P)`).
+        :math:`O(n \log n)` paths, more a pivot-partitioned skyline search of worst case
+        :math:`O(n f P)` for :math:`f` frontier points, see :func:`_frontier_nd`).
     reservation
         ``(parties,)``; ``None`` means every outcome is acceptable.
     max_points
-        Give up (raise) once more than this many frontier points are confirmed, after work
-        :math:`O(n \cdot \mathrm{max\_points} \cdot P)`. In many dimensions most outcomes
-        can be Pareto optimal (12 parties, :math:`10^6` linear-additive outcomes: about
-        half), so the exact set is quadratic work; :func:`sample_pareto_frontier` draws
-        verified frontier points instead.
+        Give up (raise) as soon as more than this many frontier points are confirmed, rather
+        than finish a frontier too large to use. In many dimensions most outcomes can be
+        Pareto optimal (12 parties, :math:`10^6` random linear-additive outcomes: 42%), so
+        the exact set is near-quadratic work; :func:`sample_pareto_frontier` draws verified
+        frontier points and estimates the size instead.
 
     Returns
     -------
