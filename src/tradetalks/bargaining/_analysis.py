@@ -177,7 +177,9 @@ def _thresholds(points: FloatArray) -> FloatArray:
     per = min(5, max(1, 64 // points.shape[0]))
     per -= 1 - per % 2
     qs = np.arange(1, per + 1) / (per + 1)
-    return np.asarray(np.quantile(points[:64], qs, axis=1), dtype=np.float64)
+    # from a strided sample: any thresholds keep the codes valid, and np.quantile copies
+    step = max(1, points.shape[1] // 65536)
+    return np.asarray(np.quantile(points[:64, ::step], qs, axis=1), dtype=np.float64)
 
 
 def _encode(points: FloatArray, thresholds: FloatArray) -> U64Array:
@@ -254,7 +256,9 @@ def _dominated_mask(cands: FloatArray, others: FloatArray) -> BoolArray:
     return _dominated(both, code, np.arange(b), np.arange(b, both.shape[1]))
 
 
-def _frontier_nd(points: FloatArray, limit: int | None = None) -> IntArray | None:
+def _frontier_nd(
+    points: FloatArray, limit: int | None = None, subset: IntArray | None = None
+) -> IntArray | None:
     r"""Non-dominated positions of ``points`` (P, n): partition by pivot masks, then screen.
 
     Each point gets a key of bits :math:`[x_p \ge m_p]` against the per-party medians
@@ -266,18 +270,21 @@ def _frontier_nd(points: FloatArray, limit: int | None = None) -> IntArray | Non
     quantile codes (:func:`_dominated`). Worst case :math:`O(n f P)` for a frontier of
     :math:`f` points, as sort-filter-skyline (Chomicki, Godfrey, Gryz and Liang 2003,
     "Skyline with presorting", ICDE), typically far less. Returns ``None`` as soon as more
-    than ``limit`` frontier points are confirmed.
+    than ``limit`` frontier points are confirmed. With ``subset``, only those columns are
+    considered (positions returned are still columns of ``points``).
     """
-    n_parties, n = points.shape
-    th = _thresholds(points)
+    n_parties = points.shape[0]
+    cols = np.arange(points.shape[1]) if subset is None else subset
+    n = cols.size
+    th = _thresholds(points)  # any thresholds keep the codes' subset property
     code = _encode(points, th)
     median = th[th.shape[0] // 2]
     key = np.zeros(n, dtype=np.int64)
     # about 64 points a group or more: more groups cost more in Python than they save
     for p in range(min(n_parties, 12, max(0, int(np.log2(max(n, 1) / 64))))):
-        key |= (points[p] >= median[p]).astype(np.int64) << p
-    order = np.argsort(key, kind="stable")
-    keys, starts = np.unique(key[order], return_index=True)
+        key |= (points[p, cols] >= median[p]).astype(np.int64) << p
+    order = cols[np.argsort(key, kind="stable")]
+    keys, starts = np.unique(np.sort(key, kind="stable"), return_index=True)
     members = np.split(order, starts[1:])
     bits = np.array([bin(int(k)).count("1") for k in keys])
     found: dict[int, IntArray] = {}
@@ -369,20 +376,19 @@ def pareto_frontier(
     rational = None if mask.all() else np.flatnonzero(mask)
     pts = u if rational is None else u[:, rational]
     survivors = _prefilter(pts)
-    sub = pts[:, survivors]
     if u.shape[0] == 2:
-        local: IntArray | None = _frontier_2d(sub)
-    elif u.shape[0] == 3 and sub.shape[1] > 2000:  # block elimination is O(n f)
-        local = _frontier_3d(sub)
-    else:
-        local = _frontier_nd(sub, max_points)
+        local: IntArray | None = survivors[_frontier_2d(pts[:, survivors])]
+    elif u.shape[0] == 3 and survivors.size > 2000:  # block elimination is O(n f)
+        local = survivors[_frontier_3d(pts[:, survivors])]
+    else:  # indexes into pts: no copy of the survivors (memory at 10^6 x 12)
+        local = _frontier_nd(pts, max_points, survivors)
     if local is None or (max_points is not None and local.size > max_points):
         raise BargainingError(
             f"pareto_frontier: more than max_points={max_points} Pareto-optimal outcomes "
-            f"among {sub.shape[1]:,} candidates of {u.shape[1]:,} outcomes and "
+            f"among {survivors.size:,} candidates of {u.shape[1]:,} outcomes and "
             f"{u.shape[0]} parties; use sample_pareto_frontier for a verified sample"
         )
-    codes = survivors[local] if rational is None else rational[survivors[local]]
+    codes = local if rational is None else rational[local]
     return _frontier_order(u, codes)
 
 
