@@ -223,22 +223,39 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
             else "units of each indicator's largest change")  # fmt: skip
     t = Table(title=f"{escape(setup.scenario.title)} — the two-level game (government "
               f"objectives, {unit}, weighted)", title_justify="left")  # fmt: skip
-    t.add_column("")
-    for p in parties:
-        t.add_column(p, justify="right")
-    t.add_row("value of no deal", *(_money(a["no_deal"][p]) for p in parties))
-    t.add_row("deals it can ratify (win-set)", *(str(a["win_set_sizes"][p]) for p in parties))
+    # (row label, short label for a column, one cell per party)
+    rows: list[tuple[str, str, list[str]]] = [
+        ("value of no deal", "no deal", [_money(a["no_deal"][p]) for p in parties]),
+        ("deals it can ratify (win-set)", "win-set",
+         [str(a["win_set_sizes"][p]) for p in parties]),
+    ]  # fmt: skip
     for threat in a["threats"]:
         word = "credible" if threat["credible"] else "not credible (costs its maker more)"
-        t.add_row(f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
-                  *(_money(threat['value'][p]) for p in parties))  # fmt: skip
+        rows.append((f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
+                     f"threat {threat['id']}" + ("" if threat["credible"] else " (not credible)"),
+                     [_money(threat['value'][p]) for p in parties]))  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:
-            t.add_row(f"{name} deal", *(_money(sol["utilities"][p]) for p in parties))
+            rows.append(
+                (f"{name} deal", f"{name} deal", [_money(sol["utilities"][p]) for p in parties])
+            )
+    if len(parties) <= 3:  # one column per party
+        t.add_column("")
+        for p in parties:
+            t.add_column(p, justify="right")
+        for label, _, cells in rows:
+            t.add_row(label, *cells)
+    else:  # one row per party: a dozen columns would not fit a terminal
+        t.add_column("party")
+        for _, short, _ in rows:
+            t.add_column(short, justify="right")
+        for k, p in enumerate(parties):
+            t.add_row(p, *(cells[k] for _, _, cells in rows))
     console.print(t)
-    console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in both "
-                  "win-sets.", highlight=False)  # fmt: skip
+    every = "both" if len(parties) == 2 else "every"
+    console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in {every} "
+                  "win-set" + ("s." if every == "both" else "."), highlight=False)  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tradetalks.scenario._codes import WIOD_COUNTRIES, WIOD_SECTORS
+from tradetalks.scenario._codes import COUNTRY_GROUPS, WIOD_COUNTRIES, WIOD_SECTORS
 
 Instrument = Literal[
     "tariff", "ntb", "quota", "ver", "trq", "purchase_commitment", "market_share", "rule"
@@ -154,9 +154,8 @@ class Stake(_Frozen):
     source: str | None = None
     note: str | None = None
 
-    _check_country = field_validator("country", "partner")(
-        lambda v: None if v is None else _country(v)
-    )
+    # ``country``/``partner`` may also be a party, a group or a country priced in RoW: the
+    # codes are checked across the file (``_checks._codes``), the sum over its members.
     _check_sectors = field_validator("sectors")(_sectors)
     _check_weight = field_validator("weight")(lambda q: _non_negative(q, "a weight >= 0"))
 
@@ -209,18 +208,24 @@ class Ratification(_Frozen):
 
 
 class Party(_Frozen):
-    """A government at the table."""
+    """A government at the table, or a group of countries that negotiates as one.
+
+    ``code`` is a WIOD country, a named group (``EU``: its members, see ``COUNTRY_GROUPS``),
+    a country declared in ``economics.priced_in_row``, or any code with ``members``: the
+    countries (WIOD codes, named groups, or declared countries) it negotiates for. The
+    party's indicators (value added, exports, equivalent variation, ...) are the sums over
+    its members; a stake naming the party's code names that sum.
+    """
 
     code: CountryCode
     name: str
+    members: list[CountryCode] = Field(default_factory=list)
     negotiators: list[str] = Field(default_factory=list)
     discount: Quantity = Field(default_factory=lambda: default(1.0))
     deadline: Deadline | None = None
     leader: Leader
     constituencies: list[Constituency] = Field(default_factory=list)
     ratification: Ratification
-
-    _check_code = field_validator("code")(_country)
 
     @field_validator("discount")
     @classmethod
@@ -429,7 +434,10 @@ class Economics(_Frozen):
     or Parquet, WIOD country and industry codes; ``table_output`` its gross output,
     optional), priced instead of the bundled WIOD year; in a scenario file it is read from
     the file's own folder and must stay inside it (:func:`load_scenario` resolves it).
-    Without it ``year`` must be a bundled WIOD year (1995-2011).
+    Without it ``year`` must be a bundled WIOD year (1995-2011). ``priced_in_row`` declares
+    the countries the scenario names that WIOD does not list separately (New Zealand,
+    Chile, ...): each is priced as part of WIOD's rest of the world (``RoW``), and every
+    output says so (:meth:`Scenario.pricing_notes`).
     """
 
     year: int = Field(default=2011, ge=1950, le=2100, strict=True)  # "2011" is a typo
@@ -437,6 +445,7 @@ class Economics(_Frozen):
     table: str | None = Field(default=None, min_length=1)
     table_output: str | None = Field(default=None, min_length=1)
     baseline_tariffs: list[TariffLine] = Field(default_factory=list)
+    priced_in_row: list[CountryCode] = Field(default_factory=list)
     elasticities: dict[str, Quantity] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -545,3 +554,34 @@ class Scenario(_Frozen):
     def source(self, source_id: str) -> Source:
         """The declared source with this id."""
         return next(s for s in self.sources if s.id == source_id)
+
+    def regions(self, code: str) -> tuple[str, ...]:
+        """The WIOD regions (countries and ``RoW``) that ``code`` is priced as, in order.
+
+        A party's code stands for its ``members``; a named group (``EU``) for its countries;
+        a country of ``economics.priced_in_row`` for ``RoW``; a WIOD code for itself.
+        """
+        party = next((p for p in self.parties if p.code == code), None)
+        names = party.members if party is not None and party.members else [code]
+        out: list[str] = []
+        for name in names:
+            for country in COUNTRY_GROUPS.get(name, (name,)):
+                region = "RoW" if country in self.economics.priced_in_row else country
+                if region not in out:
+                    out.append(region)
+        return tuple(out)
+
+    def pricing_notes(self) -> list[str]:
+        """How the parties that are not one WIOD country are priced, in words."""
+        row = self.economics.priced_in_row
+        notes = []
+        if row:
+            verb = "is" if len(row) == 1 else "are"
+            notes.append(f"{', '.join(row)} {verb} priced as part of RoW (WIOD's rest of the "
+                         "world, which holds other countries too)")  # fmt: skip
+        for p in self.parties:
+            regions = self.regions(p.code)
+            if regions != (p.code,) and p.code not in self.economics.priced_in_row:
+                notes.append(f"{p.code} negotiates as one for {', '.join(regions)}: its "
+                             "indicators are the sums over them")  # fmt: skip
+        return notes
