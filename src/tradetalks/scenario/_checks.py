@@ -119,10 +119,8 @@ def _codes(s: Scenario) -> Iterator[Finding]:
 
 
 def _in_row(s: Scenario, code: str) -> bool:
-    """Whether ``code`` stands for a country that is priced as part of RoW."""
-    party = next((p for p in s.parties if p.code == code), None)
-    names = party.members if party is not None and party.members else [code]
-    return any(n in s.economics.priced_in_row for n in names)
+    """Whether ``code`` stands for countries priced as part of RoW (and nothing else)."""
+    return code != "RoW" and s.regions(code) == ("RoW",)
 
 
 def _party_references(s: Scenario) -> Iterator[Finding]:

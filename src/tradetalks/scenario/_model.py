@@ -559,29 +559,35 @@ class Scenario(_Frozen):
         """The WIOD regions (countries and ``RoW``) that ``code`` is priced as, in order.
 
         A party's code stands for its ``members``; a named group (``EU``) for its countries;
-        a country of ``economics.priced_in_row`` for ``RoW``; a WIOD code for itself.
+        a WIOD code for itself. A country of ``economics.priced_in_row`` stands for ``RoW``
+        when it stands alone (a party of its own); among other members it is left out, so
+        that a group's sums are not swamped by the whole rest of the world.
         """
         party = next((p for p in self.parties if p.code == code), None)
         names = party.members if party is not None and party.members else [code]
-        out: list[str] = []
-        for name in names:
-            for country in COUNTRY_GROUPS.get(name, (name,)):
-                region = "RoW" if country in self.economics.priced_in_row else country
-                if region not in out:
-                    out.append(region)
-        return tuple(out)
+        countries = [c for name in names for c in COUNTRY_GROUPS.get(name, (name,))]
+        row = set(self.economics.priced_in_row)
+        out = tuple(dict.fromkeys(c for c in countries if c not in row))
+        return out or (("RoW",) if any(c in row for c in countries) else ())
 
     def pricing_notes(self) -> list[str]:
         """How the parties that are not one WIOD country are priced, in words."""
         row = self.economics.priced_in_row
         notes = []
-        if row:
-            verb = "is" if len(row) == 1 else "are"
-            notes.append(f"{', '.join(row)} {verb} priced as part of RoW (WIOD's rest of the "
+        alone = [c for c in row if self.regions(c) == ("RoW",)]
+        if alone:
+            verb = "is" if len(alone) == 1 else "are"
+            notes.append(f"{', '.join(alone)} {verb} priced as part of RoW (WIOD's rest of the "
                          "world, which holds other countries too)")  # fmt: skip
         for p in self.parties:
             regions = self.regions(p.code)
-            if regions != (p.code,) and p.code not in self.economics.priced_in_row:
-                notes.append(f"{p.code} negotiates as one for {', '.join(regions)}: its "
-                             "indicators are the sums over them")  # fmt: skip
+            if regions != (p.code,) and regions != ("RoW",):
+                names = p.members or [p.code]
+                left = [c for n in names for c in COUNTRY_GROUPS.get(n, (n,)) if c in row]
+                note = f"{p.code} negotiates as one for {', '.join(regions)}: its indicators are "
+                note += "the sums over them"
+                if left:
+                    verb = "is" if len(left) == 1 else "are"
+                    note += f"; {', '.join(left)} (in WIOD's RoW) {verb} not priced"
+                notes.append(note)
         return notes

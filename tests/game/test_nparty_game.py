@@ -1,0 +1,124 @@
+"""The two-level game with three and twelve parties: group sums, win-sets, Nash, the main job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tradetalks.economics import make_shock, solve
+from tradetalks.game import (
+    GameSetup,
+    analysis_summary,
+    calendar_summary,
+    describe_scenario,
+    impact_tables,
+    outcome_entries,
+    outcome_table,
+    prepare_game,
+    run_single,
+    scenario_baseline,
+    scenario_parameters,
+    session_summary,
+    solve_game,
+    sweep_batch,
+    sweep_summary,
+)
+from tradetalks.scenario import load_scenario
+from tradetalks.scenario._codes import COUNTRY_GROUPS
+
+TOY = Path(__file__).parents[1] / "scenario" / "nparty" / "three_party.toml"
+
+
+@pytest.fixture(scope="module")
+def toy() -> GameSetup:
+    return prepare_game(load_scenario(TOY), workers=1)
+
+
+def test_a_group_partys_indicators_are_its_members_sums(toy: GameSetup) -> None:
+    # Independent of the indicator code: price one outcome and sum the model's arrays.
+    s = toy.scenario
+    baseline = scenario_baseline(s)
+    choice = {"us_car_tariff": "eliminate", "eu_car_tariff": "halve"}
+    entries = outcome_entries(s, choice, baseline)
+    result = solve(baseline, make_shock(baseline, entries), decompose=False)
+    assert result.trade_musd is not None
+    eu = [baseline.country_index(c) for c in COUNTRY_GROUPS["EU"]]
+    jpn = baseline.country_index("JPN")
+    c15 = baseline.sector_index("c15")
+    va0 = baseline.va_share * baseline.gross_output_musd
+    want = {
+        "value_added EU c15": float(result.value_added_musd[eu, c15].sum() - va0[eu, c15].sum()),
+        "real_income EU": float(((result.welfare_hat - 1.0) * baseline.income_musd)[eu].sum()),
+        "exports JPN→EU c15": float(result.trade_musd[eu, jpn, c15].sum()
+                                     - baseline.sales_musd[eu, jpn, c15].sum()),
+    }  # fmt: skip
+    ids = [i.id for i in s.issues]
+    options = [s.issues[k].option_ids().index(choice.get(i, s.issues[k].status_quo))
+               for k, i in enumerate(ids)]  # fmt: skip
+    code = int(toy.space.encode(np.array(options)))
+    labels = [spec.label for spec in toy.model.indicators]
+    for label, value in want.items():
+        got = toy.indicators[code, labels.index(label)]
+        # The batch solver and a single solve agree to the solver tolerance.
+        assert got == pytest.approx(value, rel=1e-6, abs=1e-3), label
+    # The EU tariff cut moves every member's tariff: the EU imports more Japanese cars than at
+    # the status quo (its 10% is not in the data year's tariffs, so both are shocks).
+    k = labels.index("exports JPN→EU c15")
+    assert toy.indicators[code, k] > toy.indicators[toy.status_quo_outcome, k]
+
+
+def test_three_party_win_sets_zopa_and_nash_by_brute_force(toy: GameSetup) -> None:
+    state = solve_game(toy, scenario_parameters(toy))
+    u, d = state.utility[0], state.no_deal[0]
+    assert u.shape == (3, toy.n_outcomes)
+    np.testing.assert_array_equal(state.win_sets[0], state.ratified[0] & (u >= d[:, None] - 1e-9))
+    np.testing.assert_array_equal(state.zopa[0], state.win_sets[0].all(axis=0))
+    summary = analysis_summary(toy, state)
+    zopa = np.flatnonzero(state.zopa[0])
+    assert summary["zopa_size"] == len(zopa) > 0
+    best = zopa[np.argmax(np.prod(u[:, zopa] - d[:, None], axis=0))]
+    assert summary["nash"]["outcome"] == int(best)
+    assert set(summary["nash"]["utilities"]) == {"USA", "JPN", "EU"}
+    table = outcome_table(toy, state)
+    assert {"u:EU", "win_set:EU", "ratified:EU"} <= set(table.columns)
+
+
+def test_three_party_session_and_sweep(toy: GameSetup) -> None:
+    state = solve_game(toy, scenario_parameters(toy))
+    _, one = run_single(toy, state, seed=0)
+    session = session_summary(toy, one)
+    if session["outcome"] is not None:  # an agreement is in every win-set
+        assert state.zopa[0, session["outcome"]]
+    assert set(session["strategies"]) == {"USA", "JPN", "EU"}
+    batch = sweep_batch(toy, 1, 0, 60, seed=3)
+    sessions, params = batch["sessions"], batch["params"]
+    assert len(sessions) == 60 and {"u:EU", "strategy:EU"} <= set(sessions.columns)
+    assert params["threshold.EU"].between(0.2, 0.6).all()
+    again = sweep_batch(toy, 1, 0, 60, seed=3)["sessions"]
+    pd.testing.assert_frame_equal(sessions, again)
+    summary = sweep_summary(toy, sessions)
+    assert set(summary["mean_utility"]) == {"USA", "JPN", "EU"}
+    impacts = impact_tables(toy, session["outcome"])["impacts"]
+    assert set(impacts["country"]) == {"USA", "JPN", "EU"}
+
+
+def test_the_twelve_party_tpp_runs_analyze_and_run() -> None:
+    setup = prepare_game(load_scenario("us-japan-2014-tpp"), workers=1)
+    state = solve_game(setup, scenario_parameters(setup))
+    summary = analysis_summary(setup, state)
+    assert len(summary["win_set_sizes"]) == 12
+    assert summary["zopa_size"] == int(state.zopa[0].sum())
+    # The seven members priced in RoW see the same economy: RoW's.
+    rows = [setup.scenario.party(c) for c in ("NZL", "CHL")]
+    assert all(setup.scenario.regions(p.code) == ("RoW",) for p in rows)
+    described = describe_scenario(setup)
+    assert "NZL, CHL, PER, VNM, MYS, SGP, BRN are priced as part of RoW" in \
+        described["pricing_notes"][0]  # fmt: skip
+    _, one = run_single(setup, state, seed=0)
+    assert len(session_summary(setup, one)["strategies"]) == 12
+    sessions = sweep_batch(setup, 1, 0, 40, seed=0)["sessions"]
+    assert len(sessions) == 40 and "u:BRN" in sessions.columns
+    assert calendar_summary(setup, sessions)
