@@ -102,6 +102,10 @@ def main() -> None:
         print(f"{name:22} {n:7d} " + " ".join(f"{parts[k]:9.2f}" for k in keys))
     ratio = best[PLURILATERAL]["total"] / best[BILATERAL]["total"]
     print(f"ratio 12-party / bilateral main job: {ratio:.2f} (target <= 3)")
+    # A second run reads the prices from the run store: what is left is the game itself.
+    cached = {n: p["total"] - p["pricing"] for n, p in best.items()}
+    print(f"ratio with cached prices (analysis + session + sweep): "
+          f"{cached[PLURILATERAL] / cached[BILATERAL]:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -495,6 +495,10 @@ def negotiate(
         with RunStore(path) as s:
             trace = s.get_run(run_id, tables=["trace"]).tables.get("trace")
         if trace is not None and len(trace):
+            utilities = [c for c in trace.columns if str(c).startswith("u:")]
+            if len(utilities) > 3:  # one column per party would not fit: the mover's utility
+                mover = [row.get(f"u:{row['party']}", np.nan) for _, row in trace.iterrows()]
+                trace = trace.drop(columns=utilities).assign(**{"u (mover)": mover})
             t = Table(title="Trace", title_justify="left")
             for column in trace.columns:
                 t.add_column(str(column), justify="right")
