@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradetalks import Problem, ScenarioError
-from tradetalks.scenario import load_scenario, notices
-from tradetalks.scenario._codes import COUNTRY_GROUPS
+from tradetalks.scenario import load_scenario, loads_scenario, notices
+from tradetalks.scenario._codes import COUNTRY_GROUPS, WIOD_COUNTRIES
 
 HERE = Path(__file__).parent / "nparty"
 TOY = (HERE / "three_party.toml").read_text()
@@ -138,3 +140,35 @@ def test_the_tpp_has_its_twelve_members_five_priced_as_themselves() -> None:
     assert "NZL, CHL, PER, VNM, MYS, SGP, BRN are priced as part of RoW" in notices(s)[0]
     assert s.stake_unit == "usd_million"
     assert s.issue("farm_access").instrument == "trq"
+
+
+OUTSIDE = ["NZL", "CHL", "PER", "VNM"]
+WIOD = [c for c in WIOD_COUNTRIES if c not in ("RoW", "USA", "JPN")]
+
+
+def _group(members: list[str]) -> str:
+    """The toy with the EU replaced by a party ``XG`` of ``members``, OUTSIDE declared."""
+    listed = ", ".join(f'"{m}"' for m in members)
+    text = TOY.replace('code = "EU"\nname = "European Union"',
+                       f'code = "XG"\nname = "A group"\nmembers = [{listed}]')  # fmt: skip
+    for field in ("country", "applied_by"):
+        text = text.replace(f'{field} = "EU"', f'{field} = "XG"')
+    text = text.replace("parties.EU.", "parties.XG.")
+    return _in_row(text, "[" + ", ".join(f'"{c}"' for c in OUTSIDE) + "]")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(WIOD + OUTSIDE + ["EU", "EU15"]), min_size=1, max_size=6))
+def test_regions_of_any_member_list(members: list[str]) -> None:
+    expanded = [c for m in members for c in COUNTRY_GROUPS.get(m, (m,))]
+    wiod = [c for c in expanded if c not in OUTSIDE]
+    try:
+        s = loads_scenario(_group(members))
+    except ScenarioError as e:
+        # Only a member listed twice, or an EU tariff applied by RoW alone, is refused.
+        assert len(set(members)) < len(members) or not wiod, e.problems
+        return
+    regions = s.regions("XG")
+    # Each WIOD member once, in order; RoW only when every member is priced there.
+    assert regions == (tuple(dict.fromkeys(wiod)) if wiod else ("RoW",))
+    assert set(regions) <= set(WIOD_COUNTRIES)
