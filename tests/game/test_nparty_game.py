@@ -14,11 +14,13 @@ from tradetalks.game import (
     analysis_summary,
     calendar_summary,
     describe_scenario,
+    draw_plays,
     impact_tables,
     outcome_entries,
     outcome_table,
     prepare_game,
     run_single,
+    sample_parameters,
     scenario_baseline,
     scenario_parameters,
     session_summary,
@@ -35,6 +37,11 @@ TOY = Path(__file__).parents[1] / "scenario" / "nparty" / "three_party.toml"
 @pytest.fixture(scope="module")
 def toy() -> GameSetup:
     return prepare_game(load_scenario(TOY), workers=1)
+
+
+@pytest.fixture(scope="module")
+def tpp() -> GameSetup:
+    return prepare_game(load_scenario("us-japan-2014-tpp"), workers=1)
 
 
 def test_a_group_partys_indicators_are_its_members_sums(toy: GameSetup) -> None:
@@ -105,8 +112,8 @@ def test_three_party_session_and_sweep(toy: GameSetup) -> None:
     assert set(impacts["country"]) == {"USA", "JPN", "EU"}
 
 
-def test_the_twelve_party_tpp_runs_analyze_and_run() -> None:
-    setup = prepare_game(load_scenario("us-japan-2014-tpp"), workers=1)
+def test_the_twelve_party_tpp_runs_analyze_and_run(tpp: GameSetup) -> None:
+    setup = tpp
     state = solve_game(setup, scenario_parameters(setup))
     summary = analysis_summary(setup, state)
     assert len(summary["win_set_sizes"]) == 12
@@ -122,3 +129,31 @@ def test_the_twelve_party_tpp_runs_analyze_and_run() -> None:
     sessions = sweep_batch(setup, 1, 0, 40, seed=0)["sessions"]
     assert len(sessions) == 40 and "u:BRN" in sessions.columns
     assert calendar_summary(setup, sessions)
+
+
+def test_sessions_batched_by_strategy_family_play_as_they_would_alone(tpp: GameSetup) -> None:
+    # Twelve parties drawing time-based exponents share one batch (exponent per session);
+    # each session must end exactly as in a batch of its own pairing of strategies.
+    toy = tpp
+    from tradetalks.bargaining import parse_strategy, run_batch
+    from tradetalks.game._talks import _inputs, _run_groups, _select, last_chance
+
+    rng = np.random.default_rng(5)
+    params = sample_parameters(toy, 40, rng)
+    state = solve_game(toy, params)
+    x = _inputs(toy, state, rng, None)
+    plays = draw_plays(("timebased:e=0.2|1|5", "boulware"), 40, 12, rng)
+    grouped = _run_groups(toy, x, plays, np.random.default_rng(0))
+    ran = np.flatnonzero(x.ran)
+    rounds = int(x.protocol.rounds or 0)
+    for k, row in enumerate(ran):
+        policies = tuple(last_chance(parse_strategy(str(s)), rounds) for s in plays[row])
+        alone = run_batch(x.utilities[[row]], x.reservation[[row]], policies,
+                          _select(x.protocol, [row]), rng=np.random.default_rng(0),
+                          space=toy.space)  # fmt: skip
+        assert grouped.status[k] == alone.status[0]
+        assert grouped.agreement[k] == alone.agreement[0]
+        assert grouped.rounds[k] == alone.rounds[0]
+        np.testing.assert_allclose(grouped.utilities[k], alone.utilities[0], rtol=1e-12)
+    assert len({tuple(r) for r in plays[ran]}) > 3  # several pairings were batched together
+    assert len(set(grouped.rounds)) > 1 and len(set(grouped.agreement)) > 1  # they differ
