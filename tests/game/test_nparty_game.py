@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ from tradetalks.game import (
     scenario_parameters,
     session_summary,
     solve_game,
+    strategy_spread,
     sweep_batch,
     sweep_summary,
 )
@@ -157,3 +160,33 @@ def test_sessions_batched_by_strategy_family_play_as_they_would_alone(tpp: GameS
         np.testing.assert_allclose(grouped.utilities[k], alone.utilities[0], rtol=1e-12)
     assert len({tuple(r) for r in plays[ran]}) > 3  # several pairings were batched together
     assert len(set(grouped.rounds)) > 1 and len(set(grouped.agreement)) > 1  # they differ
+
+
+def _spread_by_groupby(parties: list[str], sessions: pd.DataFrame) -> dict[str, Any]:
+    """The strategy spread computed the plain way: a pandas groupby per party (reference)."""
+    threats = [c for c in sessions.columns if c.startswith("threat:")]
+    issues = [c for c in sessions.columns if c.startswith("issue:")]
+    out: dict[str, Any] = {}
+    for party in parties:
+        per = {}
+        for name, group in sessions.groupby(f"strategy:{party}", sort=True):
+            figures = {"agreement": float(group["agreed"].mean()), "sessions": float(len(group))}
+            figures |= {c: float(group[c].mean()) for c in threats}
+            for c in issues:
+                figures |= {f"{c}={o}": float((group[c] == o).mean())
+                            for o in sorted(set(sessions[c])) if o}  # fmt: skip
+            per[str(name)] = figures
+        keys = [k for k in next(iter(per.values())) if k != "sessions"]
+        spread = {k: max(v[k] for v in per.values()) - min(v[k] for v in per.values())
+                  for k in keys}  # fmt: skip
+        out[party] = {"by_strategy": per, "range": spread}
+    return out
+
+
+def test_strategy_spread_of_twelve_parties_against_a_groupby(tpp: GameSetup) -> None:
+    population = ("timebased:e=1|2|5", "boulware")
+    sessions = sweep_batch(tpp, 1, 0, 120, seed=1, population=population)["sessions"]
+    parties = [p.code for p in tpp.scenario.parties]
+    got = strategy_spread(parties, sessions)
+    want = _spread_by_groupby(parties, sessions)
+    assert json.dumps(got) == json.dumps(want)  # same figures, in the same order
