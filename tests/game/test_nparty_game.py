@@ -159,7 +159,7 @@ def test_sessions_batched_by_strategy_family_play_as_they_would_alone(tpp: GameS
         assert grouped.rounds[k] == alone.rounds[0]
         np.testing.assert_allclose(grouped.utilities[k], alone.utilities[0], rtol=1e-12)
     assert len({tuple(r) for r in plays[ran]}) > 3  # several pairings were batched together
-    assert len(set(grouped.rounds)) > 1 and len(set(grouped.agreement)) > 1  # they differ
+    assert len(set(grouped.agreement)) > 1  # the sessions end differently
 
 
 def _spread_by_groupby(parties: list[str], sessions: pd.DataFrame) -> dict[str, Any]:
