@@ -253,6 +253,11 @@ def _result(
                        plays)  # fmt: skip
 
 
+def _exponent(strategy: Strategy) -> float:
+    assert isinstance(strategy.offering, TimeBased)
+    return float(np.asarray(strategy.offering.e))
+
+
 def _profiles(plays: npt.NDArray[np.object_]) -> list[tuple[IntArray, tuple[Strategy, ...]]]:
     """The batches of a set of sessions: their rows and each party's strategy.
 
@@ -283,9 +288,10 @@ def _profiles(plays: npt.NDArray[np.object_]) -> list[tuple[IntArray, tuple[Stra
             specs = [str(x) for x in plays[rows, p]]
             first = parsed[specs[0]]
             if len(set(specs)) > 1:  # time-based, exponents differing by session
-                e = np.array([float(np.asarray(parsed[x].offering.e)) for x in specs])  # type: ignore[attr-defined]
-                first = Strategy(TimeBased(e=e, tol=first.offering.tol), first.acceptance,  # type: ignore[attr-defined]
-                                 "timebased")  # fmt: skip
+                offering = first.offering
+                assert isinstance(offering, TimeBased)
+                e = np.array([_exponent(parsed[x]) for x in specs])
+                first = Strategy(TimeBased(e=e, tol=offering.tol), first.acceptance, "timebased")
             strategies.append(first)
         out.append((rows, tuple(strategies)))
     return out

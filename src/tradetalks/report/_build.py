@@ -72,7 +72,7 @@ def _parties_section(view: RunView) -> Section:
     figure = parallel_parties(view)
     absent = () if figure else ("The parties are not drawn: the run has no usable 'outcomes' "
                                 "table.",)  # fmt: skip
-    return Section("parties", "Every party at the table", (), _tables(parties_table(view)),
+    return Section(PARTIES_SECTION, "Every party at the table", (), _tables(parties_table(view)),
                    _figures(figure), absent)  # fmt: skip
 
 
