@@ -190,3 +190,24 @@ def test_strategy_spread_of_twelve_parties_against_a_groupby(tpp: GameSetup) -> 
     got = strategy_spread(parties, sessions)
     want = _spread_by_groupby(parties, sessions)
     assert json.dumps(got) == json.dumps(want)  # same figures, in the same order
+
+
+def test_a_partys_code_is_priced_as_its_countries(toy: GameSetup) -> None:
+    from tradetalks.economics import Target
+    from tradetalks.game import issue_entries
+    from tradetalks.scenario import Issue
+
+    baseline = scenario_baseline(toy.scenario)
+    regions = {"UK": ("GBR",), "EU2": ("DEU", "FRA")}
+    ntb = Issue.model_validate({
+        "id": "x", "label": "x", "instrument": "ntb", "applied_by": "EU2", "applied_to": "UK",
+        "sectors": ["c15"], "status_quo": "a",
+        "options": [{"id": "a", "value": 0.1}, {"id": "b", "value": 0.0}]})  # fmt: skip
+    entries = issue_entries(ntb, 1, baseline, lambda c: regions.get(c, (c,)))
+    assert sorted((e.importer, e.exporter) for e in entries) == [("DEU", "GBR"), ("FRA", "GBR")]
+    trq = Issue.model_validate({
+        "id": "y", "label": "y", "instrument": "trq", "applied_by": "JPN", "applied_to": "UK",
+        "sectors": ["c1"], "status_quo": "a", "in_quota_rate": 0.0, "over_quota_rate": 0.2,
+        "options": [{"id": "a", "value": 0.0}, {"id": "b", "value": 100.0}]})  # fmt: skip
+    (target,) = issue_entries(trq, 1, baseline, lambda c: regions.get(c, (c,)))
+    assert isinstance(target, Target) and target.exporter == "GBR"

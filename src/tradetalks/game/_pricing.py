@@ -161,8 +161,9 @@ def issue_entries(
     imp, exp = issue.applied_by, issue.applied_to
     if issue.instrument == "tariff":
         return _pairs(imp, exp, sectors, v, "tariff", "level", regions)
-    if issue.instrument == "trq":
+    if issue.instrument == "trq":  # one importer and one exporter (the checks say so)
         assert issue.in_quota_rate is not None and issue.over_quota_rate is not None
+        (imp,), (exp,) = regions(imp), regions(exp)
         return [Target(imp, exp, sectors, "trq", v, issue.in_quota_rate.value,
                        issue.over_quota_rate.value)]  # fmt: skip
     if v == v0:
