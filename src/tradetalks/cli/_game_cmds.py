@@ -223,34 +223,48 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
             else "units of each indicator's largest change")  # fmt: skip
     t = Table(title=f"{escape(setup.scenario.title)} — the two-level game (government "
               f"objectives, {unit}, weighted)", title_justify="left")  # fmt: skip
-    t.add_column("")
-    for p in parties:
-        t.add_column(p, justify="right")
-    t.add_row("value of no deal", *(_money(a["no_deal"][p]) for p in parties))
-    t.add_row("deals it can ratify (win-set)", *(str(a["win_set_sizes"][p]) for p in parties))
+    # (row label, short label for a column, one cell per party)
+    rows: list[tuple[str, str, list[str]]] = [
+        ("value of no deal", "no deal", [_money(a["no_deal"][p]) for p in parties]),
+        ("deals it can ratify (win-set)", "win-set",
+         [str(a["win_set_sizes"][p]) for p in parties]),
+    ]  # fmt: skip
     if "no_deal_without_outside" in a:  # outside options (game/_outside.py)
-        t.add_row(
-            "value of no deal without outside options",
-            *(_money(a["no_deal_without_outside"][p]) for p in parties),
-        )
-        t.add_row(
-            "win-set without outside options",
-            *(str(a["win_set_sizes_without_outside"][p]) for p in parties),
-        )
+        rows.append(("value of no deal without outside options", "no deal w/o outside",
+                     [_money(a["no_deal_without_outside"][p]) for p in parties]))  # fmt: skip
+        rows.append(("win-set without outside options", "win-set w/o outside",
+                     [str(a["win_set_sizes_without_outside"][p]) for p in parties]))  # fmt: skip
         for o in a["outside_options"]:
-            t.add_row(f"outside option {o['id']} (p={o['chance']:.2f}, {o['scope']})",
-                      *(_money(o["value"][p]) for p in parties))  # fmt: skip
+            rows.append((f"outside option {o['id']} (p={o['chance']:.2f}, {o['scope']})",
+                         f"outside {o['id']}",
+                         [_money(o["value"][p]) for p in parties]))  # fmt: skip
     for threat in a["threats"]:
         word = "credible" if threat["credible"] else "not credible (costs its maker more)"
-        t.add_row(f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
-                  *(_money(threat['value'][p]) for p in parties))  # fmt: skip
+        rows.append((f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
+                     f"threat {threat['id']}" + ("" if threat["credible"] else " (not credible)"),
+                     [_money(threat['value'][p]) for p in parties]))  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:
-            t.add_row(f"{name} deal", *(_money(sol["utilities"][p]) for p in parties))
+            rows.append(
+                (f"{name} deal", f"{name} deal", [_money(sol["utilities"][p]) for p in parties])
+            )
+    if len(parties) <= 3:  # one column per party
+        t.add_column("")
+        for p in parties:
+            t.add_column(p, justify="right")
+        for label, _, cells in rows:
+            t.add_row(label, *cells)
+    else:  # one row per party: a dozen columns would not fit a terminal
+        t.add_column("party")
+        for _, short, _ in rows:
+            t.add_column(short, justify="right")
+        for k, p in enumerate(parties):
+            t.add_row(p, *(cells[k] for _, _, cells in rows))
     console.print(t)
-    console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in both "
-                  "win-sets.", highlight=False)  # fmt: skip
+    every = "both" if len(parties) == 2 else "every"
+    console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in {every} "
+                  "win-set" + ("s." if every == "both" else "."), highlight=False)  # fmt: skip
     for cap in a.get("caps", []):
         console.print(f"Cap: {cap['party']} cannot ratify {cap['issue']} beyond "
                       f"{cap['max_option']} ({', '.join(cap['removed_options'])}: "
@@ -499,6 +513,10 @@ def negotiate(
         with RunStore(path) as s:
             trace = s.get_run(run_id, tables=["trace"]).tables.get("trace")
         if trace is not None and len(trace):
+            utilities = [c for c in trace.columns if str(c).startswith("u:")]
+            if len(utilities) > 3:  # one column per party would not fit: the mover's utility
+                mover = [row.get(f"u:{row['party']}", np.nan) for _, row in trace.iterrows()]
+                trace = trace.drop(columns=utilities).assign(**{"u (mover)": mover})
             t = Table(title="Trace", title_justify="left")
             for column in trace.columns:
                 t.add_column(str(column), justify="right")

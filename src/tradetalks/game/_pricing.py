@@ -26,7 +26,8 @@ with the scenario's baseline tariffs (the status quo):
   (solved in its three regimes);
 * ``rule``: categorical commitments are not priced; issue preferences value them.
 
-``applied_by``/``applied_to`` may be groups (``EU``, ``TPP``): tariff and NTB entries are
+``applied_by``/``applied_to`` may be groups (``EU``, ``TPP``) or parties that negotiate for
+several countries (:meth:`~tradetalks.scenario.Scenario.regions`): tariff and NTB entries are
 repeated for every member pair.
 
 A threat adds its tariff (or NTB, or quota/VER rent wedge) on top of the status quo. When
@@ -39,7 +40,7 @@ Outcomes that differ only in unpriced issues share one solve.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,6 +70,8 @@ PRICED = ("tariff", "ntb", "purchase_commitment", "market_share", "quota", "ver"
 
 #: What an outcome is priced with: wedges, and quantities the equilibrium must meet.
 Item = ShockEntry | Target
+#: The WIOD regions a code of the scenario stands for (``Scenario.regions``).
+Regions = Callable[[str], tuple[str, ...]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,13 +126,14 @@ def _pairs(
     rate: float,
     kind: str,
     mode: str,
+    regions: Regions = _members,
     **rent: float | str,
 ) -> list[Item]:
     """One entry per member pair when a side is a group (``EU``, ``TPP``)."""
     return [
         ShockEntry(n, i, sectors, rate, kind, mode, **rent)  # type: ignore[arg-type]
-        for n in _members(importer)
-        for i in _members(exporter)
+        for n in regions(importer)
+        for i in regions(exporter)
         if n != i
     ]
 
@@ -141,8 +145,14 @@ def _share(baseline: CPBaseline, importer: str, exporter: str, sectors: Sequence
     return _flow(baseline, importer, exporter, sectors) / total if total > 0 else 0.0
 
 
-def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[Item]:
-    """Wedges and quantity targets that move ``issue`` from its status quo to ``option``."""
+def issue_entries(
+    issue: Issue, option: int, baseline: CPBaseline, regions: Regions = _members
+) -> list[Item]:
+    """Wedges and quantity targets that move ``issue`` from its status quo to ``option``.
+
+    ``regions`` maps the codes ``applied_by``/``applied_to`` to WIOD regions (a scenario's
+    :meth:`~tradetalks.scenario.Scenario.regions`; named groups only by default).
+    """
     if issue.instrument not in PRICED:
         return []
     value = issue.options[option].value
@@ -152,17 +162,21 @@ def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[Item]
     sectors = tuple(issue.sectors)
     imp, exp = issue.applied_by, issue.applied_to
     if issue.instrument == "tariff":
-        return _pairs(imp, exp, sectors, v, "tariff", "level")
-    if issue.instrument == "trq":
+        return _pairs(imp, exp, sectors, v, "tariff", "level", regions)
+    if issue.instrument == "trq":  # one importer and one exporter (the checks say so)
         assert issue.in_quota_rate is not None and issue.over_quota_rate is not None
+        (imp,), (exp,) = regions(imp), regions(exp)
         return [Target(imp, exp, sectors, "trq", v, issue.in_quota_rate.value,
                        issue.over_quota_rate.value)]  # fmt: skip
     if v == v0:
         return []
     if issue.instrument == "ntb":
         share = 0.0 if issue.rent_share is None else issue.rent_share.value
-        return _pairs(imp, exp, sectors, (1 + v) / (1 + v0) - 1, "ntb", "change",
+        return _pairs(imp, exp, sectors, (1 + v) / (1 + v0) - 1, "ntb", "change", regions,
                       rent_share=share, rent_owner=issue.rent_owner or "importer")  # fmt: skip
+    # Managed trade binds one importer and one exporter (the scenario checks say so): a
+    # party's code stands for its one country.
+    (imp,), (exp,) = regions(imp), regions(exp)
     flow = _flow(baseline, imp, exp, sectors)
     if issue.instrument == "purchase_commitment":
         return [Target(imp, exp, sectors, "purchase", flow + v - v0)] if v > v0 else []
@@ -179,12 +193,14 @@ def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[Item]
     return [ShockEntry(imp, exp, sectors, growth ** (-1.0 / theta) - 1.0, "ntb", "change")]
 
 
-def threat_entries(threat: Threat, baseline: CPBaseline) -> list[ShockEntry]:
+def threat_entries(
+    threat: Threat, baseline: CPBaseline, regions: Regions = _members
+) -> list[ShockEntry]:
     """Shock entries of a threat carried out (on top of the status quo)."""
     kind = {"tariff": "tariff", "ntb": "ntb", "quota": "quota", "ver": "ver"}[threat.instrument]
     out: list[ShockEntry] = []
-    for n in _members(threat.by):
-        for i in _members(threat.against):
+    for n in regions(threat.by):
+        for i in regions(threat.against):
             if n == i:
                 continue
             if threat.covered_by_sector:
@@ -221,7 +237,7 @@ def _status_quo_entries(scenario: Scenario) -> list[Item]:
             sq = issue.options[issue.status_quo_index()].value
             assert sq is not None
             out += _pairs(issue.applied_by, issue.applied_to, tuple(issue.sectors), sq.value,
-                          "tariff", "level")  # fmt: skip
+                          "tariff", "level", scenario.regions)  # fmt: skip
     return out
 
 
@@ -246,7 +262,7 @@ def outcome_entries(
     entries = _status_quo_entries(scenario)
     for issue in scenario.issues:
         option = issue.option_ids().index(choices.get(issue.id, issue.status_quo))
-        entries += issue_entries(issue, option, baseline)
+        entries += issue_entries(issue, option, baseline, scenario.regions)
     return entries
 
 
@@ -268,6 +284,7 @@ def price_points(
     keys: dict[tuple[Item, ...], int] = {}
     configs: list[tuple[Item, ...]] = []
     sq_entries = _status_quo_entries(scenario)
+    regions = scenario.regions
 
     def config_of(entries: list[Item]) -> int:
         key = tuple(entries)
@@ -286,18 +303,19 @@ def price_points(
             if key not in by_key:
                 entries: list[Item] = list(sq_entries)
                 for k in priced:
-                    entries += issue_entries(scenario.issues[k], int(choice[k]), baseline)
+                    entries += issue_entries(scenario.issues[k], int(choice[k]), baseline,
+                                             regions)  # fmt: skip
                 for t in threats:
-                    entries += threat_entries(scenario.threats[t], baseline)
+                    entries += threat_entries(scenario.threats[t], baseline, regions)
                 by_key[key] = config_of(entries)
             point_config[j, row] = by_key[key]
     no_deal = []
     for subset in threat_scenarios(len(scenario.threats)):
         entries = list(sq_entries)
         for k in priced:
-            entries += issue_entries(scenario.issues[k], status_quo[k], baseline)
+            entries += issue_entries(scenario.issues[k], status_quo[k], baseline, regions)
         for t in subset:
-            entries += threat_entries(scenario.threats[t], baseline)
+            entries += threat_entries(scenario.threats[t], baseline, regions)
         no_deal.append(config_of(entries))
     # Configurations with quantity targets are solved one by one (each is a short
     # sequence of warm-started solves); the others go to the batch solver together.

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,11 +36,12 @@ from tradetalks.game._outside import OutsidePrices, price_outside
 from tradetalks.game._pricing import price_points, scenario_table
 from tradetalks.politics import (
     DomesticModel,
+    IndicatorSpec,
     complies,
-    dollar_matrix,
     domestic_model,
     executed_sets,
     in_older_units,
+    indicator_dollars,
     preference_matrix,
     threat_scenarios,
 )
@@ -80,7 +81,8 @@ class Impacts:
     """What each point does to the economies, for reports.
 
     ``welfare`` is the real-income change of every country; ``value_added`` and
-    ``exports`` (to the other parties) the relative changes by sector of each party.
+    ``exports`` (to the other parties) the relative changes by sector of each party, summed
+    over its WIOD regions (:meth:`~tradetalks.scenario.Scenario.regions`) before the change.
     """
 
     countries: tuple[str, ...]
@@ -216,21 +218,51 @@ def _relative(new: FloatArray, old: FloatArray) -> FloatArray:
 def _impacts(
     scenario: Scenario, results: list[CPResult], baseline: CPBaseline
 ) -> dict[str, FloatArray]:
-    parties = [baseline.country_index(p.code) for p in scenario.parties]
+    parties = [[baseline.country_index(c) for c in scenario.regions(p.code)]
+               for p in scenario.parties]  # fmt: skip
     va0 = baseline.va_share * baseline.gross_output_musd
     sales0 = baseline.sales_musd
     welfare = np.array([r.welfare_hat - 1.0 for r in results])
-    va = np.array([_relative(r.value_added_musd[parties], va0[parties]) for r in results])
+    va = np.array([[_relative(r.value_added_musd[n].sum(axis=0), va0[n].sum(axis=0))
+                    for n in parties] for r in results])  # fmt: skip
     exports = []
     for r in results:
         assert r.trade_musd is not None
         rows = []
         for n in parties:
-            others = [m for m in parties if m != n]
-            new = r.trade_musd[others, n, :].sum(axis=0)
-            rows.append(_relative(new, sales0[others, n, :].sum(axis=0)))
+            # Exports to the other parties' regions (a party's own members are not "other").
+            others = sorted({m for group in parties for m in group} - set(n))
+            new = r.trade_musd[np.ix_(others, n)].sum(axis=(0, 1))
+            rows.append(_relative(new, sales0[np.ix_(others, n)].sum(axis=(0, 1))))
         exports.append(rows)
     return {"welfare": welfare, "value_added": va, "exports": np.array(exports)}
+
+
+def _region_specs(scenario: Scenario, spec: IndicatorSpec) -> list[IndicatorSpec]:
+    """The one-country indicators whose sum is ``spec`` (a party's code names its members)."""
+    partners = (None,) if spec.partner is None else scenario.regions(spec.partner)
+    return [replace(spec, country=c, partner=m) for c in scenario.regions(spec.country)
+            for m in partners if c != m]  # fmt: skip
+
+
+def region_dollar_matrix(
+    scenario: Scenario,
+    specs: Sequence[IndicatorSpec],
+    results: Sequence[CPResult],
+    baseline: CPBaseline,
+) -> FloatArray:
+    """``(points, indicators)`` changes in million USD, each summed over its regions.
+
+    An indicator of a party that negotiates for several countries (the EU) is the sum of
+    its members' changes in money (value added, exports to the partner's members, the
+    equivalent variations); one of a country priced in RoW is RoW's. One-country indicators
+    are :func:`~tradetalks.politics.indicator_dollars` exactly.
+    """
+    parts = [_region_specs(scenario, spec) for spec in specs]
+    return np.array(
+        [[sum(indicator_dollars(one, r, baseline) for one in group) if len(group) != 1
+          else indicator_dollars(group[0], r, baseline) for group in parts] for r in results]
+    ).reshape(len(results), len(specs))  # fmt: skip
 
 
 def _price(
@@ -247,7 +279,7 @@ def _price(
                           executed=executed_sets(scenario))  # fmt: skip
     point_config = np.concatenate([priced.outcome_config, priced.no_deal_config,
                                    priced.executed_config.ravel()])  # fmt: skip
-    per_config = dollar_matrix(model.indicators, priced.results, baseline)
+    per_config = region_dollar_matrix(scenario, model.indicators, priced.results, baseline)
     impacts = _impacts(scenario, list(priced.results), baseline)
     out = {k: v[point_config] for k, v in impacts.items()}
     out["indicators"] = per_config[point_config]
@@ -259,9 +291,12 @@ _UNPRICED_THREAT_FIELDS = {"credibility", "credibility_range", "reputation", "no
 
 
 def _cache_key(scenario: Scenario, version: str, theta: FloatArray) -> str:
+    economics = scenario.economics.model_dump(mode="json")
+    if not economics["priced_in_row"]:  # keys of files without it stay as they were
+        del economics["priced_in_row"]
     relevant = {
         "pricing": PRICING_VERSION,
-        "economics": scenario.economics.model_dump(mode="json"),
+        "economics": economics,
         "issues": [i.model_dump(mode="json") for i in scenario.issues],
         # How likely a threat is to be carried out does not change what it costs, so an edit
         # of credibility or reputation re-uses the prices (the workbench re-analyses on edit).
@@ -275,6 +310,9 @@ def _cache_key(scenario: Scenario, version: str, theta: FloatArray) -> str:
     }
     if executed_sets(scenario):  # (keeps the keys of scenarios without such threats)
         relevant["executed"] = executed_sets(scenario)
+    regions = {p.code: scenario.regions(p.code) for p in scenario.parties}
+    if any(r != (code,) for code, r in regions.items()):  # parties of several countries
+        relevant["regions"] = regions
     return "prices:" + hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
 
 

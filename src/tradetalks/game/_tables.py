@@ -144,6 +144,7 @@ def describe_scenario(setup: GameSetup) -> dict[str, Any]:
         "scenario": s.id,
         "title": s.title,
         "parties": _parties(setup),
+        "pricing_notes": s.pricing_notes(),  # "NZL is priced as part of RoW"
         "issues": {
             i.id: {"label": i.label, "options": i.option_ids(), "status_quo": i.status_quo}
             for i in s.issues

@@ -38,6 +38,7 @@ from tradetalks.bargaining import (
     SessionResult,
     Status,
     Strategy,
+    TimeBased,
     all_of,
     any_of,
     parse_strategy,
@@ -382,21 +383,63 @@ def _result(
                        plays)  # fmt: skip
 
 
+def _exponent(strategy: Strategy) -> float:
+    assert isinstance(strategy.offering, TimeBased)
+    return float(np.asarray(strategy.offering.e))
+
+
+def _profiles(plays: npt.NDArray[np.object_]) -> list[tuple[IntArray, tuple[Strategy, ...]]]:
+    """The batches of a set of sessions: their rows and each party's strategy.
+
+    Two parties: one batch per pairing of strategies. Three or more: sessions whose time-based
+    strategies differ only in the exponent share a batch, the exponent given per session
+    (with twelve parties drawing one of three exponents, nearly every session would otherwise
+    be a batch of its own: 3^12 pairings).
+    """
+    keys = ["\x1f".join(map(str, row)) for row in plays]
+    if plays.shape[1] <= 2:
+        return [(np.flatnonzero(np.array(keys) == key),
+                 tuple(parse_strategy(spec) for spec in key.split("\x1f")))
+                for key in sorted(set(keys))]  # fmt: skip
+    parsed = {str(spec): parse_strategy(str(spec)) for spec in set(plays.ravel())}
+
+    def family(spec: str) -> str:
+        s = parsed[spec]
+        if type(s.offering) is TimeBased:
+            return f"timebased tol={s.offering.tol} {s.acceptance!r}"
+        return spec
+
+    families = np.array(["\x1f".join(family(str(x)) for x in row) for row in plays])
+    out = []
+    for key in sorted(set(families)):
+        rows = np.flatnonzero(families == key)
+        strategies = []
+        for p in range(plays.shape[1]):
+            specs = [str(x) for x in plays[rows, p]]
+            first = parsed[specs[0]]
+            if len(set(specs)) > 1:  # time-based, exponents differing by session
+                offering = first.offering
+                assert isinstance(offering, TimeBased)
+                e = np.array([_exponent(parsed[x]) for x in specs])
+                first = Strategy(TimeBased(e=e, tol=offering.tol), first.acceptance, "timebased")
+            strategies.append(first)
+        out.append((rows, tuple(strategies)))
+    return out
+
+
 def _run_groups(
     setup: GameSetup, x: _Inputs, plays: npt.NDArray[np.object_], rng: np.random.Generator
 ) -> BatchResult:
-    """Run the sessions that have talks, one batch per pairing of strategies."""
+    """Run the sessions that have talks, one batch per pairing of strategies (see _profiles)."""
     ran = np.flatnonzero(x.ran)
     n, n_p = len(ran), x.utilities.shape[1]
     out = BatchResult(np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros((n, n_p)),
                       np.zeros((n, n_p)), np.zeros(n, np.int64), np.zeros(n, np.int64),
                       np.zeros((n, n_p)))  # fmt: skip
-    keys = ["\x1f".join(map(str, row)) for row in plays[ran]]
     rounds = int(x.protocol.rounds or 0)
-    for key in sorted(set(keys)):
-        mine = np.flatnonzero(np.array(keys) == key)
+    for mine, strategies in _profiles(plays[ran]):
         rows = ran[mine]
-        policies = tuple(last_chance(parse_strategy(spec), rounds) for spec in key.split("\x1f"))
+        policies = tuple(last_chance(s, rounds) for s in strategies)
         b = _run_batch(x.utilities[rows], x.reservation[rows], policies,
                        _select(x.protocol, rows), rng=rng, space=setup.space)  # fmt: skip
         for field in ("status", "agreement", "utilities", "discounted", "rounds", "turns",

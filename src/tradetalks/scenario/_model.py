@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tradetalks.scenario._codes import COUNTRY_GROUPS
 from tradetalks.scenario._labels import country_problem, sector_problem
 from tradetalks.scenario._stages import Stage
 
@@ -154,9 +155,8 @@ class Stake(_Frozen):
     source: str | None = None
     note: str | None = None
 
-    _check_country = field_validator("country", "partner")(
-        lambda v: None if v is None else _country(v)
-    )
+    # ``country``/``partner`` may also be a party, a group or a country priced in RoW: the
+    # codes are checked across the file (``_checks._codes``), the sum over its members.
     _check_sectors = field_validator("sectors")(_sectors)
     _check_weight = field_validator("weight")(lambda q: _non_negative(q, "a weight >= 0"))
 
@@ -209,18 +209,24 @@ class Ratification(_Frozen):
 
 
 class Party(_Frozen):
-    """A government at the table."""
+    """A government at the table, or a group of countries that negotiates as one.
+
+    ``code`` is a WIOD country, a named group (``EU``: its members, see ``COUNTRY_GROUPS``),
+    a country declared in ``economics.priced_in_row``, or any code with ``members``: the
+    countries (WIOD codes, named groups, or declared countries) it negotiates for. The
+    party's indicators (value added, exports, equivalent variation, ...) are the sums over
+    its members; a stake naming the party's code names that sum.
+    """
 
     code: CountryCode
     name: str
+    members: list[CountryCode] = Field(default_factory=list)
     negotiators: list[str] = Field(default_factory=list)
     discount: Quantity = Field(default_factory=lambda: default(1.0))
     deadline: Deadline | None = None
     leader: Leader
     constituencies: list[Constituency] = Field(default_factory=list)
     ratification: Ratification
-
-    _check_code = field_validator("code")(_country)
 
     @field_validator("discount")
     @classmethod
@@ -432,7 +438,10 @@ class Economics(_Frozen):
     a scenario file it is read from the file's own folder and must stay inside it, and
     the scenario names that table's country and sector codes (:func:`load_scenario`).
     Without it ``year`` must be a bundled WIOD year (1995-2011). ``inventories`` is how
-    the inventory column is treated (``docs/instruments.md``).
+    the inventory column is treated (``docs/instruments.md``). ``priced_in_row`` declares
+    the countries the scenario names that WIOD does not list separately (New Zealand,
+    Chile, ...): each is priced as part of WIOD's rest of the world (``RoW``), and every
+    output says so (:meth:`Scenario.pricing_notes`).
     """
 
     year: int = Field(default=2011, ge=1950, le=2100, strict=True)  # "2011" is a typo
@@ -442,6 +451,7 @@ class Economics(_Frozen):
     table_format: Literal["wiod", "cp2015", "pymrio", "oecd", "exiobase3", "eora26"] | None = None
     inventories: Literal["drop", "crc"] = "drop"
     baseline_tariffs: list[TariffLine] = Field(default_factory=list)
+    priced_in_row: list[CountryCode] = Field(default_factory=list)
     elasticities: dict[str, Quantity] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -555,3 +565,40 @@ class Scenario(_Frozen):
     def source(self, source_id: str) -> Source:
         """The declared source with this id."""
         return next(s for s in self.sources if s.id == source_id)
+
+    def regions(self, code: str) -> tuple[str, ...]:
+        """The WIOD regions (countries and ``RoW``) that ``code`` is priced as, in order.
+
+        A party's code stands for its ``members``; a named group (``EU``) for its countries;
+        a WIOD code for itself. A country of ``economics.priced_in_row`` stands for ``RoW``
+        when it stands alone (a party of its own); among other members it is left out, so
+        that a group's sums are not swamped by the whole rest of the world.
+        """
+        party = next((p for p in self.parties if p.code == code), None)
+        names = party.members if party is not None and party.members else [code]
+        countries = [c for name in names for c in COUNTRY_GROUPS.get(name, (name,))]
+        row = set(self.economics.priced_in_row)
+        out = tuple(dict.fromkeys(c for c in countries if c not in row))
+        return out or (("RoW",) if any(c in row for c in countries) else ())
+
+    def pricing_notes(self) -> list[str]:
+        """How the parties that are not one WIOD country are priced, in words."""
+        row = self.economics.priced_in_row
+        notes = []
+        alone = [c for c in row if self.regions(c) == ("RoW",)]
+        if alone:
+            verb = "is" if len(alone) == 1 else "are"
+            notes.append(f"{', '.join(alone)} {verb} priced as part of RoW (WIOD's rest of the "
+                         "world, which holds other countries too)")  # fmt: skip
+        for p in self.parties:
+            regions = self.regions(p.code)
+            if regions != (p.code,) and regions != ("RoW",):
+                names = p.members or [p.code]
+                left = [c for n in names for c in COUNTRY_GROUPS.get(n, (n,)) if c in row]
+                note = f"{p.code} negotiates as one for {', '.join(regions)}: its indicators are "
+                note += "the sums over them"
+                if left:
+                    verb = "is" if len(left) == 1 else "are"
+                    note += f"; {', '.join(left)} (in WIOD's RoW) {verb} not priced"
+                notes.append(note)
+        return notes
