@@ -308,8 +308,10 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
 
 def _money(value: float) -> str:
     """Three significant figures at least: +10,812 million USD or +0.0225 of a unit."""
-    digits = max(0, 2 - int(np.floor(np.log10(abs(value))))) if value else 1
-    return f"{value:+,.{digits}f}"
+    # at most 3 decimals: a change below 0.0005 of a unit is solver noise, shown as 0
+    digits = min(3, max(0, 2 - int(np.floor(np.log10(abs(value)))))) if value else 1
+    text = f"{value:+,.{digits}f}"
+    return "0" if float(text.replace(",", "")) == 0 else text
 
 
 def _spread_line(spread: Mapping[str, Any]) -> str:

@@ -34,8 +34,15 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetalks.economics import CPBaseline, ShockEntry, make_shock, solve_batch
-from tradetalks.game._pricing import PRICED, Item, issue_entries, outcome_entries, solve_items
-from tradetalks.politics import DomesticModel, dollar_matrix
+from tradetalks.game._pricing import (
+    PRICED,
+    Item,
+    issue_entries,
+    outcome_entries,
+    region_dollar_matrix,
+    solve_items,
+)
+from tradetalks.politics import DomesticModel
 from tradetalks.scenario import Scenario
 from tradetalks.scenario._outside import exceeding_options
 
@@ -68,7 +75,7 @@ def _measure_entries(scenario: Scenario, k: int, baseline: CPBaseline) -> list[I
     option = scenario.outside_options[k]
     out: list[Item] = []
     for j, m in enumerate(option.measures):
-        out += issue_entries(m.as_issue(f"{option.id}_{j}"), 1, baseline)
+        out += issue_entries(m.as_issue(f"{option.id}_{j}"), 1, baseline, scenario.regions)
     return out
 
 
@@ -117,7 +124,7 @@ def _effects(
             row_config[row] = keys[key]
         results = _solve_all(baseline, configs + [c + extra for c in configs])
         solves += len(results)
-        x = dollar_matrix(model.indicators, results, baseline)
+        x = region_dollar_matrix(scenario, model.indicators, results, baseline)
         delta = x[len(configs) :] - x[: len(configs)]  # (configs, indicators)
         effect[k, len(options) :] = delta[0]
         if option.scope == "always":

@@ -41,7 +41,7 @@ Outcomes that differ only in unpriced issues share one solve.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -59,7 +59,7 @@ from tradetalks.economics import (
     solve_batch,
     solve_targets,
 )
-from tradetalks.politics import threat_scenarios
+from tradetalks.politics import IndicatorSpec, indicator_dollars, threat_scenarios
 from tradetalks.scenario import Issue, Scenario, Threat
 from tradetalks.scenario._codes import COUNTRY_GROUPS
 
@@ -332,3 +332,30 @@ def price_points(
     done = tuple(r for r in results if r is not None)
     return PricedPoints(tuple(configs), done, point_config[0], np.array(no_deal),
                         point_config[1:])  # fmt: skip
+
+
+def _region_specs(scenario: Scenario, spec: IndicatorSpec) -> list[IndicatorSpec]:
+    """The one-country indicators whose sum is ``spec`` (a party's code names its members)."""
+    partners = (None,) if spec.partner is None else scenario.regions(spec.partner)
+    return [replace(spec, country=c, partner=m) for c in scenario.regions(spec.country)
+            for m in partners if c != m]  # fmt: skip
+
+
+def region_dollar_matrix(
+    scenario: Scenario,
+    specs: Sequence[IndicatorSpec],
+    results: Sequence[CPResult],
+    baseline: CPBaseline,
+) -> FloatArray:
+    """``(points, indicators)`` changes in million USD, each summed over its regions.
+
+    An indicator of a party that negotiates for several countries (the EU) is the sum of
+    its members' changes in money (value added, exports to the partner's members, the
+    equivalent variations); one of a country priced in RoW is RoW's. One-country indicators
+    are :func:`~tradetalks.politics.indicator_dollars` exactly.
+    """
+    parts = [_region_specs(scenario, spec) for spec in specs]
+    return np.array(
+        [[sum(indicator_dollars(one, r, baseline) for one in group) if len(group) != 1
+          else indicator_dollars(group[0], r, baseline) for group in parts] for r in results]
+    ).reshape(len(results), len(specs))  # fmt: skip

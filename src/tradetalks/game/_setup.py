@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,15 +33,13 @@ from tradetalks.economics import (
     with_elasticities,
 )
 from tradetalks.game._outside import OutsidePrices, price_outside
-from tradetalks.game._pricing import price_points, scenario_table
+from tradetalks.game._pricing import price_points, region_dollar_matrix, scenario_table
 from tradetalks.politics import (
     DomesticModel,
-    IndicatorSpec,
     complies,
     domestic_model,
     executed_sets,
     in_older_units,
-    indicator_dollars,
     preference_matrix,
     threat_scenarios,
 )
@@ -236,33 +234,6 @@ def _impacts(
             rows.append(_relative(new, sales0[np.ix_(others, n)].sum(axis=(0, 1))))
         exports.append(rows)
     return {"welfare": welfare, "value_added": va, "exports": np.array(exports)}
-
-
-def _region_specs(scenario: Scenario, spec: IndicatorSpec) -> list[IndicatorSpec]:
-    """The one-country indicators whose sum is ``spec`` (a party's code names its members)."""
-    partners = (None,) if spec.partner is None else scenario.regions(spec.partner)
-    return [replace(spec, country=c, partner=m) for c in scenario.regions(spec.country)
-            for m in partners if c != m]  # fmt: skip
-
-
-def region_dollar_matrix(
-    scenario: Scenario,
-    specs: Sequence[IndicatorSpec],
-    results: Sequence[CPResult],
-    baseline: CPBaseline,
-) -> FloatArray:
-    """``(points, indicators)`` changes in million USD, each summed over its regions.
-
-    An indicator of a party that negotiates for several countries (the EU) is the sum of
-    its members' changes in money (value added, exports to the partner's members, the
-    equivalent variations); one of a country priced in RoW is RoW's. One-country indicators
-    are :func:`~tradetalks.politics.indicator_dollars` exactly.
-    """
-    parts = [_region_specs(scenario, spec) for spec in specs]
-    return np.array(
-        [[sum(indicator_dollars(one, r, baseline) for one in group) if len(group) != 1
-          else indicator_dollars(group[0], r, baseline) for group in parts] for r in results]
-    ).reshape(len(results), len(specs))  # fmt: skip
 
 
 def _price(
