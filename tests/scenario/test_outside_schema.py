@@ -41,7 +41,7 @@ after = 0.0
 
 
 def test_old_files_load_with_no_outside_options_caps_or_tables() -> None:
-    for name in ("us-japan-1994-framework", "us-japan-1995-autos", "us-japan-2014-tpp"):
+    for name in ("us-japan-1994-framework", "us-japan-1995-autos"):
         s = load_scenario(name)
         assert (s.outside_options, s.caps, s.tables) == ([], [], [])
 
