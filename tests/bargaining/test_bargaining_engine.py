@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from tradetalks._errors import BargainingError
 from tradetalks.bargaining import (
     WALK_AWAY,
     ACConst,
@@ -280,3 +281,70 @@ def test_a_custom_policy_can_walk_away() -> None:
     assert res.utilities == (0.2, 0.1) and res.turns == 8
     assert res.discounted == pytest.approx((0.2 * 0.5**7, 0.1 * 0.5**7))
     assert res.trace[-1].action == "walk_away"
+
+
+def test_an_escalation_can_switch_the_utility_table() -> None:
+    # Party 0 insists on outcome 2. Party 1 gets 0.2 from it and has a reservation of 0.3,
+    # so it refuses; at round 4 a measure is carried out under which outcome 2 is worth
+    # 0.6 to party 1 and its no-deal value falls to 0.1: it accepts at its next turn, and
+    # the deal is worth what the new table says.
+    u = np.array([[0.0, 0.5, 1.0], [1.0, 0.5, 0.2]])
+    after = np.array([[0.0, 0.4, 0.9], [0.7, 0.65, 0.6]])
+    threat = Escalation(round=4, party=0, reservation=(0.0, 0.1), utilities=after)
+    accept_above = Strategy(Hardliner(), ACConst(0.55))
+    protocol = Protocol(rounds=10, escalations=(threat,))
+    res = run_session(u, [0.0, 0.3], protocol, ("hardliner", accept_above))
+    assert res.status is Status.AGREED and res.agreement == 2 and res.rounds == 5
+    assert res.utilities == (0.9, 0.6)
+    assert [s.utilities for s in res.trace if s.action == "accept"] == [(0.9, 0.6)]
+    assert [s.utilities for s in res.trace if s.action == "offer"][-1] == (0.9, 0.6)
+    # Without the new table the same threat leaves outcome 2 worth 0.2: no deal.
+    plain = Escalation(round=4, party=0, reservation=(0.0, 0.1))
+    res = run_session(u, [0.0, 0.3], Protocol(rounds=10, escalations=(plain,)),
+                      ("hardliner", accept_above))  # fmt: skip
+    assert res.status is Status.DEADLINE
+    # A batch with a per-session round (-1: never) switches only where it is carried out.
+    tables = np.stack([after, after])
+    batch = run_batch(u, [0.0, 0.3], ("hardliner", accept_above),
+                      Protocol(rounds=10, escalations=(Escalation(
+                          round=np.array([4, -1]), party=0, reservation=(0.0, 0.1),
+                          utilities=tables),)), n_sessions=2)  # fmt: skip
+    assert batch.status.tolist() == [Status.AGREED, Status.DEADLINE]
+    assert batch.utilities[0].tolist() == [0.9, 0.6]
+    with pytest.raises(BargainingError, match=r"escalations\[0\].utilities"):
+        run_session(
+            u,
+            [0.0, 0.3],
+            Protocol(
+                rounds=10,
+                escalations=(
+                    Escalation(round=4, party=0, reservation=(0.0, 0.1), utilities=after[:, :2]),
+                ),
+            ),
+        )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    a=st.sampled_from(PRESETS),
+    b=st.sampled_from(PRESETS),
+    at=st.integers(0, 12),
+)
+def test_an_escalation_with_the_same_table_changes_nothing(
+    seed: int, a: str, b: str, at: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = 6
+    u = np.stack([random_linear(SPACE, 2, rng) for _ in range(n)])
+    r = np.stack([inner_reservation(x, rng, 0.5) for x in u])
+    later = np.stack([inner_reservation(x, rng, 0.7) for x in u])
+    rounds = rng.integers(at - 1, 15, size=n)  # some sessions never escalate (-1)
+    plain = Escalation(round=rounds, party=0, reservation=later)
+    same = Escalation(round=rounds, party=0, reservation=later, utilities=u)
+    one = run_batch(u, r, (a, b), Protocol(rounds=15, escalations=(plain,)), rng=seed,
+                    space=SPACE, record_offers=True)  # fmt: skip
+    two = run_batch(u, r, (a, b), Protocol(rounds=15, escalations=(same,)), rng=seed,
+                    space=SPACE, record_offers=True)  # fmt: skip
+    for field in ("status", "agreement", "utilities", "discounted", "rounds", "offers"):
+        np.testing.assert_array_equal(getattr(one, field), getattr(two, field))

@@ -11,6 +11,7 @@ WALK_AWAY all_of analyse any_of aspiration_level bundled_domains check_reservati
 check_utilities distances egalitarian_point ideal_point kalai_smorodinsky_point
 linear_additive_utilities nash_point pareto_frontier parse_strategy read_genius_domain
 run_batch run_session strategy_names utilitarian_point write_genius_domain zopa
+FrontierSample SingleTextResult run_single_text sample_pareto_frontier
 """
 
 

@@ -3,6 +3,7 @@
 import pytest
 from _record import FORCED
 
+from tradetalks import InputError
 from tradetalks.casebook import (
     DEFAULT_GRID,
     ModelSettings,
@@ -70,5 +71,7 @@ def test_cross_validation_scores_out_of_sample_on_a_grid_you_pass() -> None:
     assert cv.to_dict()["metric"] == "brier"
     with pytest.raises(ValueError, match="empty"):
         cross_validate(entries, (), sessions=10)
+    with pytest.raises(InputError, match="at least 2 episodes"):
+        cross_validate(entries[:1], grid, sessions=10)
     with pytest.raises(ValueError, match="distinct labels"):
         cross_validate(entries, (ModelSettings(), ModelSettings(credibility=0.5)), sessions=10)

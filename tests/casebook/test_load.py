@@ -129,3 +129,14 @@ def test_every_kind_of_reading_is_in_the_casebook() -> None:
 
     kinds = {q.read.kind for e in load_casebook() for q in e.episode.questions}
     assert kinds == set(KINDS)
+
+
+def test_an_episode_cannot_read_a_scenario_outside_its_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text((FORCED / "scenario.toml").read_text())
+    folder = _episode(tmp_path, TEXT)
+    (folder / "scenario.toml").unlink()
+    (folder / "scenario.toml").symlink_to(outside)
+    with pytest.raises(InputError) as caught:
+        load_episode(folder)
+    assert "episode.toml: scenario: path 'scenario.toml' is" in caught.value.lines()[0]

@@ -56,6 +56,21 @@ def test_settings_apply_to_every_party_and_threat(autos) -> None:
     assert not never["threat:section_301_luxury_cars"].any()
 
 
+def test_a_balance_weight_scales_exactly_the_trade_balance_stakes(autos) -> None:
+    balance = [k for k, spec in enumerate(autos.model.indicators)
+               if spec.indicator == "trade_balance"]  # fmt: skip
+    assert balance  # the 1995 US leader weighs the deficit with Japan
+    others = np.setdiff1d(np.arange(autos.model.stake_weights.shape[1]), balance)
+    written = autos.model.stake_weights
+    for w in (0.0, 0.5):
+        scaled = ModelSettings(balance_weight=w).setup_for(autos).model.stake_weights
+        np.testing.assert_array_equal(scaled[:, balance], w * written[:, balance])
+        np.testing.assert_array_equal(scaled[:, others], written[:, others])
+    assert ModelSettings().setup_for(autos) is autos
+    same = simulate(ModelSettings(balance_weight=1.0).setup_for(autos), ModelSettings(), 200)
+    pd.testing.assert_frame_equal(same, simulate(autos, ModelSettings(), 200))
+
+
 def test_whole_deals_in_the_sweep_summary(autos) -> None:
     sessions = simulate(autos, ModelSettings(), 500)
     summary = sweep_summary(autos, sessions)

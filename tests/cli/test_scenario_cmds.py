@@ -106,10 +106,10 @@ def test_show_explains_objectives_and_threat_terms(capsys: pytest.CaptureFixture
     assert code == 0
     flat = " ".join(out.split())
     assert "United States maximises" in flat and "Japan maximises" in flat
-    assert "0.4 × the gain of Congress" in flat
+    assert "1 × the gain of Congress" in flat and "in million USD of 1995" in flat
     assert "averted only by an agreement with purchase_plans in renew, expand" in flat
     assert "at the compliance review after the talks" in flat
-    assert "older normalised scale" in flat  # the file predates stake_unit: a note says so
+    assert "older normalised scale" not in flat  # the file states stakes in money
 
 
 def test_validate_a_file_in_money_prints_no_note(

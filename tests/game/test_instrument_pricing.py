@@ -107,6 +107,8 @@ def test_scenario_names_its_own_table(tmp_path, autos_base: CPBaseline) -> None:
 
 
 def test_a_scenario_file_reads_its_table_from_its_own_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from importlib import resources
+
     from tradetalks import ScenarioError
     from tradetalks.scenario import scenario_text
 
@@ -119,6 +121,10 @@ def test_a_scenario_file_reads_its_table_from_its_own_folder(tmp_path) -> None: 
         path.write_text(text.replace("[economics]\n", f'[economics]\ntable = "{name}"\n', 1))
         return path
 
+    with pytest.raises(ScenarioError, match=r"economics\.table cannot be read"):
+        load_scenario(write("my_table.parquet"))  # the table is read when the file is loaded
+    wiot = resources.files("tradetalks.data") / "wiod" / "wiot_1995.parquet"
+    (tmp_path / "scenarios" / "my_table.parquet").write_bytes(wiot.read_bytes())
     mine = load_scenario(write("my_table.parquet"))
     assert mine.economics.table == str((tmp_path / "scenarios" / "my_table.parquet").resolve())
     for outside in ("../outside.parquet", "/etc/passwd"):

@@ -1,6 +1,7 @@
 """Objectives in money, threats with terms and strategy populations on the 1995 auto talks."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,16 +192,19 @@ def _in_money(setup: GameSetup) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def test_an_older_file_decides_as_its_restatement_in_money(autos: GameSetup) -> None:
-    assert autos.scenario.stake_unit is None
-    restated = prepare_game(_in_money(autos), workers=1, cache=_Reuse(autos))
-    a = solve_game(autos, scenario_parameters(autos))
+def test_an_older_file_decides_as_its_restatement_in_money() -> None:
+    # The 1995 autos file as shipped before it was restated in money (tests/game/data).
+    older = prepare_game(load_scenario(Path(__file__).parent / "data" /
+                                       "us-japan-1995-autos-older.toml"), workers=1)  # fmt: skip
+    assert older.scenario.stake_unit is None
+    restated = prepare_game(_in_money(older), workers=1, cache=_Reuse(older))
+    a = solve_game(older, scenario_parameters(older))
     b = solve_game(restated, scenario_parameters(restated))
     np.testing.assert_allclose(a.utility, b.utility, rtol=1e-9)
     np.testing.assert_array_equal(a.win_sets, b.win_sets)
     # Each indicator on the older scale moves by at most one unit of stake.
-    k = len(autos.model.indicators)
-    shares = np.abs(autos.model.stake_weights[:, :k]) * np.abs(autos.indicators).max(axis=0)
+    k = len(older.model.indicators)
+    shares = np.abs(older.model.stake_weights[:, :k]) * np.abs(older.indicators).max(axis=0)
     assert shares.sum(axis=1).max() <= 1.0 + 1e-12
 
 

@@ -18,6 +18,7 @@ from tradetalks.bargaining._acceptance import (
 from tradetalks.bargaining._analysis import (
     Analysis,
     Distances,
+    FrontierSample,
     Solution,
     analyse,
     distances,
@@ -26,6 +27,7 @@ from tradetalks.bargaining._analysis import (
     kalai_smorodinsky_point,
     nash_point,
     pareto_frontier,
+    sample_pareto_frontier,
     utilitarian_point,
     zopa,
 )
@@ -63,6 +65,7 @@ from tradetalks.bargaining._protocol import (
     Status,
     TraceStep,
 )
+from tradetalks.bargaining._single_text import SingleTextResult, run_single_text
 from tradetalks.bargaining._space import Issue, OutcomeSpace
 from tradetalks.bargaining._strategy import Strategy, parse_strategy, strategy_names
 from tradetalks.bargaining._utilities import (
@@ -89,6 +92,7 @@ __all__ = [
     "Distances",
     "Equilibrium",
     "Escalation",
+    "FrontierSample",
     "GeniusDomain",
     "Hardliner",
     "Issue",
@@ -102,6 +106,7 @@ __all__ = [
     "RelativeTitForTat",
     "SessionResult",
     "Setup",
+    "SingleTextResult",
     "Solution",
     "Status",
     "Strategy",
@@ -126,6 +131,8 @@ __all__ = [
     "read_genius_domain",
     "run_batch",
     "run_session",
+    "run_single_text",
+    "sample_pareto_frontier",
     "strategy_names",
     "utilitarian_point",
     "write_genius_domain",

@@ -52,6 +52,7 @@ class _Escalation:
     party: int
     reservation: FloatArray  # (S, P)
     end: bool
+    utilities: FloatArray | None  # (S, P, O): the table from then on, None = unchanged
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +61,24 @@ class _Raw:
     accepts: npt.NDArray[np.bool_] | None
     times: FloatArray | None
     escalated_at: list[tuple[int, int]]
+
+
+def _escalation_table(
+    given: npt.ArrayLike | None, shape: tuple[int, ...], n_s: int, j: int
+) -> FloatArray | None:
+    """An escalation's new utility table as ``(sessions, parties, outcomes)`` (or ``None``)."""
+    if given is None:
+        return None
+    n_p, n_o = shape[1], shape[2]
+    try:
+        table = np.broadcast_to(np.asarray(given, dtype=np.float64), (n_s, n_p, n_o))
+    except ValueError as exc:
+        raise BargainingError(
+            f"escalations[{j}].utilities: expected ({n_p}, {n_o}) or ({n_s}, {n_p}, {n_o}) values"
+        ) from exc
+    if not np.all(np.isfinite(table)):
+        raise BargainingError(f"escalations[{j}].utilities: NaN or infinite values")
+    return table
 
 
 def _check_reservation_batch(res: FloatArray, best: FloatArray, what: str) -> None:
@@ -127,10 +146,12 @@ def _simulate(
             raise BargainingError(
                 f"escalations[{j}].reservation: expected ({n_p},) or ({n_s}, {n_p}) values"
             ) from exc
-        _check_reservation_batch(new, best, f"escalations[{j}].reservation")
+        table = _escalation_table(spec.utilities, utilities.shape, n_s, j)
+        top = best if table is None else table.max(axis=2)
+        _check_reservation_batch(new, top, f"escalations[{j}].reservation")
         if not 0 <= spec.party < n_p:
             raise BargainingError(f"escalations[{j}].party: no party {spec.party}")
-        escalations.append(_Escalation(rounds, spec.party, new, spec.end))
+        escalations.append(_Escalation(rounds, spec.party, new, spec.end, table))
     discount = protocol.discount_factors(n_p)
     tables = tuple(PartyTable(np.ascontiguousarray(utilities[:, p, :]), n_s) for p in range(n_p))
     setup = Setup(utilities, reservation.copy(), deadlines, discount, space, tables)
@@ -140,6 +161,7 @@ def _simulate(
         and n_p == 2
         and deadlines[0] <= _AT_ONCE_MAX_ROUNDS
         and all(_history_free(s) for s in strategies)
+        and all(e.utilities is None for e in escalations)
     ):
         fast = _one_session_at_once(setup, protocol, strategies, escalations, rng, record)
         return _finish(utilities, discount, *fast)
@@ -168,6 +190,13 @@ def _simulate(
                 if hit.any():
                     res[hit] = e.reservation[hit]
                     escalated_at.append((k, j))
+                    if e.utilities is not None:
+                        utilities = np.broadcast_to(utilities, e.utilities.shape).copy()
+                        utilities[hit] = e.utilities[hit]
+                        tables = tuple(PartyTable(np.ascontiguousarray(utilities[:, q, :]), n_s)
+                                       for q in range(n_p))  # fmt: skip
+                        setup = Setup(utilities, setup.reservation, deadlines, discount, space,
+                                      tables)  # fmt: skip
                     if e.end:
                         done |= hit
                         status[hit] = int(Status.ESCALATED)
@@ -471,27 +500,23 @@ def run_session(
     assert raw.times is not None
     n_p = u.shape[0]
     trace: list[TraceStep] = []
-    esc_turns = {k: j for k, j in raw.escalated_at}
+    esc_turns: dict[int, list[int]] = {}
+    for k, j in raw.escalated_at:
+        esc_turns.setdefault(k, []).append(j)
     standing = NO_OFFER
     for k in range(int(b.turns[0])):
         r, p = divmod(k, n_p)
-        if k in esc_turns:
-            e = protocol.escalations[esc_turns[k]]
-            trace.append(
-                TraceStep(
-                    k,
-                    r,
-                    e.party,
-                    float(raw.times[k, 0]),
-                    "escalation",
-                    -1,
-                    tuple(
-                        float(x) for x in np.broadcast_to(np.asarray(e.reservation, float), (n_p,))
-                    ),
-                )
-            )
-            if e.end:
-                break
+        ended = False
+        for j in esc_turns.get(k, ()):
+            e = protocol.escalations[j]
+            if e.utilities is not None:  # what offers are worth from now on
+                u = np.asarray(e.utilities, dtype=np.float64).reshape(u.shape)
+            values = np.broadcast_to(np.asarray(e.reservation, float), (n_p,))
+            trace.append(TraceStep(k, r, e.party, float(raw.times[k, 0]), e.label, -1,
+                                   tuple(float(x) for x in values)))  # fmt: skip
+            ended |= e.end
+        if ended:
+            break
         code = int(b.offers[k, 0])
         if raw.accepts[k, 0]:
             trace.append(

@@ -25,7 +25,7 @@ from tradetalks.bargaining._policy import (
 )
 
 
-def aspiration_level(time: FloatArray, e: float) -> FloatArray:
+def aspiration_level(time: FloatArray, e: float | FloatArray) -> FloatArray:
     r"""Time-based concession curve :math:`a(t) = 1 - t^{1/e}` in :math:`[0, 1]`.
 
     Faratin, Sierra and Jennings (1998), "Negotiation decision functions for autonomous
@@ -53,11 +53,12 @@ class TimeBased(Stateless):
         ``0.001`` for ``AspirationNegotiator``).
     """
 
-    e: float = 0.25
+    e: float | FloatArray = 0.25  # or one exponent per session of a batch
     tol: float = 0.0
 
     def __post_init__(self) -> None:
-        if not (np.isfinite(self.e) and self.e > 0):
+        e = np.asarray(self.e, dtype=np.float64)
+        if not (np.all(np.isfinite(e)) and np.all(e > 0)):
             raise BargainingError(f"time-based strategy: exponent e must be > 0, got {self.e}")
         if not (np.isfinite(self.tol) and self.tol >= 0):
             raise BargainingError(f"time-based strategy: tol must be >= 0, got {self.tol}")

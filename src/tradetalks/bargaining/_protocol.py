@@ -19,6 +19,9 @@ in Rubinstein 1982); no deal at turn :math:`k` is worth :math:`\delta_i^k d_i`.
 
 Escalation. At the start of a set round a party carries out its threat: every party's
 reservation value changes to new values, and the talks go on under them or end at once.
+An escalation may also bring a new utility table: from that round on every party values
+every outcome in the world where the measure stands (an outcome agreed then is worth its
+new value), and strategies see the new table (their sorted views are rebuilt).
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ class Status(IntEnum):
 class Escalation:
     """A threat carried out at the start of ``round``: reservation values become ``reservation``.
 
+    With ``utilities``, the utility table becomes it too (from that round on).
+
     Parameters
     ----------
     round
@@ -64,12 +69,19 @@ class Escalation:
         New reservation values, ``(parties,)`` or ``(sessions, parties)`` in a batch.
     end
         ``True``: the talks end then (no deal under the new values); ``False``: they go on.
+    utilities
+        ``None`` (the table stays) or the new table, ``(parties, outcomes)`` or
+        ``(sessions, parties, outcomes)`` in a batch.
+    label
+        The action recorded in traces (``"escalation"``; a stage of the talks names itself).
     """
 
     round: int | npt.ArrayLike
     party: int
     reservation: npt.ArrayLike
     end: bool = False
+    utilities: npt.ArrayLike | None = None
+    label: str = "escalation"
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,7 @@ class TraceStep:
     round: int
     party: int
     time: float
-    action: str  # "offer", "accept", "walk_away" or "escalation"
+    action: str  # "offer", "accept", "walk_away", "escalation" or an escalation's label
     outcome: int  # the offer made or accepted (-1 when none)
     utilities: tuple[float, ...]
 

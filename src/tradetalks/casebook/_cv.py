@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from tradetalks._errors import InputError, Problem
 from tradetalks.casebook._book import (
     CasebookResult,
     EpisodeRun,
@@ -35,6 +36,7 @@ DEFAULT_GRID: tuple[ModelSettings, ...] = (
     ModelSettings("conceder e=2 for all", strategy="conceder:e=2"),
     ModelSettings("threat credibility 0.2", credibility=0.2),
     ModelSettings("threat credibility 0.8", credibility=0.8),
+    ModelSettings("trade balances not weighed (Grossman-Helpman)", balance_weight=0.0),
 )
 
 
@@ -86,6 +88,12 @@ def cross_validate(
     """
     if not grid:
         raise ValueError("the grid of settings is empty")
+    if len(entries) < 2:
+        # With one episode there is no other episode to choose the settings on.
+        raise InputError(
+            "leave-one-episode-out needs at least 2 episodes",
+            [Problem("episodes", "", f"got {len(entries)}; drop --cv or name more episodes")],
+        )
     labels = [g.label for g in grid]
     if len(set(labels)) < len(labels):
         raise ValueError(f"settings of a grid need distinct labels, got {labels}")

@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from tradetalks._errors import InputError, Problem, ScenarioError
+from tradetalks._inputs import resolve_inside
 from tradetalks.casebook._model import Episode, Question
 from tradetalks.scenario import Scenario, loads_scenario, scenario_text
 from tradetalks.scenario._load import _LineIndex, _problem
@@ -88,6 +89,9 @@ def load_episode(name_or_path: str | os.PathLike[str]) -> CaseEntry:
             raise InputError(f"{origin}: no scenario", [problem]) from None
     else:
         resource = folder.joinpath(episode.scenario)
+        if isinstance(folder, Path):
+            # An episode someone sends you must not make tradetalks read files outside it.
+            resource = resolve_inside(episode.scenario, folder, source=origin, field="scenario")
         s_origin = str(resource) if isinstance(folder, Path) else (
             f"<built-in episode {folder.name}/{episode.scenario}>"
         )  # fmt: skip

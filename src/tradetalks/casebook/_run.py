@@ -52,13 +52,29 @@ class ModelSettings:
     (``None``: the scenario's population, else :data:`~tradetalks.game.DEFAULT_POPULATION`,
     as ``tradetalks run`` does; ``()``: the pairing the scenario writes);
     ``credibility``: every threat's credibility before its maker's interest is checked
-    (``None``: as written and sampled by the scenario).
+    (``None``: as written and sampled by the scenario);
+    ``balance_weight``: multiplies every actor's stake in a trade balance (``None``: as
+    written). Grossman and Helpman's governments (AER 1994, JPE 1995) weigh incomes, not
+    balances; the scenarios' balance stakes are assumptions, so how much they count is a
+    model-wide setting, chosen like the others by leave-one-episode-out.
     """
 
     label: str = "scenarios as written"
     strategy: str | None = None
     credibility: float | None = None
     population: tuple[str, ...] | None = None
+    balance_weight: float | None = None
+
+    def setup_for(self, setup: GameSetup) -> GameSetup:
+        """The priced setup with these settings' stakes (the prices are not touched)."""
+        if self.balance_weight is None:
+            return setup
+        model = setup.model
+        columns = [k for k, spec in enumerate(model.indicators)
+                   if spec.indicator == "trade_balance"]  # fmt: skip
+        weights = model.stake_weights.copy()
+        weights[:, columns] *= self.balance_weight
+        return replace(setup, model=replace(model, stake_weights=weights))
 
     def apply(self, params: GameParameters) -> GameParameters:
         """The sampled parameters with these settings imposed."""
@@ -116,6 +132,7 @@ def simulate(
     Batch ``k`` draws from ``default_rng([seed, k])`` as :func:`~tradetalks.game.sweep_batch`
     does, so default settings reproduce ``tradetalks run``'s sweep.
     """
+    setup = settings.setup_for(setup)
     strategies = settings.strategies(setup)
     frames = []
     for index, first, size in batch_plan(sessions, BATCH_SIZE):

@@ -14,13 +14,16 @@ from tradetalks._errors import InputError, Problem
 from tradetalks._inputs import DECOMPOSITION_RTOL, check_finite_result, decomposition_gap
 from tradetalks.cli._common import console, err_console, print_json
 from tradetalks.data import (
+    INVENTORY_METHODS,
     PYMRIO_FORMATS,
     WIOD_SECTORS,
+    Cp2015Table,
+    WiodTable,
     is_cp2015_dir,
     load_wiod,
     read_cp2015,
     read_pymrio,
-    read_wiod_table,
+    read_table,
 )
 from tradetalks.economics import (
     CPBaseline,
@@ -136,10 +139,13 @@ def _check_labels(
 
 
 def _scenario_outcome(
-    scenario: str, outcome: list[str], shocks: list[str]
-) -> tuple[CPBaseline, list[Item], str, int | None]:
-    """The scenario's baseline and the entries that move it to the chosen outcome."""
+    scenario: str, outcome: list[str], shocks: list[str], inventories: str | None = None
+) -> tuple[CPBaseline, list[Item], str, int | None, str]:
+    """The scenario's baseline, the entries that move it to the chosen outcome, its data."""
     s = load_scenario(scenario)
+    if inventories is not None:  # --inventories overrides the scenario's [economics] choice
+        econ = s.economics.model_copy(update={"inventories": inventories})
+        s = s.model_copy(update={"economics": econ})
     choices: dict[str, str] = {}
     for item in outcome:
         issue, eq, option = item.partition("=")
@@ -153,7 +159,8 @@ def _scenario_outcome(
     label = f"{s.id}: " + (", ".join(f"{k}={v}" for k, v in choices.items()) or "status quo")
     if shocks:
         label += "; " + "; ".join(shocks)
-    return base, entries, label, s.economics.year
+    where = "WIOD" if s.economics.table is None else "table"
+    return base, entries, label, s.economics.year, where
 
 
 def _pct(x: float) -> str:
@@ -391,6 +398,14 @@ def price(
             "there (CP 2015 Table 2); without it the data's deficits are kept.",
         ),
     ] = False,
+    inventories: Annotated[
+        str | None,
+        typer.Option(
+            help="How the inventory column is treated: drop (the default: set to zero) or crc "
+            "(Costinot-Rodriguez-Clare 2014: stocks built up are consumed, stocks run down "
+            "produced this year); see docs/instruments.md. Overrides a SCENARIO's choice."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option(help="Also show this many top movers by welfare.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -401,8 +416,15 @@ def price(
     dealer_access=open --outcome purchase_plans=renew``.
     """
     shock = shock or []
+    if inventories is not None and inventories not in INVENTORY_METHODS:
+        raise InputError(
+            f"unknown --inventories {inventories!r}",
+            [Problem("--inventories", "", "expected " + " or ".join(INVENTORY_METHODS))],
+        )
     if scenario is not None:
-        base, entries, label, table_year = _scenario_outcome(scenario, outcome or [], shock)
+        base, entries, label, table_year, where = _scenario_outcome(
+            scenario, outcome or [], shock, inventories
+        )
         if data is not None or year is not None or baseline_tariff or theta:
             raise InputError(
                 "with a SCENARIO, its [economics] section sets the data year, baseline tariffs "
@@ -438,17 +460,20 @@ def price(
                          + ", ".join(PYMRIO_FORMATS))],
             )  # fmt: skip
         with err_console.status("calibrating the model on the input-output table..."):
+            table: WiodTable | Cp2015Table
             if fmt in PYMRIO_FORMATS:
                 table = read_pymrio(data, fmt, year=year)
             elif data is None:
                 table = load_wiod(2011 if year is None else year)
-            else:
-                table = read_wiod_table(data, output, year=year)
+            else:  # a folder without the cp2015 files: read_table names the one missing
+                table = read_table(data, output, fmt=data_format, year=year)
             entries = [_parse_item(text, table.sectors) for text in shock]
             labels = (table.countries, table.sectors)
             _check_labels(table.countries, table.sectors, entries)
             tariffs = tariff_array(labels, _baseline_tariffs(baseline_tariff or []))
-            base = calibrate(table, _elasticities(theta or []), tariffs)
+            base = calibrate(
+                table, _elasticities(theta or []), tariffs, inventories=inventories or "drop"
+            )
             if zero_deficits:
                 base = equilibrium_baseline(base, zero_deficits=True)
         table_year = table.year
@@ -500,7 +525,8 @@ def price(
     order = np.argsort(-np.abs(result.welfare_change), kind="stable")
     shown = [n for n in range(len(result.countries)) if result.countries[n] in named]
     shown += [int(n) for n in order if int(n) not in shown][: max(top, 0)]
-    where = "WIOD" if data is None and data_format in (None, "wiod") else "table"
+    if scenario is None:
+        where = "WIOD" if data is None and data_format in (None, "wiod") else "table"
     welfare = Table(
         title=f"Welfare (real income), {where} {table_year or ''}: {escape(result.label)}"
     )

@@ -44,7 +44,7 @@ from tradetalks.game import (
     trace_table,
 )
 from tradetalks.politics import objective_in_words
-from tradetalks.scenario import loads_scenario, notices, scenario_text
+from tradetalks.scenario import load_scenario, notices, scenario_text
 from tradetalks.store import RunStore
 
 ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario's name or a TOML file.")]
@@ -131,8 +131,8 @@ def _strategies(setup: GameSetup, given: list[str] | None) -> dict[str, str]:
 def _prepare(
     scenario: str, store: RunStore, workers: int | None
 ) -> tuple[GameSetup, str, dict[str, Any]]:
-    text, origin = scenario_text(scenario)
-    s = loads_scenario(text, origin)
+    text, _ = scenario_text(scenario)
+    s = load_scenario(scenario)  # its own table, if any, resolved in its folder
     start = time.perf_counter()
     with progress() as bar:
         bar.add_task(f"pricing {s.id} with the trade model", total=None)
@@ -223,22 +223,53 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
             else "units of each indicator's largest change")  # fmt: skip
     t = Table(title=f"{escape(setup.scenario.title)} — the two-level game (government "
               f"objectives, {unit}, weighted)", title_justify="left")  # fmt: skip
-    t.add_column("")
-    for p in parties:
-        t.add_column(p, justify="right")
-    t.add_row("value of no deal", *(_money(a["no_deal"][p]) for p in parties))
-    t.add_row("deals it can ratify (win-set)", *(str(a["win_set_sizes"][p]) for p in parties))
+    # (row label, short label for a column, one cell per party)
+    rows: list[tuple[str, str, list[str]]] = [
+        ("value of no deal", "no deal", [_money(a["no_deal"][p]) for p in parties]),
+        ("deals it can ratify (win-set)", "win-set",
+         [str(a["win_set_sizes"][p]) for p in parties]),
+    ]  # fmt: skip
+    if "no_deal_without_outside" in a:  # outside options (game/_outside.py)
+        rows.append(("value of no deal without outside options", "no deal w/o outside",
+                     [_money(a["no_deal_without_outside"][p]) for p in parties]))  # fmt: skip
+        rows.append(("win-set without outside options", "win-set w/o outside",
+                     [str(a["win_set_sizes_without_outside"][p]) for p in parties]))  # fmt: skip
+        for o in a["outside_options"]:
+            rows.append((f"outside option {o['id']} (p={o['chance']:.2f}, {o['scope']})",
+                         f"outside {o['id']}",
+                         [_money(o["value"][p]) for p in parties]))  # fmt: skip
     for threat in a["threats"]:
         word = "credible" if threat["credible"] else "not credible (costs its maker more)"
-        t.add_row(f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
-                  *(_money(threat['value'][p]) for p in parties))  # fmt: skip
+        rows.append((f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
+                     f"threat {threat['id']}" + ("" if threat["credible"] else " (not credible)"),
+                     [_money(threat['value'][p]) for p in parties]))  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:
-            t.add_row(f"{name} deal", *(_money(sol["utilities"][p]) for p in parties))
+            rows.append(
+                (f"{name} deal", f"{name} deal", [_money(sol["utilities"][p]) for p in parties])
+            )
+    if len(parties) <= 3:  # one column per party
+        t.add_column("")
+        for p in parties:
+            t.add_column(p, justify="right")
+        for label, _, cells in rows:
+            t.add_row(label, *cells)
+    else:  # one row per party: a dozen columns would not fit a terminal
+        t.add_column("party")
+        for _, short, _ in rows:
+            t.add_column(short, justify="right")
+        for k, p in enumerate(parties):
+            t.add_row(p, *(cells[k] for _, _, cells in rows))
     console.print(t)
-    console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in both "
-                  "win-sets.", highlight=False)  # fmt: skip
+    every = "both" if len(parties) == 2 else "every"
+    console.print(f"Zone of agreement: {a['zopa_size']} of {a['n_outcomes']} deals are in {every} "
+                  "win-set" + ("s." if every == "both" else "."), highlight=False)  # fmt: skip
+    for cap in a.get("caps", []):
+        console.print(f"Cap: {cap['party']} cannot ratify {cap['issue']} beyond "
+                      f"{cap['max_option']} ({', '.join(cap['removed_options'])}: "
+                      f"{cap['removed_outcomes']} deals removed from its win-set)",
+                      highlight=False)  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:
@@ -277,8 +308,10 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
 
 def _money(value: float) -> str:
     """Three significant figures at least: +10,812 million USD or +0.0225 of a unit."""
-    digits = max(0, 2 - int(np.floor(np.log10(abs(value))))) if value else 1
-    return f"{value:+,.{digits}f}"
+    # at most 3 decimals: a change below 0.0005 of a unit is solver noise, shown as 0
+    digits = min(3, max(0, 2 - int(np.floor(np.log10(abs(value)))))) if value else 1
+    text = f"{value:+,.{digits}f}"
+    return "0" if float(text.replace(",", "")) == 0 else text
 
 
 def _spread_line(spread: Mapping[str, Any]) -> str:
@@ -301,6 +334,10 @@ def _calendar_line(calendar: Mapping[str, Any]) -> str:
         dates = list(by)
         picks = dict.fromkeys([dates[len(dates) // 2 - 1], dates[-1]] if len(dates) > 1 else dates)
         parts.append("agreed by " + ", ".join(f"{d} {by[d]:.0%}" for d in picks))
+    for sid, m in calendar["stages"].get("summits", {}).items():
+        when = f" ({m['date']})" if m["date"] else ""
+        parts.append(f"summit {sid}{when}: agreed {m['agreed']:.0%}, failed {m['failed']:.0%} "
+                     f"(then agreed in the talks {m['agreed_after']:.0%})")  # fmt: skip
     for tid, t in calendar["stages"]["threats"].items():
         when = f" on {t['due']}" if t["due"] else ""
         parts.append(f"{tid} carried out{when}: {t['without_deal']:.0%} with no deal, "
@@ -478,6 +515,10 @@ def negotiate(
         with RunStore(path) as s:
             trace = s.get_run(run_id, tables=["trace"]).tables.get("trace")
         if trace is not None and len(trace):
+            utilities = [c for c in trace.columns if str(c).startswith("u:")]
+            if len(utilities) > 3:  # one column per party would not fit: the mover's utility
+                mover = [row.get(f"u:{row['party']}", np.nan) for _, row in trace.iterrows()]
+                trace = trace.drop(columns=utilities).assign(**{"u (mover)": mover})
             t = Table(title="Trace", title_justify="left")
             for column in trace.columns:
                 t.add_column(str(column), justify="right")

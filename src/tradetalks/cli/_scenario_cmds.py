@@ -150,6 +150,7 @@ def _deadline(d: Deadline | None) -> str:
 def _render(s: Scenario) -> None:
     # politics loads numpy: only `show` needs it, not `validate`
     from tradetalks.politics import objective_in_words, threat_terms_in_words
+    from tradetalks.scenario._outside import outside_in_words
 
     console.rule(f"[bold]{escape(s.title)}[/] ({escape(s.id)}, {escape(s.period)})")
     for note in notices(s):
@@ -166,8 +167,12 @@ def _render(s: Scenario) -> None:
 
     for p in s.parties:
         t = Table(title=f"{p.name} ({p.code})", title_justify="left", show_lines=False)
-        for column in ("", "weight", "veto", "tolerance", "stakes"):
+        for column in ("", "weight", "veto"):
             t.add_column(column)
+        # a cited source id must stay whole (not "[japan-tpp-201…") on an 80-column terminal
+        words = [w for c in p.constituencies for w in _num(c.tolerance).plain.split()]
+        t.add_column("tolerance", min_width=max(map(len, words), default=0))
+        t.add_column("stakes")
         t.add_row(
             f"leader: {p.leader.name}", _num(p.leader.weight), "", "", _stakes(p.leader.stakes)
         )
@@ -200,7 +205,7 @@ def _render(s: Scenario) -> None:
             options.append(f"{'*' if o.id == i.status_quo else ' '}{o.id}: ")
             options.append(_num(o.value) if o.value is not None else Text(o.label or "—"))
             options.append("\n")
-        sectors = ", ".join(f"{c} {SECTOR_NAMES[c]}" for c in i.sectors)
+        sectors = ", ".join(f"{c} {SECTOR_NAMES.get(c, '')}".strip() for c in i.sectors)
         what = f"{i.label}\n{i.instrument} by {i.applied_by} on {i.applied_to}"
         what += f"; {sectors}" if sectors else ""
         what += f"\nunit: {i.unit}" if i.unit else ""
@@ -242,9 +247,14 @@ def _render(s: Scenario) -> None:
                 f"  {escape(th.id)}: {escape(threat_terms_in_words(th))}", highlight=False
             )
 
+    for said in outside_in_words(s):  # outside options, caps, tables (scenario/_outside.py)
+        console.print(escape(said), highlight=False)
     econ = Text(f"Economics: data year {s.economics.year}")
     if s.economics.year_source:
         econ.append(f" [{s.economics.year_source}]", style="cyan")
+    if s.economics.table is not None:
+        econ.append(f"; table {s.economics.table} ({s.economics.table_format or 'by its layout'})")
+    econ.append(f"; inventories: {s.economics.inventories} (docs/instruments.md)")
     for b in s.economics.baseline_tariffs:
         econ.append(f"; baseline tariff {b.importer} on {b.exporter} {','.join(b.sectors)} ")
         econ.append(_num(b.rate))

@@ -8,8 +8,10 @@ from tradetalks.data._gravity import (
     read_gravity_file,
 )
 from tradetalks.data._pymrio import PYMRIO_FORMATS, read_pymrio
+from tradetalks.data._tables import TABLE_FORMATS, read_table
 from tradetalks.data._wiod import (
     FINAL_CATEGORIES,
+    INVENTORY_METHODS,
     WIOD_SECTORS,
     WIOD_YEARS,
     WiodTable,
@@ -22,7 +24,9 @@ __all__ = [
     "CP2015_FILES",
     "FINAL_CATEGORIES",
     "GRAVITY_DATASETS",
+    "INVENTORY_METHODS",
     "PYMRIO_FORMATS",
+    "TABLE_FORMATS",
     "WIOD_SECTORS",
     "WIOD_YEARS",
     "Cp2015Table",
@@ -35,5 +39,6 @@ __all__ = [
     "read_cp2015",
     "read_gravity_file",
     "read_pymrio",
+    "read_table",
     "read_wiod_table",
 ]

@@ -10,7 +10,8 @@ region and category). :func:`read_pymrio` turns one into a
 Final-demand categories keep their names, except that the changes in inventories (a
 category whose name contains "inventor", e.g. EXIOBASE's and the test system's
 "Changes in inventories", OECD's "INVNT") become ``INVEN``, which
-:func:`~tradetalks.data.net_inventories` removes exactly as for WIOD. Columns of sales to
+:func:`~tradetalks.data.net_inventories` treats exactly as for WIOD (``drop`` or ``crc``;
+other categories such as "Changes in valuables" stay final demand). Columns of sales to
 outside the table (``Export``) are dropped: the model's world is the table's regions.
 Flows are read in the table's unit; pass ``scale`` to convert to million USD.
 """

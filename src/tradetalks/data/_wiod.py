@@ -25,13 +25,23 @@ on top of them.
 Inventories
 -----------
 Changes in inventories (``INVEN``) and a handful of gross-fixed-capital-formation
-cells (``GFCF``) are negative in the source. :func:`net_inventories` does exactly this:
-the whole ``INVEN`` column is set to zero, negative ``GFCF`` cells are set to zero, and
-gross output is recomputed from the remaining final demand with every country-industry's
-input coefficients held fixed, ``y = (I − A)⁻¹ f`` (a Leontief inverse), so that the
-table stays balanced (intermediate flows become ``A · diag(y)``). Earlier versions called
-this Costinot and Rodríguez-Clare's (2014) procedure; it is our own, and theirs (their
-Handbook chapter's data appendix) is not implemented here.
+cells (``GFCF``) are negative in the source; a static model has no stocks. Two
+treatments are offered (:data:`INVENTORY_METHODS`, see ``docs/instruments.md``), both
+ending with gross output recomputed from the remaining final demand with every
+country-industry's input coefficients held fixed, ``y = (I − A)⁻¹ f`` (a Leontief
+inverse), so that the table stays balanced (intermediate flows become ``A · diag(y)``):
+
+``"drop"`` (the default)
+    the whole ``INVEN`` column is set to zero: stocks built up are not demanded, stocks
+    run down are produced this year instead.
+``"crc"``
+    Costinot and Rodríguez-Clare's (2014, Handbook of International Economics vol. 4,
+    ch. 4) procedure as implemented by Krebs' ``iotr`` (``io_rm_dynamics``, which cites
+    it): a positive change in inventories is treated as consumed in the year (moved to the
+    buyer's household consumption, the first other final category), a negative one as
+    produced in the year (set to zero).
+
+In both, negative ``GFCF`` cells (sales of used capital goods) are set to zero.
 """
 
 from __future__ import annotations
@@ -50,6 +60,7 @@ from tradetalks._inputs import numeric_columns
 
 __all__ = [
     "FINAL_CATEGORIES",
+    "INVENTORY_METHODS",
     "WIOD_SECTORS",
     "WIOD_YEARS",
     "WiodTable",
@@ -64,6 +75,8 @@ FloatArray = npt.NDArray[np.float64]
 WIOD_SECTORS: tuple[str, ...] = tuple(f"c{k}" for k in range(1, 36))
 #: Final-demand categories of the WIOD 2013 release.
 FINAL_CATEGORIES: tuple[str, ...] = ("CONS_h", "CONS_np", "CONS_g", "GFCF", "INVEN")
+#: Treatments of the inventory column offered by :func:`net_inventories`.
+INVENTORY_METHODS: tuple[str, ...] = ("drop", "crc")
 #: Years bundled with the package.
 WIOD_YEARS: tuple[int, ...] = tuple(range(1995, 2012))
 
@@ -498,11 +511,15 @@ def _read_output(
     return gross
 
 
-def net_inventories(table: WiodTable) -> WiodTable:
+def net_inventories(table: WiodTable, method: str = "drop") -> WiodTable:
     """Remove changes in inventories and negative final demand, keeping the table balanced.
 
-    With input coefficients ``A[(i,j),(n,k)] = Z[i,j,n,k] / y[n,k]``
-    held fixed, gross output is recomputed from final demand without inventories,
+    ``method`` (:data:`INVENTORY_METHODS`) says what becomes of the ``INVEN`` column:
+    ``"drop"`` sets all of it to zero; ``"crc"`` (Costinot and Rodríguez-Clare 2014, as
+    in ``iotr::io_rm_dynamics``) adds its positive cells to the same buyer's household
+    consumption (the first other final category) and sets its negative cells to zero.
+    Then, with input coefficients ``A[(i,j),(n,k)] = Z[i,j,n,k] / y[n,k]``
+    held fixed, gross output is recomputed from the new final demand,
     ``y' = (I − A)⁻¹ f'``, and intermediate flows become ``Z' = A · diag(y')``. The
     few negative GFCF cells are set to zero first (sales of used capital goods,
     which a static model has no room for), and the few tiny cells whose inputs exceed
@@ -515,9 +532,27 @@ def net_inventories(table: WiodTable) -> WiodTable:
     WiodTable
         Same labels; ``INVEN`` all zero; gross output equal to the new row sums.
     """
+    if method not in INVENTORY_METHODS:
+        raise DataError(
+            f"unknown inventory treatment {method!r}",
+            [
+                Problem(
+                    table.source, "inventories", "expected one of " + ", ".join(INVENTORY_METHODS)
+                )
+            ],
+        )
     N, J = table.n_countries, table.n_sectors
     final = np.array(table.final_musd)
-    final[..., table.final_categories.index("INVEN")] = 0.0
+    inven = table.final_categories.index("INVEN")
+    if method == "crc":
+        others = [f for f, c in enumerate(table.final_categories) if c != "INVEN"]
+        if not others:
+            raise DataError(
+                f"{table.source}: no final demand besides inventories",
+                [Problem(table.source, "use", "'crc' moves inventories to consumption: none")],
+            )
+        final[..., others[0]] += np.clip(final[..., inven], 0.0, None)
+    final[..., inven] = 0.0
     np.clip(final, 0.0, None, out=final)
     output = table.row_sums_musd.reshape(N * J)
     Z = table.intermediate_musd.reshape(N * J, N * J)
@@ -554,5 +589,5 @@ def net_inventories(table: WiodTable) -> WiodTable:
         intermediate_musd=inter,
         final_musd=final,
         gross_output_musd=y.reshape(N, J),
-        source=f"{table.source} (inventories netted out)",
+        source=f"{table.source} (inventories: {method})",
     )

@@ -5,6 +5,7 @@ from tradetalks.economics._cp_calibrate import (
     CPBaseline,
     calibrate,
     calibrate_shares,
+    table_elasticities,
     with_elasticities,
 )
 from tradetalks.economics._cp_elasticities import default_elasticities
@@ -94,6 +95,7 @@ __all__ = [
     "solve_gravity_ge",
     "solve_targets",
     "solve_targets_batch",
+    "table_elasticities",
     "tariff_array",
     "tariff_line",
     "trade_cost_factor",

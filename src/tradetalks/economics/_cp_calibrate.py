@@ -33,10 +33,16 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import DataError, InputError, Problem
-from tradetalks.data import WiodTable, net_inventories
+from tradetalks.data import Cp2015Table, WiodTable, net_inventories
 from tradetalks.economics._cp_elasticities import default_elasticities
 
-__all__ = ["CPBaseline", "calibrate", "calibrate_shares", "with_elasticities"]
+__all__ = [
+    "CPBaseline",
+    "calibrate",
+    "calibrate_shares",
+    "table_elasticities",
+    "with_elasticities",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -329,38 +335,71 @@ def calibrate_shares(
     )
 
 
+def table_elasticities(table: WiodTable | Cp2015Table) -> tuple[float, ...]:
+    """The default θ^j of a table: its own (cp2015 layout) or :func:`default_elasticities`."""
+    if isinstance(table, Cp2015Table):
+        return tuple(float(t) for t in table.theta)
+    return default_elasticities(table.sectors)
+
+
 def calibrate(
-    table: WiodTable,
+    table: WiodTable | Cp2015Table,
     elasticities: Sequence[float] | FloatArray | None = None,
     baseline_tariffs: FloatArray | None = None,
+    *,
+    inventories: str = "drop",
 ) -> CPBaseline:
-    """Calibrate the Caliendo–Parro model on one year of WIOD.
+    """Calibrate the Caliendo–Parro model on one year of WIOD (or any table read as one).
 
     Parameters
     ----------
     table
         A :class:`~tradetalks.data.WiodTable`; inventories are netted out here
-        (:func:`~tradetalks.data.net_inventories`).
+        (:func:`~tradetalks.data.net_inventories`). A
+        :class:`~tradetalks.data.Cp2015Table` is calibrated as the ``cp2015`` package
+        does (:func:`~tradetalks.economics.calibrate_cp2015`, its ``tariff`` column the
+        baseline tariffs, its deficits kept); it has no inventory column.
     elasticities
-        ``[j]`` trade elasticities θ^j; default Caliendo–Parro (2015) for goods and 5
-        for services (see ``_cp_elasticities``).
+        ``[j]`` trade elasticities θ^j; default :func:`table_elasticities` (Caliendo–Parro
+        2015 for goods and 5 for services, see ``_cp_elasticities``; a cp2015 table's own).
     baseline_tariffs
         ``[n, i, j]`` applied tariffs in the data year (importer, exporter, sector);
         zero if ``None``. See :func:`~tradetalks.economics.tariff_array` to build one.
+        Not with a cp2015 table, whose tariffs are in the table.
+    inventories
+        ``"drop"`` or ``"crc"``: how the inventory column is treated
+        (:data:`~tradetalks.data.INVENTORY_METHODS`).
 
     Returns
     -------
     CPBaseline
     """
-    netted = net_inventories(table)
-    theta = default_elasticities(netted.sectors) if elasticities is None else elasticities
+    if isinstance(table, Cp2015Table):
+        # _cp_tables builds on this module, hence the import here.
+        from tradetalks.economics._cp_tables import calibrate_cp2015
+
+        if baseline_tariffs is not None:
+            raise InputError(
+                "baseline tariffs of a cp2015 table are its tariff column",
+                [Problem(table.source, "baseline_tariffs", "give them in trade's tariff column")],
+            )
+        if elasticities is not None:
+            theta = np.asarray(elasticities, dtype=np.float64)
+            if theta.shape != table.theta.shape:
+                raise InputError(
+                    f"{len(theta)} elasticities for {len(table.sectors)} sectors",
+                    [Problem(table.source, "theta", "one trade elasticity per sector")],
+                )
+            table = replace(table, theta=theta)
+        return calibrate_cp2015(table)
+    netted = net_inventories(table, inventories)
     return calibrate_shares(
         netted.trade_musd,
         np.asarray(netted.intermediate_musd),
         np.asarray(netted.final_musd.sum(axis=3)),
         countries=netted.countries,
         sectors=netted.sectors,
-        theta=theta,
+        theta=table_elasticities(netted) if elasticities is None else elasticities,
         tariff_rate=baseline_tariffs,
         year=netted.year,
         source=netted.source,

@@ -234,10 +234,17 @@ def government_capability(
 
 
 def value_added_weights(setup: GameSetup) -> FloatArray:
-    """Each party's total value added (million USD) in the scenario's WIOD year."""
+    """Each party's total value added (million USD) in the scenario's WIOD year.
+
+    A party of several countries (the EU) sums its members; one priced as part of RoW (New
+    Zealand) has no value added of its own in WIOD and gets none, rather than all of RoW's.
+    """
     table = load_wiod(setup.scenario.economics.year)
     va = table.value_added_musd
-    return np.array([va[table.country_index(p.code)].sum() for p in setup.scenario.parties])
+    s = setup.scenario
+    regions = [s.regions(p.code) if s.regions(p.code) != ("RoW",) or p.code == "RoW" else ()
+               for p in s.parties]  # fmt: skip
+    return np.array([sum(va[table.country_index(r)].sum() for r in rs) for rs in regions])
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,7 +2,13 @@
 
 With ``[protocol] start`` and ``end`` dates (``end`` defaults to the earliest party
 deadline's date), round ``r`` of ``R`` ends on ``start + r/R · (end - start)``: rounds are
-spread evenly over the talks, so "agreement by 31 May" can be asked of a sweep.
+spread evenly over the talks, so "agreement by 31 May" can be asked of a sweep. A dated
+summit pins its last round to its date: the rounds before it are spread evenly up to it,
+the rounds after it evenly from it to the end.
+
+Outcomes by stage: a summit (:mod:`tradetalks.scenario._stages`) succeeds in the sessions
+that agree during its rounds; it fails in those that reach it without agreeing then, and
+the talks go on after it.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from tradetalks.game._setup import GameSetup
@@ -25,7 +33,17 @@ def round_dates(setup: GameSetup) -> list[dt.date] | None:
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         return None
     rounds = talks_rounds(setup)
-    return [start + (end - start) * r / rounds for r in range(1, rounds + 1)]
+    pins = [(0, start)] + [(st.deadline.round, st.deadline.date) for st in s.stages
+                           if st.deadline.date is not None] + [(rounds, end)]  # fmt: skip
+    days = [(d - start).days for _, d in pins]
+    if days != sorted(days):  # a summit dated outside the talks: spread evenly
+        pins = [pins[0], pins[-1]]
+    at = np.interp(
+        np.arange(1, rounds + 1),
+        [r for r, _ in pins],
+        [(d - start) / dt.timedelta(1) for _, d in pins],
+    )
+    return [start + dt.timedelta(days=float(x)) for x in at]
 
 
 def _due_date(setup: GameSetup, k: int, dates: list[dt.date] | None) -> str | None:
@@ -66,4 +84,37 @@ def calendar_summary(setup: GameSetup, sessions: pd.DataFrame) -> dict[str, Any]
             "after_agreement": float((carried & agreed).sum()) / n,
         }
     out["stages"] = {"talks": {"agreed": float(agreed.sum()) / n}, "threats": threats}
+    if setup.scenario.stages:
+        out["stages"]["summits"] = _summit_outcomes(setup, agreed, rounds, dates)
+    return out
+
+
+def _summit_outcomes(
+    setup: GameSetup,
+    agreed: npt.NDArray[np.bool_],
+    rounds: npt.ArrayLike,
+    dates: list[dt.date] | None,
+) -> dict[str, dict[str, Any]]:
+    """Per summit, the share of sessions agreed before it, at it, and after it failed.
+
+    ``failed`` is the share of sessions that reached the summit and left it without a deal
+    (the talks went on); ``agreed_after`` those of them that agreed later in the talks.
+    """
+    n = max(len(agreed), 1)
+    r = np.asarray(rounds)
+    out = {}
+    for st in setup.scenario.stages:
+        first, last = st.first_round, st.end_round
+        before = agreed & (r <= first)
+        at = agreed & (r > first) & (r <= last)
+        date = st.deadline.date or (dates[last - 1] if dates else None)
+        out[st.id] = {
+            "kind": st.kind,
+            "rounds": [first + 1, last],
+            "date": None if date is None else date.isoformat(),
+            "agreed_before": float(before.sum()) / n,
+            "agreed": float(at.sum()) / n,
+            "failed": float((~before & ~at).sum()) / n,
+            "agreed_after": float((agreed & (r > last)).sum()) / n,
+        }
     return out

@@ -26,7 +26,8 @@ with the scenario's baseline tariffs (the status quo):
   (solved in its three regimes);
 * ``rule``: categorical commitments are not priced; issue preferences value them.
 
-``applied_by``/``applied_to`` may be groups (``EU``, ``TPP``): tariff and NTB entries are
+``applied_by``/``applied_to`` may be groups (``EU``, ``TPP``) or parties that negotiate for
+several countries (:meth:`~tradetalks.scenario.Scenario.regions`): tariff and NTB entries are
 repeated for every member pair.
 
 A threat adds its tariff (or NTB, or quota/VER rent wedge) on top of the status quo. When
@@ -39,14 +40,14 @@ Outcomes that differ only in unpriced issues share one solve.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import InputError
-from tradetalks.data import WiodTable, load_wiod, read_wiod_table
+from tradetalks.data import Cp2015Table, WiodTable, load_wiod, read_table
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
@@ -59,7 +60,7 @@ from tradetalks.economics import (
     solve_targets,
     solve_targets_batch,
 )
-from tradetalks.politics import threat_scenarios
+from tradetalks.politics import IndicatorSpec, indicator_dollars, threat_scenarios
 from tradetalks.scenario import Issue, Scenario, Threat
 from tradetalks.scenario._codes import COUNTRY_GROUPS
 
@@ -70,6 +71,8 @@ PRICED = ("tariff", "ntb", "purchase_commitment", "market_share", "quota", "ver"
 
 #: What an outcome is priced with: wedges, and quantities the equilibrium must meet.
 Item = ShockEntry | Target
+#: The WIOD regions a code of the scenario stands for (``Scenario.regions``).
+Regions = Callable[[str], tuple[str, ...]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,21 +82,23 @@ class PricedPoints:
     ``configs`` are the distinct economic configurations that were solved; every outcome
     points at one (``outcome_config``), and every threat scenario (a subset of threats
     carried out with no deal, see :func:`~tradetalks.politics.threat_scenarios`) at one
-    (``no_deal_config``; the first is the status quo).
+    (``no_deal_config``; the first is the status quo). ``executed_config[k, o]`` is outcome
+    ``o`` with the threats of the ``k``-th set in force (sets carried out during the talks).
     """
 
     configs: tuple[tuple[Item, ...], ...]
     results: tuple[CPResult, ...]
     outcome_config: IntArray
     no_deal_config: IntArray
+    executed_config: IntArray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
 
 
-def scenario_table(scenario: Scenario) -> WiodTable:
+def scenario_table(scenario: Scenario) -> WiodTable | Cp2015Table:
     """The input-output table a scenario is priced on: its own ``economics.table`` or WIOD."""
     econ = scenario.economics
     if econ.table is None:
         return load_wiod(econ.year)
-    return read_wiod_table(econ.table, econ.table_output, year=econ.year)
+    return read_table(econ.table, econ.table_output, fmt=econ.table_format, year=econ.year)
 
 
 def _flow(baseline: CPBaseline, importer: str, exporter: str, sectors: Sequence[str]) -> float:
@@ -122,13 +127,14 @@ def _pairs(
     rate: float,
     kind: str,
     mode: str,
+    regions: Regions = _members,
     **rent: float | str,
 ) -> list[Item]:
     """One entry per member pair when a side is a group (``EU``, ``TPP``)."""
     return [
         ShockEntry(n, i, sectors, rate, kind, mode, **rent)  # type: ignore[arg-type]
-        for n in _members(importer)
-        for i in _members(exporter)
+        for n in regions(importer)
+        for i in regions(exporter)
         if n != i
     ]
 
@@ -140,8 +146,14 @@ def _share(baseline: CPBaseline, importer: str, exporter: str, sectors: Sequence
     return _flow(baseline, importer, exporter, sectors) / total if total > 0 else 0.0
 
 
-def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[Item]:
-    """Wedges and quantity targets that move ``issue`` from its status quo to ``option``."""
+def issue_entries(
+    issue: Issue, option: int, baseline: CPBaseline, regions: Regions = _members
+) -> list[Item]:
+    """Wedges and quantity targets that move ``issue`` from its status quo to ``option``.
+
+    ``regions`` maps the codes ``applied_by``/``applied_to`` to WIOD regions (a scenario's
+    :meth:`~tradetalks.scenario.Scenario.regions`; named groups only by default).
+    """
     if issue.instrument not in PRICED:
         return []
     value = issue.options[option].value
@@ -151,17 +163,21 @@ def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[Item]
     sectors = tuple(issue.sectors)
     imp, exp = issue.applied_by, issue.applied_to
     if issue.instrument == "tariff":
-        return _pairs(imp, exp, sectors, v, "tariff", "level")
-    if issue.instrument == "trq":
+        return _pairs(imp, exp, sectors, v, "tariff", "level", regions)
+    if issue.instrument == "trq":  # one importer and one exporter (the checks say so)
         assert issue.in_quota_rate is not None and issue.over_quota_rate is not None
+        (imp,), (exp,) = regions(imp), regions(exp)
         return [Target(imp, exp, sectors, "trq", v, issue.in_quota_rate.value,
                        issue.over_quota_rate.value)]  # fmt: skip
     if v == v0:
         return []
     if issue.instrument == "ntb":
         share = 0.0 if issue.rent_share is None else issue.rent_share.value
-        return _pairs(imp, exp, sectors, (1 + v) / (1 + v0) - 1, "ntb", "change",
+        return _pairs(imp, exp, sectors, (1 + v) / (1 + v0) - 1, "ntb", "change", regions,
                       rent_share=share, rent_owner=issue.rent_owner or "importer")  # fmt: skip
+    # Managed trade binds one importer and one exporter (the scenario checks say so): a
+    # party's code stands for its one country.
+    (imp,), (exp,) = regions(imp), regions(exp)
     flow = _flow(baseline, imp, exp, sectors)
     if issue.instrument == "purchase_commitment":
         return [Target(imp, exp, sectors, "purchase", flow + v - v0)] if v > v0 else []
@@ -178,12 +194,14 @@ def issue_entries(issue: Issue, option: int, baseline: CPBaseline) -> list[Item]
     return [ShockEntry(imp, exp, sectors, growth ** (-1.0 / theta) - 1.0, "ntb", "change")]
 
 
-def threat_entries(threat: Threat, baseline: CPBaseline) -> list[ShockEntry]:
+def threat_entries(
+    threat: Threat, baseline: CPBaseline, regions: Regions = _members
+) -> list[ShockEntry]:
     """Shock entries of a threat carried out (on top of the status quo)."""
     kind = {"tariff": "tariff", "ntb": "ntb", "quota": "quota", "ver": "ver"}[threat.instrument]
     out: list[ShockEntry] = []
-    for n in _members(threat.by):
-        for i in _members(threat.against):
+    for n in regions(threat.by):
+        for i in regions(threat.against):
             if n == i:
                 continue
             if threat.covered_by_sector:
@@ -220,7 +238,7 @@ def _status_quo_entries(scenario: Scenario) -> list[Item]:
             sq = issue.options[issue.status_quo_index()].value
             assert sq is not None
             out += _pairs(issue.applied_by, issue.applied_to, tuple(issue.sectors), sq.value,
-                          "tariff", "level")  # fmt: skip
+                          "tariff", "level", scenario.regions)  # fmt: skip
     return out
 
 
@@ -245,7 +263,7 @@ def outcome_entries(
     entries = _status_quo_entries(scenario)
     for issue in scenario.issues:
         option = issue.option_ids().index(choices.get(issue.id, issue.status_quo))
-        entries += issue_entries(issue, option, baseline)
+        entries += issue_entries(issue, option, baseline, scenario.regions)
     return entries
 
 
@@ -255,13 +273,19 @@ def price_points(
     baseline: CPBaseline,
     *,
     workers: int | None = None,
+    executed: Sequence[tuple[int, ...]] = (),
 ) -> PricedPoints:
-    """Price every outcome (rows of ``options``, option indices per issue) and no-deal point."""
+    """Price every outcome (rows of ``options``, option indices per issue) and no-deal point.
+
+    With ``executed`` (sets of threat indices), every outcome is priced again with each
+    set's threats in force on top of it, in the same batch.
+    """
     opts = np.asarray(options, dtype=np.int64)
     priced = [k for k, i in enumerate(scenario.issues) if i.instrument in PRICED]
     keys: dict[tuple[Item, ...], int] = {}
     configs: list[tuple[Item, ...]] = []
     sq_entries = _status_quo_entries(scenario)
+    regions = scenario.regions
 
     def config_of(entries: list[Item]) -> int:
         key = tuple(entries)
@@ -271,23 +295,28 @@ def price_points(
         return keys[key]
 
     status_quo = [i.status_quo_index() for i in scenario.issues]
-    outcome_config = np.empty(len(opts), dtype=np.int64)
+    in_force = [(), *executed]
+    point_config = np.empty((len(in_force), len(opts)), dtype=np.int64)
     by_key: dict[tuple[int, ...], int] = {}
-    for row, choice in enumerate(opts):
-        key = tuple(int(choice[k]) for k in priced)
-        if key not in by_key:
-            entries: list[Item] = list(sq_entries)
-            for k in priced:
-                entries += issue_entries(scenario.issues[k], int(choice[k]), baseline)
-            by_key[key] = config_of(entries)
-        outcome_config[row] = by_key[key]
+    for j, threats in enumerate(in_force):
+        for row, choice in enumerate(opts):
+            key = (j, *(int(choice[k]) for k in priced))
+            if key not in by_key:
+                entries: list[Item] = list(sq_entries)
+                for k in priced:
+                    entries += issue_entries(scenario.issues[k], int(choice[k]), baseline,
+                                             regions)  # fmt: skip
+                for t in threats:
+                    entries += threat_entries(scenario.threats[t], baseline, regions)
+                by_key[key] = config_of(entries)
+            point_config[j, row] = by_key[key]
     no_deal = []
     for subset in threat_scenarios(len(scenario.threats)):
         entries = list(sq_entries)
         for k in priced:
-            entries += issue_entries(scenario.issues[k], status_quo[k], baseline)
+            entries += issue_entries(scenario.issues[k], status_quo[k], baseline, regions)
         for t in subset:
-            entries += threat_entries(scenario.threats[t], baseline)
+            entries += threat_entries(scenario.threats[t], baseline, regions)
         no_deal.append(config_of(entries))
     # Configurations with quantity targets are solved together, their wedges with the
     # equilibrium (solve_targets_batch); the others go to the batch solver together.
@@ -306,4 +335,32 @@ def price_points(
                       strict=True):  # fmt: skip
         results[k] = sol.result
     done = tuple(r for r in results if r is not None)
-    return PricedPoints(tuple(configs), done, outcome_config, np.array(no_deal))
+    return PricedPoints(tuple(configs), done, point_config[0], np.array(no_deal),
+                        point_config[1:])  # fmt: skip
+
+
+def _region_specs(scenario: Scenario, spec: IndicatorSpec) -> list[IndicatorSpec]:
+    """The one-country indicators whose sum is ``spec`` (a party's code names its members)."""
+    partners = (None,) if spec.partner is None else scenario.regions(spec.partner)
+    return [replace(spec, country=c, partner=m) for c in scenario.regions(spec.country)
+            for m in partners if c != m]  # fmt: skip
+
+
+def region_dollar_matrix(
+    scenario: Scenario,
+    specs: Sequence[IndicatorSpec],
+    results: Sequence[CPResult],
+    baseline: CPBaseline,
+) -> FloatArray:
+    """``(points, indicators)`` changes in million USD, each summed over its regions.
+
+    An indicator of a party that negotiates for several countries (the EU) is the sum of
+    its members' changes in money (value added, exports to the partner's members, the
+    equivalent variations); one of a country priced in RoW is RoW's. One-country indicators
+    are :func:`~tradetalks.politics.indicator_dollars` exactly.
+    """
+    parts = [_region_specs(scenario, spec) for spec in specs]
+    return np.array(
+        [[sum(indicator_dollars(one, r, baseline) for one in group) if len(group) != 1
+          else indicator_dollars(group[0], r, baseline) for group in parts] for r in results]
+    ).reshape(len(results), len(specs))  # fmt: skip

@@ -19,23 +19,26 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from tradetalks._errors import InputError
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
-from tradetalks.data import WiodTable
+from tradetalks.data import Cp2015Table, WiodTable
 from tradetalks.economics import (
     CPBaseline,
     CPResult,
     calibrate,
     default_elasticities,
+    table_elasticities,
     tariff_array,
     with_elasticities,
 )
-from tradetalks.game._pricing import price_points, scenario_table
+from tradetalks.game._outside import OutsidePrices, price_outside
+from tradetalks.game._pricing import price_points, region_dollar_matrix, scenario_table
 from tradetalks.politics import (
     DomesticModel,
     complies,
-    dollar_matrix,
     domestic_model,
+    executed_sets,
     in_older_units,
     preference_matrix,
     threat_scenarios,
@@ -76,7 +79,8 @@ class Impacts:
     """What each point does to the economies, for reports.
 
     ``welfare`` is the real-income change of every country; ``value_added`` and
-    ``exports`` (to the other parties) the relative changes by sector of each party.
+    ``exports`` (to the other parties) the relative changes by sector of each party, summed
+    over its WIOD regions (:meth:`~tradetalks.scenario.Scenario.regions`) before the change.
     """
 
     countries: tuple[str, ...]
@@ -91,7 +95,9 @@ class GameSetup:
     """Everything about a scenario that a sweep does not vary.
 
     Points are the outcomes (in outcome-code order) followed by the no-deal scenarios
-    (subsets of threats carried out, the status quo first). Indicators are in million USD;
+    (subsets of threats carried out, the status quo first), then, for each set in
+    ``executed`` (threats that may be carried out while the talks go on), every outcome
+    with those threats in force. Indicators are in million USD;
     ``model`` has its preference scores and tolerances in million USD too; an older file
     (no ``stake_unit``) keeps deciding as before (:func:`~tradetalks.politics.in_older_units`).
     ``units`` is the money per unit of score and tolerance of each party (1).
@@ -112,6 +118,8 @@ class GameSetup:
     impacts: Impacts
     data_version: str
     n_solves: int  # trade-model solves this setup took (0 when read from the cache)
+    outside: OutsidePrices | None = None  # outside options (game/_outside.py)
+    executed: tuple[tuple[int, ...], ...] = ()  # threat sets priced in force on every deal
 
     @property
     def n_outcomes(self) -> int:
@@ -174,27 +182,31 @@ def outcome_space(scenario: Scenario) -> OutcomeSpace:
     )
 
 
-def _elasticities(scenario: Scenario, sectors: tuple[str, ...]) -> FloatArray:
-    theta = np.array(default_elasticities(sectors))
+def _elasticities(
+    scenario: Scenario, sectors: tuple[str, ...], default: tuple[float, ...] | None = None
+) -> FloatArray:
+    theta = np.array(default_elasticities(sectors) if default is None else default)
     for sector, q in scenario.economics.elasticities.items():
         theta[sectors.index(sector)] = q.value
     return theta
 
 
-def _baseline(scenario: Scenario, table: WiodTable, theta: FloatArray) -> CPBaseline:
+def _baseline(scenario: Scenario, table: WiodTable | Cp2015Table, theta: FloatArray) -> CPBaseline:
     lines = [
         (b.importer, b.exporter, b.sectors, b.rate.value)
         for b in scenario.economics.baseline_tariffs
     ]
     labels = (tuple(table.countries), tuple(table.sectors))
     tariffs = tariff_array(labels, lines) if lines else None
-    return calibrate(table, elasticities=theta, baseline_tariffs=tariffs)
+    inventories = scenario.economics.inventories
+    return calibrate(table, elasticities=theta, baseline_tariffs=tariffs, inventories=inventories)
 
 
 def scenario_baseline(scenario: Scenario) -> CPBaseline:
     """The calibrated trade model a scenario is priced on (its year, tariffs, elasticities)."""
     table = scenario_table(scenario)
-    return _baseline(scenario, table, _elasticities(scenario, tuple(table.sectors)))
+    theta = _elasticities(scenario, tuple(table.sectors), table_elasticities(table))
+    return _baseline(scenario, table, theta)
 
 
 def _relative(new: FloatArray, old: FloatArray) -> FloatArray:
@@ -204,19 +216,22 @@ def _relative(new: FloatArray, old: FloatArray) -> FloatArray:
 def _impacts(
     scenario: Scenario, results: list[CPResult], baseline: CPBaseline
 ) -> dict[str, FloatArray]:
-    parties = [baseline.country_index(p.code) for p in scenario.parties]
+    parties = [[baseline.country_index(c) for c in scenario.regions(p.code)]
+               for p in scenario.parties]  # fmt: skip
     va0 = baseline.va_share * baseline.gross_output_musd
     sales0 = baseline.sales_musd
     welfare = np.array([r.welfare_hat - 1.0 for r in results])
-    va = np.array([_relative(r.value_added_musd[parties], va0[parties]) for r in results])
+    va = np.array([[_relative(r.value_added_musd[n].sum(axis=0), va0[n].sum(axis=0))
+                    for n in parties] for r in results])  # fmt: skip
     exports = []
     for r in results:
         assert r.trade_musd is not None
         rows = []
         for n in parties:
-            others = [m for m in parties if m != n]
-            new = r.trade_musd[others, n, :].sum(axis=0)
-            rows.append(_relative(new, sales0[others, n, :].sum(axis=0)))
+            # Exports to the other parties' regions (a party's own members are not "other").
+            others = sorted({m for group in parties for m in group} - set(n))
+            new = r.trade_musd[np.ix_(others, n)].sum(axis=(0, 1))
+            rows.append(_relative(new, sales0[np.ix_(others, n)].sum(axis=(0, 1))))
         exports.append(rows)
     return {"welfare": welfare, "value_added": va, "exports": np.array(exports)}
 
@@ -231,9 +246,11 @@ def _price(
     """Solve every configuration; return per-point indicators and impacts."""
     # Cached arrays are labelled by the bundled codes: the table must use them, in order.
     assert baseline.countries == WIOD_COUNTRIES and baseline.sectors == WIOD_SECTORS
-    priced = price_points(scenario, options, baseline, workers=workers)
-    point_config = np.concatenate([priced.outcome_config, priced.no_deal_config])
-    per_config = dollar_matrix(model.indicators, priced.results, baseline)
+    priced = price_points(scenario, options, baseline, workers=workers,
+                          executed=executed_sets(scenario))  # fmt: skip
+    point_config = np.concatenate([priced.outcome_config, priced.no_deal_config,
+                                   priced.executed_config.ravel()])  # fmt: skip
+    per_config = region_dollar_matrix(scenario, model.indicators, priced.results, baseline)
     impacts = _impacts(scenario, list(priced.results), baseline)
     out = {k: v[point_config] for k, v in impacts.items()}
     out["indicators"] = per_config[point_config]
@@ -245,9 +262,12 @@ _UNPRICED_THREAT_FIELDS = {"credibility", "credibility_range", "reputation", "no
 
 
 def _cache_key(scenario: Scenario, version: str, theta: FloatArray) -> str:
+    economics = scenario.economics.model_dump(mode="json")
+    if not economics["priced_in_row"]:  # keys of files without it stay as they were
+        del economics["priced_in_row"]
     relevant = {
         "pricing": PRICING_VERSION,
-        "economics": scenario.economics.model_dump(mode="json"),
+        "economics": economics,
         "issues": [i.model_dump(mode="json") for i in scenario.issues],
         # How likely a threat is to be carried out does not change what it costs, so an edit
         # of credibility or reputation re-uses the prices (the workbench re-analyses on edit).
@@ -259,6 +279,11 @@ def _cache_key(scenario: Scenario, version: str, theta: FloatArray) -> str:
         "data": version,
         "theta": [round(float(t), 12) for t in theta],
     }
+    if executed_sets(scenario):  # (keeps the keys of scenarios without such threats)
+        relevant["executed"] = executed_sets(scenario)
+    regions = {p.code: scenario.regions(p.code) for p in scenario.parties}
+    if any(r != (code,) for code, r in regions.items()):  # parties of several countries
+        relevant["regions"] = regions
     return "prices:" + hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
 
 
@@ -266,6 +291,13 @@ def prepare_game(
     scenario: Scenario, *, workers: int | None = None, cache: PriceCache | None = None
 ) -> GameSetup:
     """Price a scenario and build its domestic model (the slow, cacheable step)."""
+    table = None if scenario.economics.table is None else scenario_table(scenario)
+    if table is not None and (table.countries, table.sectors) != (WIOD_COUNTRIES, WIOD_SECTORS):
+        raise InputError(
+            "the game is priced on WIOD's 41 regions and 35 sectors, in order",
+            [f"{scenario.economics.table}: a table with other codes (cp2015, pymrio, a subset) "
+             "can be priced with 'tradetalks price SCENARIO --outcome ISSUE=OPTION'"],
+        )  # fmt: skip
     space = outcome_space(scenario)
     options = np.asarray(space.values_table(), dtype=np.int64)
     model = domestic_model(scenario)
@@ -309,8 +341,11 @@ def prepare_game(
 
     status_quo = [i.status_quo_index() for i in scenario.issues]
     no_deal_options = np.tile(status_quo, (len(threat_scenarios(len(scenario.threats))), 1))
+    executed = executed_sets(scenario)
     preferences = preference_matrix(
-        model.preferences, np.concatenate([options, no_deal_options]), status_quo
+        model.preferences,
+        np.concatenate([options, no_deal_options, *[options] * len(executed)]),
+        status_quo,
     )
     parties = [p.code for p in scenario.parties]
     makers = np.array([parties.index(t.by) for t in scenario.threats], dtype=np.int64)
@@ -319,9 +354,15 @@ def prepare_game(
     if not model.in_money:
         model = in_older_units(model, main["indicators"])
     units = np.ones(len(parties))
+    outside = price_outside(scenario, options, len(no_deal_options), model,
+                            lambda: with_elasticities(calibrated or scenario_baseline(scenario),
+                                                      theta), cache=cache, version=version,
+                            theta=theta)  # fmt: skip
     return GameSetup(scenario, space, options, model.priced_in(units), theta, main["indicators"],
                      preferences, makers, compliance_matrix(scenario, options), units,
-                     tuple(grids), impacts, version, n_solves)  # fmt: skip
+                     tuple(grids), impacts, version,
+                     n_solves + (outside.n_solves if outside else 0), outside,
+                     executed)  # fmt: skip
 
 
 def compliance_matrix(scenario: Scenario, options: npt.ArrayLike) -> npt.NDArray[np.bool_]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from tradetalks.game._outside import constrain_ratification, outside_stakes
 from tradetalks.game._setup import GameSetup
 from tradetalks.politics import (
     ancestors,
@@ -186,13 +187,18 @@ class GameState:
         )
 
 
-def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
+def solve_game(setup: GameSetup, params: GameParameters, *, outside: bool = True) -> GameState:
     r"""Objectives, no-deal values, ratification and win-sets for every sample.
 
     An agreement :math:`o` leaves threat :math:`t` due with chance :math:`e_{to}`
     (:attr:`GameSetup.exposure`); carried out after a deal it is priced as its effect at
     the status quo added to the deal's, :math:`s(o) + p_t e_{to} (s(t) - s(\text{sq}))`, a
     first-order approximation that spares pricing every deal–threat pair.
+
+    Outside options move the affected actors' stakes by their expected effect
+    (:func:`~tradetalks.game._outside.outside_stakes`; ``outside=False`` leaves them out,
+    to show what they are worth); caps and tables voted on alone narrow ratification
+    (:func:`~tradetalks.game._outside.constrain_ratification`).
     """
     model = setup.model
     n_out = setup.n_outcomes
@@ -201,30 +207,32 @@ def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
     prefs = np.broadcast_to(setup.preferences, (x.shape[0], *setup.preferences.shape))
     columns = np.concatenate([x, prefs], axis=-1)  # (S, P, C)
     stakes = np.einsum("spc,ac->sap", columns, model.stake_weights)
+    if outside and setup.outside is not None:
+        stakes = stakes + outside_stakes(setup.outside, model)[None]
     utility_all = government_utility(stakes, params.weights, model.party_of, n_parties)
-    threat_values = utility_all[..., n_out:]
-
     n_t = len(setup.scenario.threats)
     scenarios = threat_scenarios(n_t)
+    end = n_out + len(scenarios)  # points after it: deals with threats in force (_talks)
+    threat_values = utility_all[..., n_out:end]
     trigger = list(setup.trigger)
     before = [scenarios.index(ancestors(trigger, t)) for t in range(n_t)]
     after = [scenarios.index(tuple(sorted((*ancestors(trigger, t), t)))) for t in range(n_t)]
     # What carrying out each threat adds, once the threats it answers are carried out.
     effect = threat_values[..., after] - threat_values[..., before]  # (S, parties, threats)
     maker_gain = effect[:, setup.threat_maker, np.arange(n_t)]
-    scale = party_scale(utility_all)[:, setup.threat_maker]
+    scale = party_scale(utility_all[..., :end])[:, setup.threat_maker]
     credible = worth_carrying_out(maker_gain, setup.reputation[None, :], scale)
     p_carry = params.credibility * credible
     # With no deal there is no compliance review: its threats never fall due.
     probability = carried_out_probabilities(params.credibility * ~setup.review, credible, trigger)
     no_deal = np.einsum("spt,st->sp", threat_values, probability)
-    no_deal_stakes = np.einsum("sat,st->sa", stakes[..., n_out:], probability)
+    no_deal_stakes = np.einsum("sat,st->sa", stakes[..., n_out:end], probability)
 
     due = p_carry[:, :, None] * setup.exposure[None]  # (S, threats, outcomes)
     for t in chain_order(trigger):  # an answer falls due only after what it answers
         if trigger[t] >= 0:
             due[:, t] *= due[:, trigger[t]]
-    points = stakes[..., n_out:]
+    points = stakes[..., n_out:end]
     stake_effect = points[..., after] - points[..., before]
     deal_stakes = stakes[..., :n_out] + np.einsum("sat,sto->sao", stake_effect, due)
     utility = utility_all[..., :n_out] + np.einsum("spt,sto->spo", effect, due)
@@ -241,6 +249,7 @@ def solve_game(setup: GameSetup, params: GameParameters) -> GameState:
             threshold=params.threshold[:, p],
             leader_strength=params.leader_strength[:, p],
         )
+    ratified = constrain_ratification(ratified, setup.scenario, setup.options, setup.space.encode)
     slack = 1e-12 * party_scale(utility, threat_values)
     win_sets = ratified & (utility >= no_deal[..., None] - slack[..., None])
     return GameState(params, stakes, utility, threat_values, credible, p_carry, probability,

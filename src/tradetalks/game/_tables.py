@@ -23,6 +23,7 @@ from tradetalks.bargaining import (
     utilitarian_point,
 )
 from tradetalks.bargaining import Solution as BargainingSolution
+from tradetalks.game._outside import cap_summary, option_values
 from tradetalks.game._setup import GameSetup
 from tradetalks.game._state import GameState, sample_parameters, solve_game
 from tradetalks.game._talks import TalksResult, _table_utilities, run_talks, talks_rounds
@@ -100,6 +101,7 @@ def analysis_summary(setup: GameSetup, state: GameState) -> dict[str, Any]:
         solutions["utilitarian"] = _solution(setup, utilitarian_point(table_u, no_deal, frontier))
     sizes = st.win_sets[0].sum(axis=1)
     return {
+        **_outside_summary(setup, st),
         "no_deal": _by_party(setup, no_deal),
         "status_quo": _by_party(setup, st.threat_values[0, :, 0]),
         "threats": threats,
@@ -110,6 +112,31 @@ def analysis_summary(setup: GameSetup, state: GameState) -> dict[str, Any]:
     }
 
 
+def _outside_summary(setup: GameSetup, st: GameState) -> dict[str, Any]:
+    """Outside options (each one's value, no deal without them), caps and tables."""
+    s = setup.scenario
+    out: dict[str, Any] = {}
+    if setup.outside is not None:
+        without = solve_game(setup, st.parameters, outside=False)
+        values = option_values(setup.outside, setup.model, st.parameters.weights[0],
+                               setup.n_outcomes)  # fmt: skip
+        out["no_deal_without_outside"] = _by_party(setup, without.no_deal[0])
+        out["win_set_sizes_without_outside"] = {
+            p: int(n) for p, n in zip(_parties(setup), without.win_sets[0].sum(axis=1),
+                                      strict=True)}  # fmt: skip
+        out["outside_options"] = [
+            {"id": o.id, "label": o.label, "chance": o.chance, "scope": o.scope,
+             "value": _by_party(setup, values[k])}
+            for k, o in enumerate(s.outside_options)
+        ]  # fmt: skip
+    if s.caps:
+        out["caps"] = cap_summary(s, setup.options)
+    if s.tables:
+        out["tables"] = [{"id": t.id, "parties": t.parties, "issues": t.issues,
+                          "ratified": t.ratified} for t in s.tables]  # fmt: skip
+    return out
+
+
 def describe_scenario(setup: GameSetup) -> dict[str, Any]:
     """Scenario facts a report needs without re-reading the file."""
     s = setup.scenario
@@ -117,6 +144,7 @@ def describe_scenario(setup: GameSetup) -> dict[str, Any]:
         "scenario": s.id,
         "title": s.title,
         "parties": _parties(setup),
+        "pricing_notes": s.pricing_notes(),  # "NZL is priced as part of RoW"
         "issues": {
             i.id: {"label": i.label, "options": i.option_ids(), "status_quo": i.status_quo}
             for i in s.issues

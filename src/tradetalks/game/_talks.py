@@ -6,9 +6,14 @@ win-set: outcomes outside it are worth less to it than any no-deal value, so no 
 offers or accepts them. Its reservation value is its expected value of no deal. A threat
 whose deadline falls inside the talks is decided then (carried out with probability
 credibility, if worth it to its maker): the reservation values become the value of no deal
-given what was decided, and the talks go on. A threat whose deadline is the end of the talks
-(or that has none) is decided then; one due at the compliance review after an agreement
-(there is none without one) is decided at the review.
+given what was decided, and the talks go on. Where it was carried out, the win-sets are
+derived again: from that round on each government values every deal in the world where
+the measure stands (the deal priced together with it, :attr:`GameSetup.executed`), with
+the threats still pending weighed as before, and can sign only the deals it then prefers
+to no deal and can ratify. Where nothing was carried out the table stays as it was.
+A threat whose deadline is the end of the talks (or that has none) is decided then; one
+due at the compliance review after an agreement (there is none without one) is decided
+at the review.
 Only an agreement reached by a threat's deadline that meets its compliance terms averts it
 (and, at a compliance review, only if the other side delivers, drawn with the threat's
 ``compliance.delivery``); after any other agreement it falls due all the same.
@@ -17,7 +22,7 @@ Only an agreement reached by a threat's deadline that meets its compliance terms
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +38,7 @@ from tradetalks.bargaining import (
     SessionResult,
     Status,
     Strategy,
+    TimeBased,
     all_of,
     any_of,
     parse_strategy,
@@ -41,8 +47,17 @@ from tradetalks.bargaining import run_batch as _run_batch
 from tradetalks.bargaining import run_session as _run_session
 from tradetalks.game._population import draw_plays
 from tradetalks.game._setup import GameSetup
-from tradetalks.game._state import GameState
-from tradetalks.politics import carried_out_probabilities, chain_order, party_scale
+from tradetalks.game._state import GameState, _indicators, solve_game
+from tradetalks.politics import (
+    carried_out_probabilities,
+    chain_order,
+    due_probabilities,
+    government_utility,
+    party_scale,
+    ratifiable,
+    threat_effects,
+    threat_rounds,
+)
 from tradetalks.scenario import protocol_rounds, strategy_spec
 
 FloatArray = npt.NDArray[np.float64]
@@ -74,15 +89,6 @@ def strategy_specs(setup: GameSetup, overrides: Mapping[str, str] | None = None)
     return out
 
 
-def threat_rounds(setup: GameSetup, rounds: int) -> IntArray:
-    """0-based round at whose start each threat is decided; ``rounds`` = at the end or after."""
-    out = []
-    for t in setup.scenario.threats:
-        r = t.deadline.round if t.stage == "talks" and t.deadline is not None else None
-        out.append(min(r, rounds) if r else rounds)
-    return np.array(out, dtype=np.int64)
-
-
 def last_chance(strategy: Strategy, rounds: int) -> Strategy:
     """The strategy, also accepting in the last round any offer worth its reservation value.
 
@@ -97,12 +103,93 @@ def last_chance(strategy: Strategy, rounds: int) -> Strategy:
     return Strategy(strategy.offering, acceptance, strategy.name)
 
 
+def _floored(utility: FloatArray, win_sets: BoolArray, threat_values: FloatArray) -> FloatArray:
+    """Utilities with the outcomes outside each win-set pushed below every no-deal value."""
+    scale = party_scale(utility, threat_values)
+    floor = np.minimum(utility.min(axis=-1), np.min(threat_values, axis=-1)) - scale
+    return np.where(win_sets, utility, floor[..., None])
+
+
 def _table_utilities(state: GameState) -> FloatArray:
     """Utilities with the outcomes outside each win-set pushed below every no-deal value."""
-    u = state.utility
-    scale = party_scale(u, state.threat_values)
-    floor = np.minimum(u.min(axis=-1), np.min(state.threat_values, axis=-1)) - scale
-    return np.where(state.win_sets, u, floor[..., None])
+    return _floored(state.utility, state.win_sets, state.threat_values)
+
+
+@dataclass(frozen=True, eq=False)
+class _InForce:
+    """Every deal with each set of :attr:`GameSetup.executed` in force, per sample."""
+
+    utility: FloatArray  # (S, sets, parties, outcomes)
+    stakes: FloatArray  # (S, sets, actors, outcomes)
+
+
+def _in_force(setup: GameSetup, state: GameState) -> _InForce | None:
+    """Objectives and stakes at the priced points of deals with executed threats in force."""
+    if not setup.executed:
+        return None
+    n_sets, n_out = len(setup.executed), setup.n_outcomes
+    first = setup.indicators.shape[0] - n_sets * n_out
+    x = _indicators(setup, state.parameters.theta)[:, first:]
+    prefs = setup.preferences[first:]
+    columns = np.concatenate([x, np.broadcast_to(prefs, (x.shape[0], *prefs.shape))], axis=-1)
+    stakes = np.einsum("spc,ac->sap", columns, setup.model.stake_weights)
+    utility = government_utility(stakes, state.parameters.weights, setup.model.party_of,
+                                 len(setup.model.parties))  # fmt: skip
+    n_s = x.shape[0]
+    return _InForce(
+        utility.reshape(n_s, -1, n_sets, n_out).transpose(0, 2, 1, 3),
+        stakes.reshape(n_s, -1, n_sets, n_out).transpose(0, 2, 1, 3),
+    )
+
+
+def _rederived(
+    setup: GameSetup,
+    state: GameState,
+    world: _InForce,
+    carried: BoolArray,
+    decided: BoolArray,
+    no_deal: FloatArray,
+) -> FloatArray | None:
+    """``(S, parties, outcomes)`` table utilities once the threats ``decided`` are decided.
+
+    In sessions where some were carried out, each deal is worth its value with them in
+    force plus the expected effect of the threats still pending (the additive rule of
+    :func:`~tradetalks.game.solve_game`), and the win-sets are derived again against the
+    new no-deal values ``no_deal``; elsewhere the table is unchanged. ``None`` when no
+    session carried anything out.
+    """
+    executed = carried & decided[None, :]
+    if not executed.any():
+        return None
+    index = {s: k for k, s in enumerate(setup.executed)}
+    rows = np.flatnonzero(executed.any(axis=1))
+    which = np.array([index[tuple(np.flatnonzero(executed[s]).tolist())] for s in rows])
+    trigger = list(setup.trigger)
+    n_out = setup.n_outcomes
+    due = due_probabilities(state.carry_probability[rows], setup.exposure, trigger,
+                            executed[rows], decided)  # fmt: skip
+    effect = threat_effects(state.threat_values[rows], trigger)
+    stake_effect = threat_effects(state.stakes[rows, :, n_out:], trigger)
+    utility = world.utility[rows, which] + np.einsum("spt,sto->spo", effect, due)
+    stakes = world.stakes[rows, which] + np.einsum("sat,sto->sao", stake_effect, due)
+    weights = carried_out_probabilities(state.carry_probability[rows] * ~setup.review, True,
+                                        trigger, np.broadcast_to(decided, executed[rows].shape),
+                                        carried[rows])  # fmt: skip
+    no_deal_stakes = np.einsum("sat,st->sa", state.stakes[rows, :, n_out:], weights)
+    params = state.parameters
+    ratified = np.zeros(utility.shape, dtype=bool)
+    for p, rule in enumerate(setup.model.rules):
+        mine = setup.model.actors_of(p)
+        ratified[:, p] = ratifiable(stakes[:, mine], no_deal_stakes[:, mine],
+                                    params.weights[rows][:, mine], rule,
+                                    threshold=params.threshold[rows, p],
+                                    leader_strength=params.leader_strength[rows, p])  # fmt: skip
+    values = state.threat_values[rows]
+    slack = 1e-12 * party_scale(utility, values)
+    win_sets = ratified & (utility >= no_deal[rows, :, None] - slack[..., None])
+    table = _table_utilities(state).copy()
+    table[rows] = _floored(utility, win_sets, values)
+    return table
 
 
 def _conditional_no_deal(
@@ -170,7 +257,13 @@ def _inputs(
     state: GameState,
     rng: np.random.Generator,
     strategies: Mapping[str, str] | None,
+    rederive: bool = True,
 ) -> _Inputs:
+    """Draw each sample's fate of the threats and build the protocol of its talks.
+
+    ``rederive=False`` keeps the table through executed threats (only the reservation
+    values change): the additive approximation of earlier versions, for comparison.
+    """
     rounds = talks_rounds(setup)
     p_carry = state.carry_probability
     carried = _chained(setup, rng.random(p_carry.shape) < p_carry)
@@ -179,13 +272,21 @@ def _inputs(
     scale = party_scale(state.utility, state.threat_values)
     u = _table_utilities(state) / scale[..., None]
     best = u.max(axis=-1)
-    deadlines = threat_rounds(setup, rounds)
-    escalations = []
+    deadlines = threat_rounds(setup.scenario)
+    world = _in_force(setup, state) if rederive else None
+    reservation = np.minimum(state.no_deal / scale, best)
+    escalations = _summits(setup, state, scale, u, reservation)
     for r in sorted({int(d) for d in deadlines if d < rounds}):
         decided = np.broadcast_to(deadlines <= r, carried.shape)
-        value = _conditional_no_deal(setup, state, carried, decided) / scale
+        value = _conditional_no_deal(setup, state, carried, decided)
+        table = None
+        if world is not None:
+            new = _rederived(setup, state, world, carried, deadlines <= r, value)
+            table = None if new is None else new / scale[..., None]
+        top = best if table is None else table.max(axis=-1)
         maker = int(setup.threat_maker[deadlines == r][0])
-        escalations.append(Escalation(round=r, party=maker, reservation=np.minimum(value, best)))
+        escalations.append(Escalation(round=r, party=maker, utilities=table,
+                                      reservation=np.minimum(value / scale, top)))  # fmt: skip
     protocol = Protocol(
         rounds=rounds,
         discount=tuple(p.discount.value for p in setup.scenario.parties),
@@ -193,7 +294,7 @@ def _inputs(
     )
     return _Inputs(
         utilities=u,
-        reservation=np.minimum(state.no_deal / scale, best),
+        reservation=reservation,
         scale=scale,
         protocol=protocol,
         strategies=tuple(strategy_specs(setup, strategies)),
@@ -204,12 +305,42 @@ def _inputs(
     )
 
 
+def _summits(
+    setup: GameSetup,
+    state: GameState,
+    scale: FloatArray,
+    table: FloatArray,
+    reservation: FloatArray,
+) -> list[Escalation]:
+    """The table of each summit's rounds (win-sets at its leader strengths), then the talks'.
+
+    A summit changes the table when it starts and gives the talks' table back when it
+    ends (before any threat decided then, which may change it again). One without leader
+    strengths of its own changes nothing and adds nothing.
+    """
+    parties = [p.code for p in setup.scenario.parties]
+    out = []
+    for stage in setup.scenario.stages:
+        if not stage.leader_strength:
+            continue
+        strength = state.parameters.leader_strength.copy()
+        for code, value in stage.leader_strength.items():
+            strength[:, parties.index(code)] = value
+        params = replace(state.parameters, leader_strength=strength)
+        summit = _table_utilities(solve_game(setup, params)) / scale[..., None]
+        at = np.minimum(reservation, summit.max(axis=-1))
+        out.append(Escalation(stage.first_round, 0, at, utilities=summit, label=stage.id))
+        out.append(Escalation(stage.end_round, 0, reservation, utilities=table, label="talks"))
+    return out
+
+
 def _select(protocol: Protocol, keep: BoolArray | IntArray | int) -> Protocol:
     """The protocol for the sessions in ``keep`` (escalations carry per-session values)."""
     escalations = tuple(
-        Escalation(e.round, e.party, np.asarray(e.reservation)[keep], e.end)
+        Escalation(e.round, e.party, np.asarray(e.reservation)[keep], e.end,
+                   None if e.utilities is None else np.asarray(e.utilities)[keep], e.label)
         for e in protocol.escalations
-    )
+    )  # fmt: skip
     return Protocol(rounds=protocol.rounds, discount=protocol.discount, escalations=escalations)
 
 
@@ -252,21 +383,63 @@ def _result(
                        plays)  # fmt: skip
 
 
+def _exponent(strategy: Strategy) -> float:
+    assert isinstance(strategy.offering, TimeBased)
+    return float(np.asarray(strategy.offering.e))
+
+
+def _profiles(plays: npt.NDArray[np.object_]) -> list[tuple[IntArray, tuple[Strategy, ...]]]:
+    """The batches of a set of sessions: their rows and each party's strategy.
+
+    Two parties: one batch per pairing of strategies. Three or more: sessions whose time-based
+    strategies differ only in the exponent share a batch, the exponent given per session
+    (with twelve parties drawing one of three exponents, nearly every session would otherwise
+    be a batch of its own: 3^12 pairings).
+    """
+    keys = ["\x1f".join(map(str, row)) for row in plays]
+    if plays.shape[1] <= 2:
+        return [(np.flatnonzero(np.array(keys) == key),
+                 tuple(parse_strategy(spec) for spec in key.split("\x1f")))
+                for key in sorted(set(keys))]  # fmt: skip
+    parsed = {str(spec): parse_strategy(str(spec)) for spec in set(plays.ravel())}
+
+    def family(spec: str) -> str:
+        s = parsed[spec]
+        if type(s.offering) is TimeBased:
+            return f"timebased tol={s.offering.tol} {s.acceptance!r}"
+        return spec
+
+    families = np.array(["\x1f".join(family(str(x)) for x in row) for row in plays])
+    out = []
+    for key in sorted(set(families)):
+        rows = np.flatnonzero(families == key)
+        strategies = []
+        for p in range(plays.shape[1]):
+            specs = [str(x) for x in plays[rows, p]]
+            first = parsed[specs[0]]
+            if len(set(specs)) > 1:  # time-based, exponents differing by session
+                offering = first.offering
+                assert isinstance(offering, TimeBased)
+                e = np.array([_exponent(parsed[x]) for x in specs])
+                first = Strategy(TimeBased(e=e, tol=offering.tol), first.acceptance, "timebased")
+            strategies.append(first)
+        out.append((rows, tuple(strategies)))
+    return out
+
+
 def _run_groups(
     setup: GameSetup, x: _Inputs, plays: npt.NDArray[np.object_], rng: np.random.Generator
 ) -> BatchResult:
-    """Run the sessions that have talks, one batch per pairing of strategies."""
+    """Run the sessions that have talks, one batch per pairing of strategies (see _profiles)."""
     ran = np.flatnonzero(x.ran)
     n, n_p = len(ran), x.utilities.shape[1]
     out = BatchResult(np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros((n, n_p)),
                       np.zeros((n, n_p)), np.zeros(n, np.int64), np.zeros(n, np.int64),
                       np.zeros((n, n_p)))  # fmt: skip
-    keys = ["\x1f".join(map(str, row)) for row in plays[ran]]
     rounds = int(x.protocol.rounds or 0)
-    for key in sorted(set(keys)):
-        mine = np.flatnonzero(np.array(keys) == key)
+    for mine, strategies in _profiles(plays[ran]):
         rows = ran[mine]
-        policies = tuple(last_chance(parse_strategy(spec), rounds) for spec in key.split("\x1f"))
+        policies = tuple(last_chance(s, rounds) for s in strategies)
         b = _run_batch(x.utilities[rows], x.reservation[rows], policies,
                        _select(x.protocol, rows), rng=rng, space=setup.space)  # fmt: skip
         for field in ("status", "agreement", "utilities", "discounted", "rounds", "turns",

@@ -179,6 +179,48 @@ def carried_out_probabilities(
     return np.stack(probs, axis=-1)
 
 
+def due_probabilities(
+    carry: npt.ArrayLike,
+    exposure: npt.ArrayLike,
+    trigger: Sequence[int],
+    executed: npt.ArrayLike | None = None,
+    decided: npt.ArrayLike | None = None,
+) -> FloatArray:
+    r"""``(..., threats, outcomes)``: chance each threat falls due after each agreement.
+
+    :math:`p_t e_{to}` (carried out with probability :math:`p_t` when it falls due, and
+    still due after outcome :math:`o` with chance :math:`e_{to}`), times the chance that the
+    threat it answers falls due too; one already ``executed`` counts as certain, one
+    ``decided`` and not carried out as impossible, and a decided threat is itself due no
+    more (``executed``: ``(..., threats)``; ``decided``: ``(threats,)``).
+    """
+    p = np.asarray(carry, dtype=np.float64)
+    n = p.shape[-1]
+    done = np.zeros(n, dtype=bool) if decided is None else np.asarray(decided, dtype=bool)
+    ran = np.zeros_like(p, dtype=bool) if executed is None else np.asarray(executed, dtype=bool)
+    due = p[..., None] * np.asarray(exposure, dtype=np.float64) * ~done[:, None]
+    for t in chain_order(trigger):
+        parent = trigger[t]
+        if parent >= 0:
+            earlier = 0.0 if done[parent] else due[..., parent, :]
+            due[..., t, :] *= np.where(ran[..., parent, None], 1.0, earlier)
+    return np.asarray(due)
+
+
+def threat_effects(values: npt.ArrayLike, trigger: Sequence[int]) -> FloatArray:
+    """``(..., threats)``: what carrying out each threat adds to ``values`` (``(..., scenarios)``).
+
+    Each threat is weighed once the threats it answers are carried out (the points of
+    :func:`threat_scenarios`).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    scenarios = threat_scenarios(len(trigger))
+    before = [scenarios.index(ancestors(trigger, t)) for t in range(len(trigger))]
+    after = [scenarios.index(tuple(sorted((*ancestors(trigger, t), t))))
+             for t in range(len(trigger))]  # fmt: skip
+    return np.asarray(v[..., after] - v[..., before])
+
+
 def chain_order(trigger: Sequence[int]) -> list[int]:
     """Threats in an order where each comes after the threat it answers."""
     order: list[int] = []

@@ -12,6 +12,7 @@ from tradetalks.report._plots import (
     utility_space,
     welfare_movers,
 )
+from tradetalks.report._plots_nparty import parallel_parties, parties_table
 from tradetalks.report._plots_sweep import option_distributions, sweep_overview
 from tradetalks.report._tables import (
     deals_table,
@@ -24,6 +25,8 @@ from tradetalks.store import RunRecord
 
 #: Section ids, in page order.
 SECTION_IDS = ("summary", "utility-space", "talks", "impacts", "sweep")
+#: The section a run of three or more parties adds after the bargaining space.
+PARTIES_SECTION = "parties"
 
 
 def _figures(*figures: ReportFigure | None) -> tuple[ReportFigure, ...]:
@@ -44,7 +47,7 @@ def _summary(view: RunView) -> Section:
     return Section(
         "summary",
         "Summary",
-        (intro,),
+        (intro, *view.pricing_notes),
         _tables(headline_table(view), deals_table(view), threats_table(view)),
         (),
         view.notes,
@@ -62,6 +65,15 @@ def _utility_section(view: RunView) -> Section:
         )
         absent = (f"The bargaining space is not drawn: {why}.",)
     return Section("utility-space", "The bargaining space", (), (), _figures(figure), absent)
+
+
+def _parties_section(view: RunView) -> Section:
+    """Three or more governments: one axis each, and a table of what each can ratify."""
+    figure = parallel_parties(view)
+    absent = () if figure else ("The parties are not drawn: the run has no usable 'outcomes' "
+                                "table.",)  # fmt: skip
+    return Section(PARTIES_SECTION, "Every party at the table", (), _tables(parties_table(view)),
+                   _figures(figure), absent)  # fmt: skip
 
 
 def _talks_section(view: RunView) -> Section:
@@ -159,9 +171,12 @@ def build_report(run: RunRecord | RunView) -> Report:
         ("kind", view.kind),
         ("created (UTC)", view.created_utc.strftime("%Y-%m-%d %H:%M")),
     )
+    # A run of three or more parties adds a section; two-party reports are unchanged.
+    parties = (_parties_section(view),) if len(view.parties) > 2 else ()
     sections = (
         _summary(view),
         _utility_section(view),
+        *parties,
         _talks_section(view),
         _impacts_section(view),
         _sweep_section(view),

@@ -21,13 +21,16 @@ class ReportFigure:
     title, caption
         Heading and the short paragraph saying what the plot shows.
     png
-        The image, PNG-encoded.
+        The image, PNG-encoded (empty for a plot drawn as SVG).
+    svg
+        The image as one standalone ``<svg>`` element (empty for a PNG plot).
     """
 
     slug: str
     title: str
     caption: str
-    png: bytes
+    png: bytes = b""
+    svg: str = ""
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,11 @@ def _html_table(table: ReportTable) -> str:
 
 
 def _html_figure(figure: ReportFigure) -> str:
+    # A plot drawn as SVG (the N-party picture) is inlined; its text is escaped where drawn.
+    image = figure.svg or f'<img src="{data_uri(figure.png)}" alt="{_escape_attr(figure.title)}">'
     return (
         f'<figure id="fig-{_escape_attr(figure.slug)}"><h3>{escape(figure.title)}</h3>'
-        f'<img src="{data_uri(figure.png)}" alt="{_escape_attr(figure.title)}">'
-        f"<figcaption>{escape(figure.caption)}</figcaption></figure>"
+        f"{image}<figcaption>{escape(figure.caption)}</figcaption></figure>"
     )
 
 
@@ -119,7 +120,7 @@ def _md_table(table: ReportTable) -> str:
 
 def figure_file_names(report: Report, stem: str) -> dict[str, str]:
     """The PNG file name of each figure (by slug) for Markdown output: ``<stem>-<slug>.png``."""
-    return {f.slug: f"{stem}-{f.slug}.png" for f in report.figures}
+    return {f.slug: f"{stem}-{f.slug}.{'svg' if f.svg else 'png'}" for f in report.figures}
 
 
 def render_markdown(report: Report, image_files: Mapping[str, str]) -> str:

@@ -62,6 +62,9 @@ class RunView:
         out and explained in ``notes``.
     notes
         One plain sentence per table or summary part that is absent or unusable.
+    pricing_notes
+        How parties that are not one WIOD country were priced ("NZL is priced as part of
+        RoW"), from the summary.
     """
 
     run_id: str
@@ -81,6 +84,7 @@ class RunView:
     timing: Mapping[str, Any]
     tables: Mapping[str, pd.DataFrame]
     notes: tuple[str, ...]
+    pricing_notes: tuple[str, ...] = ()
 
     def table(self, name: str) -> pd.DataFrame | None:
         """The table ``name`` if this run has a usable one."""
@@ -114,6 +118,11 @@ def party_point(value: object, parties: Sequence[str]) -> tuple[float, ...] | No
     if not parties or any(v is None for v in point):
         return None
     return tuple(float(v) for v in point if v is not None)
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """A JSON list of strings as a tuple; anything else as an empty one."""
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 def _prefixed(frame: pd.DataFrame, prefix: str) -> list[str]:
@@ -246,4 +255,5 @@ def run_view(record: RunRecord) -> RunView:
         timing=as_mapping(summary.get("timing")),
         tables=tables,
         notes=tuple(notes),
+        pricing_notes=_strings(summary.get("pricing_notes")),
     )

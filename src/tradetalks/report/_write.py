@@ -128,7 +128,7 @@ def write_report(
     # Plots first, page last: the page never links to a plot that is not there yet.
     for figure in report.figures:
         image = target.parent / names[figure.slug]
-        atomic_write(image, figure.png)
+        atomic_write(image, figure.svg.encode("utf-8") if figure.svg else figure.png)
         images.append(image)
     atomic_write(target, text.encode("utf-8"))
     return WrittenReport(target, tuple(images), report)

@@ -34,6 +34,7 @@ from tradetalks.scenario._model import (
     Threat,
     UncertainRange,
 )
+from tradetalks.scenario._stages import Stage
 from tradetalks.scenario._talk_checks import (
     expand_member,
     notices,
@@ -58,6 +59,7 @@ __all__ = [
     "Ratification",
     "Scenario",
     "Source",
+    "Stage",
     "Stake",
     "TariffLine",
     "Threat",

@@ -14,8 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tradetalks.scenario._codes import COUNTRY_GROUPS, WIOD_COUNTRIES, WIOD_SECTORS
+from tradetalks.scenario._codes import COUNTRY_GROUPS, WIOD_SECTORS
+from tradetalks.scenario._labels import known_countries
 from tradetalks.scenario._model import Deadline, Quantity, Scenario, Stake, UncertainRange
+from tradetalks.scenario._outside import outside_checks
 from tradetalks.scenario._talk_checks import talk_checks
 
 Finding = tuple[str, str]
@@ -25,6 +27,7 @@ def cross_check(s: Scenario) -> list[Finding]:
     """All problems that involve more than one field of ``s``."""
     return [
         *_duplicates(s),
+        *_codes(s),
         *_party_references(s),
         *_issue_checks(s),
         *_stake_references(s),
@@ -33,6 +36,7 @@ def cross_check(s: Scenario) -> list[Finding]:
         *_uncertainty_targets(s),
         *talk_checks(s),
         *_size(s),
+        *outside_checks(s),
     ]
 
 
@@ -68,27 +72,92 @@ def _duplicates(s: Scenario) -> Iterator[Finding]:
             yield path, f"duplicate id {d!r}"
 
 
+def _known(s: Scenario) -> set[str]:
+    """Codes an issue, threat or stake may name: parties, WIOD countries, groups, declared."""
+    return ({p.code for p in s.parties} | set(known_countries()) | set(COUNTRY_GROUPS)
+            | set(s.economics.priced_in_row))  # WIOD's countries or the table's  # fmt: skip
+
+
+def _unknown(code: str) -> str:
+    return (f"unknown country code {code!r}; expected a WIOD code such as USA, JPN, a group "
+            f"({', '.join(COUNTRY_GROUPS)}), or a country declared in economics.priced_in_row "
+            "(priced as part of RoW)")  # fmt: skip
+
+
+def _codes(s: Scenario) -> Iterator[Finding]:
+    """Party codes and members, countries priced in RoW, and the countries stakes name."""
+    countries = set(known_countries()) | set(COUNTRY_GROUPS)
+    declared = s.economics.priced_in_row
+    for j, code in enumerate(declared):
+        if code in countries:
+            yield (f"economics.priced_in_row[{j}]", f"{code!r} is a WIOD country or group: it "
+                   "is priced on its own, not as part of RoW")  # fmt: skip
+    for d in _dupes(declared):
+        yield "economics.priced_in_row", f"duplicate country {d!r}"
+    owner: dict[str, str] = {}
+    for k, p in enumerate(s.parties):
+        if not p.members and p.code not in countries | set(declared):
+            yield f"parties[{k}].code", _unknown(p.code) + ", or give the party members"
+        for j, m in enumerate(p.members):
+            if m not in countries | set(declared):
+                yield (
+                    f"parties[{k}].members[{j}]",
+                    f"{m!r} is not a WIOD country or group; "
+                    "declare it in economics.priced_in_row to price it as part of RoW",
+                )
+        for d in _dupes(list(p.members)):
+            yield f"parties[{k}].members", f"duplicate member {d!r}"
+        for region in s.regions(p.code):
+            # Several small countries may share RoW; a WIOD country is in one party only.
+            if region in owner and region != "RoW":
+                yield (f"parties[{k}].members", f"{region!r} is also a member of "
+                       f"{owner[region]}: a country negotiates in one party")  # fmt: skip
+            owner.setdefault(region, p.code)
+    known = _known(s)
+    for path, st in _all_stakes(s):
+        for f in ("country", "partner"):
+            code = getattr(st, f)
+            if code is not None and code not in known:
+                yield f"{path}.{f}", _unknown(code)
+
+
+def _in_row(s: Scenario, code: str) -> bool:
+    """Whether ``code`` stands for countries priced as part of RoW (and nothing else)."""
+    return code != "RoW" and s.regions(code) == ("RoW",)
+
+
 def _party_references(s: Scenario) -> Iterator[Finding]:
     codes = {p.code for p in s.parties}
     # Instruments may be applied by or to any country of the table or a named group.
-    known = codes | set(WIOD_COUNTRIES) | set(COUNTRY_GROUPS)
+    known = _known(s)
     for k, i in enumerate(s.issues):
         for f in ("applied_by", "applied_to"):
-            if getattr(i, f) not in known:
-                yield (f"issues[{k}].{f}", f"{getattr(i, f)!r} is neither a party, a WIOD "
+            code = getattr(i, f)
+            if code not in known:
+                yield (f"issues[{k}].{f}", f"{code!r} is neither a party, a WIOD "
                        f"country nor a group ({', '.join(COUNTRY_GROUPS)})")  # fmt: skip
-        if set(_members(i.applied_by)) & set(_members(i.applied_to)):
+            elif i.instrument != "rule" and _in_row(s, code):
+                yield (f"issues[{k}].{f}", f"{code!r} is priced as part of RoW: a {i.instrument} "
+                       "it applies or faces would be priced as the whole rest of the world's; "
+                       "make it a rule issue or name WIOD countries")  # fmt: skip
+        # A group may liberalise among its own members (applied_by = applied_to = "TPP").
+        among = i.applied_by == i.applied_to and len(s.regions(i.applied_by)) > 1
+        if not among and set(s.regions(i.applied_by)) & set(s.regions(i.applied_to)):
             yield f"issues[{k}].applied_to", "a country cannot apply an instrument to itself"
         managed = ("purchase_commitment", "market_share", "quota", "ver", "trq")
-        if i.instrument in managed and (i.applied_by in COUNTRY_GROUPS
-                                        or i.applied_to in COUNTRY_GROUPS):  # fmt: skip
+        if i.instrument in managed and (len(s.regions(i.applied_by)) > 1
+                                        or len(s.regions(i.applied_to)) > 1):  # fmt: skip
             yield (f"issues[{k}].applied_by", f"a {i.instrument} binds one importer and one "
                    "exporter; name countries, not a group")  # fmt: skip
     for k, t in enumerate(s.threats):
         for f in ("by", "against"):
-            if getattr(t, f) not in known:
-                yield (f"threats[{k}].{f}", f"{getattr(t, f)!r} is neither a party, a WIOD "
+            code = getattr(t, f)
+            if code not in known:
+                yield (f"threats[{k}].{f}", f"{code!r} is neither a party, a WIOD "
                        f"country nor a group ({', '.join(COUNTRY_GROUPS)})")  # fmt: skip
+            elif _in_row(s, code):
+                yield (f"threats[{k}].{f}", f"{code!r} is priced as part of RoW: its threat "
+                       "would be priced as the whole rest of the world's")  # fmt: skip
     for code in s.strategies:
         if code not in codes:
             yield f"strategies.{code}", f"{code!r} is not a party ({sorted(codes)})"
@@ -100,10 +169,6 @@ def _party_references(s: Scenario) -> Iterator[Finding]:
                     f"parties[{k}].ratification.veto_players",
                     f"{v!r} is not a constituency of {p.code} ({sorted(ids)})",
                 )
-
-
-def _members(code: str) -> tuple[str, ...]:
-    return COUNTRY_GROUPS.get(code, (code,))
 
 
 def _issue_checks(s: Scenario) -> Iterator[Finding]:

@@ -12,19 +12,22 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from tradetalks._errors import Problem, ScenarioError
+from tradetalks._errors import InputError, Problem, ScenarioError
 from tradetalks._inputs import parse_toml, read_text, resolve_inside
 from tradetalks.scenario import _model
 from tradetalks.scenario._checks import cross_check
+from tradetalks.scenario._labels import table_labels
 from tradetalks.scenario._model import Scenario
 
 _LIBRARY = "tradetalks.scenario.library"
 _MODEL_NAMES = {name for name, obj in vars(_model).items() if isinstance(obj, type)}
+#: The ``table_format`` names the schema accepts (its Literal, without None).
+_TABLE_FORMATS = get_args(get_args(_model.Economics.model_fields["table_format"].annotation)[0])
 
 
 def builtin_scenarios() -> list[str]:
@@ -56,25 +59,74 @@ def scenario_text(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
 
 
 def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
-    """Load and check a scenario from a TOML file or the name of a built-in scenario."""
+    """Load and check a scenario from a TOML file or the name of a built-in scenario.
+
+    A file that names a table of its own (``[economics] table``) has it resolved in the
+    file's folder and read first: the scenario is then checked against that table's
+    country and sector codes (e.g. Caliendo and Parro's 31 regions and 40 sectors), and
+    a table that cannot be read is a problem of ``economics.table``.
+    """
     text, origin = scenario_text(name_or_path)
-    scenario = loads_scenario(text, origin)
+    own = None if origin.startswith("<built-in") else _own_table(text, origin)
+    if own is None:
+        return loads_scenario(text, origin)
+    paths, labels = own
+    if labels is None:  # an unknown table_format: the checks below report it
+        scenario = loads_scenario(text, origin)
+    else:
+        with table_labels(*labels):
+            scenario = loads_scenario(text, origin)
     econ = scenario.economics
-    if econ.table is None or origin.startswith("<built-in"):
-        return scenario
+    return scenario.model_copy(update={"economics": econ.model_copy(update=paths)})
+
+
+def _own_table(
+    text: str, origin: str
+) -> tuple[dict[str, str], tuple[tuple[str, ...], tuple[str, ...]] | None] | None:
+    """The resolved paths of a file's own table and the table's codes (``None``: no table)."""
+    econ = parse_toml(text, origin, error=ScenarioError).get("economics")
+    if not isinstance(econ, dict) or not isinstance(econ.get("table"), str) or not econ["table"]:
+        return None
+    lines = _LineIndex(text)
     # A table named in a file is read from the file's own folder and must stay inside it,
     # so a scenario someone sends you cannot make tradetalks read files elsewhere.
     folder = Path(origin).parent
-    paths = {
-        field: str(
-            resolve_inside(
-                name, folder, source=origin, field=f"economics.{field}", error=ScenarioError
-            )
-        )
-        for field, name in (("table", econ.table), ("table_output", econ.table_output))
-        if name is not None
-    }
-    return scenario.model_copy(update={"economics": econ.model_copy(update=paths)})
+    paths: dict[str, str] = {}
+    for field in ("table", "table_output"):
+        name = econ.get(field)
+        if isinstance(name, str) and name:
+            path = f"economics.{field}"
+            try:
+                resolved = resolve_inside(
+                    name, folder, source=origin, field=path, error=ScenarioError
+                )
+            except ScenarioError as error:
+                raise ScenarioError(str(error), _located(error, lines.find(path))) from None
+            paths[field] = str(resolved)
+    fmt = econ.get("table_format")
+    if fmt is not None and fmt not in _TABLE_FORMATS:
+        return paths, None
+    from tradetalks.data import read_table  # numpy and pandas only for a table of one's own
+
+    year = econ.get("year", _model.Economics.model_fields["year"].default)
+    try:
+        table = read_table(
+            paths["table"], paths.get("table_output"), fmt=fmt,
+            year=year if isinstance(year, int) else None,
+        )  # fmt: skip
+    except InputError as error:
+        where = Problem(origin, "economics.table", f"cannot be read: {error}",
+                        lines.find("economics.table"))  # fmt: skip
+        raise ScenarioError(f"{origin}: economics.table cannot be read",
+                            [where, *error.problems]) from None  # fmt: skip
+    return paths, (tuple(table.countries), tuple(table.sectors))
+
+
+def _located(error: ScenarioError, line: int | None) -> list[Problem | str]:
+    return [
+        Problem(p.source, p.field, p.message, line) if isinstance(p, Problem) else p
+        for p in error.problems
+    ]
 
 
 def loads_scenario(text: str, source: str = "<string>") -> Scenario:
@@ -120,9 +172,51 @@ def _loc_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The schema model at ``loc`` (``("issues", 2)`` -> ``Issue``), or ``None``."""
+    model: type[BaseModel] | None = Scenario
+    for item in loc:
+        if isinstance(item, int) or model is None:
+            continue
+        field = model.model_fields.get(item)
+        if field is None:
+            return None
+        model = _model_in(field.annotation)
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):  # list[Issue], Issue | None, dict[str, Strategy]
+        if found := _model_in(arg):
+            return found
+    return None
+
+
+def _named_field(loc: tuple[int | str, ...], message: str, given: Any) -> str | None:
+    """The field a check across a table's fields is about, so the problem points at its line.
+
+    The first field its message names that the table gives, else the first it names.
+    """
+    model = _model_at(loc)
+    if model is None or not isinstance(given, dict):
+        return None
+    named = sorted(
+        (m.start(), name)
+        for name in model.model_fields
+        if (m := re.search(rf"\b{re.escape(name)}\b", message))
+    )
+    present = [n for _, n in named if n in given]
+    candidates = present or [n for _, n in named]
+    return candidates[0] if candidates else None
+
+
 def _problem(source: str, lines: _LineIndex, err: Any) -> Problem:
     path = _loc_path(tuple(err["loc"]))
     kind, message = err["type"], str(err["msg"]).removeprefix("Value error, ")
+    if kind == "value_error" and (field := _named_field(tuple(err["loc"]), message, err["input"])):
+        path = f"{path}.{field}" if path else field  # a check across fields: point at one
     if kind == "missing":
         message = "required field is missing"
     elif kind == "extra_forbidden":

@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tradetalks.scenario._codes import WIOD_COUNTRIES, WIOD_SECTORS
+from tradetalks.scenario._codes import COUNTRY_GROUPS
+from tradetalks.scenario._labels import country_problem, sector_problem
+from tradetalks.scenario._stages import Stage
 
 Instrument = Literal[
     "tariff", "ntb", "quota", "ver", "trq", "purchase_commitment", "market_share", "rule"
@@ -96,15 +98,14 @@ def _non_negative(q: Quantity, what: str = "a non-negative number") -> Quantity:
 
 
 def _country(code: str) -> str:
-    if code not in WIOD_COUNTRIES:
-        raise ValueError(f"unknown country code {code!r}; expected a WIOD code such as USA, JPN")
+    if problem := country_problem(code):  # WIOD's codes, or the scenario's own table's
+        raise ValueError(problem)
     return code
 
 
 def _sectors(codes: list[str]) -> list[str]:
-    unknown = [c for c in codes if c not in WIOD_SECTORS]
-    if unknown:
-        raise ValueError(f"unknown sector code(s) {unknown}; expected WIOD codes c1..c35")
+    if problem := sector_problem(codes):
+        raise ValueError(problem)
     return codes
 
 
@@ -154,9 +155,8 @@ class Stake(_Frozen):
     source: str | None = None
     note: str | None = None
 
-    _check_country = field_validator("country", "partner")(
-        lambda v: None if v is None else _country(v)
-    )
+    # ``country``/``partner`` may also be a party, a group or a country priced in RoW: the
+    # codes are checked across the file (``_checks._codes``), the sum over its members.
     _check_sectors = field_validator("sectors")(_sectors)
     _check_weight = field_validator("weight")(lambda q: _non_negative(q, "a weight >= 0"))
 
@@ -209,18 +209,24 @@ class Ratification(_Frozen):
 
 
 class Party(_Frozen):
-    """A government at the table."""
+    """A government at the table, or a group of countries that negotiates as one.
+
+    ``code`` is a WIOD country, a named group (``EU``: its members, see ``COUNTRY_GROUPS``),
+    a country declared in ``economics.priced_in_row``, or any code with ``members``: the
+    countries (WIOD codes, named groups, or declared countries) it negotiates for. The
+    party's indicators (value added, exports, equivalent variation, ...) are the sums over
+    its members; a stake naming the party's code names that sum.
+    """
 
     code: CountryCode
     name: str
+    members: list[CountryCode] = Field(default_factory=list)
     negotiators: list[str] = Field(default_factory=list)
     discount: Quantity = Field(default_factory=lambda: default(1.0))
     deadline: Deadline | None = None
     leader: Leader
     constituencies: list[Constituency] = Field(default_factory=list)
     ratification: Ratification
-
-    _check_code = field_validator("code")(_country)
 
     @field_validator("discount")
     @classmethod
@@ -425,18 +431,27 @@ class TariffLine(_Frozen):
 class Economics(_Frozen):
     """How outcomes are priced: data year, baseline tariffs, elasticity overrides.
 
-    ``table`` names an input-output table of your own in the bundled WIOD long format (CSV
-    or Parquet, WIOD country and industry codes; ``table_output`` its gross output,
-    optional), priced instead of the bundled WIOD year; in a scenario file it is read from
-    the file's own folder and must stay inside it (:func:`load_scenario` resolves it).
-    Without it ``year`` must be a bundled WIOD year (1995-2011).
+    ``table`` names an input-output table of your own, priced instead of the bundled WIOD
+    year: a file in the bundled WIOD long format (``table_output`` its gross output,
+    optional), a folder in the ``cp2015`` layout, or a pymrio format (``table_format``;
+    by default a cp2015 folder is recognised, anything else read as the long format). In
+    a scenario file it is read from the file's own folder and must stay inside it, and
+    the scenario names that table's country and sector codes (:func:`load_scenario`).
+    Without it ``year`` must be a bundled WIOD year (1995-2011). ``inventories`` is how
+    the inventory column is treated (``docs/instruments.md``). ``priced_in_row`` declares
+    the countries the scenario names that WIOD does not list separately (New Zealand,
+    Chile, ...): each is priced as part of WIOD's rest of the world (``RoW``), and every
+    output says so (:meth:`Scenario.pricing_notes`).
     """
 
     year: int = Field(default=2011, ge=1950, le=2100, strict=True)  # "2011" is a typo
     year_source: str | None = None
     table: str | None = Field(default=None, min_length=1)
     table_output: str | None = Field(default=None, min_length=1)
+    table_format: Literal["wiod", "cp2015", "pymrio", "oecd", "exiobase3", "eora26"] | None = None
+    inventories: Literal["drop", "crc"] = "drop"
     baseline_tariffs: list[TariffLine] = Field(default_factory=list)
+    priced_in_row: list[CountryCode] = Field(default_factory=list)
     elasticities: dict[str, Quantity] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -446,8 +461,8 @@ class Economics(_Frozen):
                 f"year {self.year}: the bundled WIOD covers 1995-2011; name your own table "
                 '(table = "file.parquet") for other years'
             )
-        if self.table_output is not None and self.table is None:
-            raise ValueError("table_output needs table")
+        if self.table is None and (self.table_output or self.table_format):
+            raise ValueError("table_output and table_format need table")
         return self
 
     @field_validator("elasticities")
@@ -504,6 +519,7 @@ class Fact(_Frozen):
 
 
 StakeUnit = Literal["usd_million"]
+from tradetalks.scenario._outside import Cap, OutsideOption, Table  # noqa: E402 (uses the above)
 
 
 class Scenario(_Frozen):
@@ -530,9 +546,13 @@ class Scenario(_Frozen):
     strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
     stake_unit: StakeUnit | None = None
     population: list[str] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)  # see scenario/_stages.py
     economics: Economics = Economics()
     uncertainty: list[UncertainRange] = Field(default_factory=list)
     monitoring: dict[str, Any] = Field(default_factory=dict)
+    outside_options: list[OutsideOption] = Field(default_factory=list)  # scenario/_outside.py
+    caps: list[Cap] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
 
     def party(self, code: str) -> Party:
         """The party with this country code."""
@@ -545,3 +565,40 @@ class Scenario(_Frozen):
     def source(self, source_id: str) -> Source:
         """The declared source with this id."""
         return next(s for s in self.sources if s.id == source_id)
+
+    def regions(self, code: str) -> tuple[str, ...]:
+        """The WIOD regions (countries and ``RoW``) that ``code`` is priced as, in order.
+
+        A party's code stands for its ``members``; a named group (``EU``) for its countries;
+        a WIOD code for itself. A country of ``economics.priced_in_row`` stands for ``RoW``
+        when it stands alone (a party of its own); among other members it is left out, so
+        that a group's sums are not swamped by the whole rest of the world.
+        """
+        party = next((p for p in self.parties if p.code == code), None)
+        names = party.members if party is not None and party.members else [code]
+        countries = [c for name in names for c in COUNTRY_GROUPS.get(name, (name,))]
+        row = set(self.economics.priced_in_row)
+        out = tuple(dict.fromkeys(c for c in countries if c not in row))
+        return out or (("RoW",) if any(c in row for c in countries) else ())
+
+    def pricing_notes(self) -> list[str]:
+        """How the parties that are not one WIOD country are priced, in words."""
+        row = self.economics.priced_in_row
+        notes = []
+        alone = [c for c in row if self.regions(c) == ("RoW",)]
+        if alone:
+            verb = "is" if len(alone) == 1 else "are"
+            notes.append(f"{', '.join(alone)} {verb} priced as part of RoW (WIOD's rest of the "
+                         "world, which holds other countries too)")  # fmt: skip
+        for p in self.parties:
+            regions = self.regions(p.code)
+            if regions != (p.code,) and regions != ("RoW",):
+                names = p.members or [p.code]
+                left = [c for n in names for c in COUNTRY_GROUPS.get(n, (n,)) if c in row]
+                note = f"{p.code} negotiates as one for {', '.join(regions)}: its indicators are "
+                note += "the sums over them"
+                if left:
+                    verb = "is" if len(left) == 1 else "are"
+                    note += f"; {', '.join(left)} (in WIOD's RoW) {verb} not priced"
+                notes.append(note)
+        return notes

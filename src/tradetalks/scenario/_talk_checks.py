@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tradetalks.scenario._model import Scenario, Stake
+from tradetalks.scenario._stages import stage_checks
 
 Finding = tuple[str, str]
 
@@ -79,6 +80,7 @@ def talk_checks(s: Scenario) -> list[Finding]:
         *_strategies(s),
         *_deadlines(s),
         *_chains(s),
+        *stage_checks(s, protocol_rounds(s)),
         *_preference_scores(s),
         *_weights(s),
     ]
@@ -216,13 +218,19 @@ def _weights(s: Scenario) -> Iterator[Finding]:
 
 
 def notices(s: Scenario) -> list[str]:
-    """What loading ``s`` translated or assumed, for the user to read (not errors)."""
+    """What loading ``s`` translated or assumed, for the user to read (not errors).
+
+    How parties that are not one WIOD country are priced comes first
+    (:meth:`Scenario.pricing_notes`: "NZL is priced as part of RoW").
+    """
+    notes = s.pricing_notes()
     if s.stake_unit is not None:
-        return []
+        return notes
     return [
+        *notes,
         f"{s.id}: stakes are on the older normalised scale (each indicator divided by its "
         "largest change): they are read as money stakes with those shares, so the file decides "
         "as before, but a $100m stake still weighs as much as a $10bn one. Write "
         'stake_unit = "usd_million" and state shares, scores and tolerances in million USD '
-        "to weigh dollars."
+        "to weigh dollars.",
     ]

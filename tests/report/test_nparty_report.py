@@ -1,0 +1,112 @@
+"""The report of a run with three or more parties: the parallel-coordinates picture and table."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from tradetalks.report import SECTION_IDS, build_report
+from tradetalks.report._plots_nparty import MAX_LINES, parallel_parties_svg, parties_table
+from tradetalks.report._render import render_html
+from tradetalks.report._view import IssueInfo, RunView
+
+PARTIES = ("USA", "JPN", "A&B", "NZL")
+NO_DEAL = (0.1, -0.2, 0.0, 0.05)
+
+
+def _view(parties: tuple[str, ...] = PARTIES, n_options: int = 8) -> RunView:
+    """Two issues, ``n_options**2`` outcomes; win-sets by brute force against NO_DEAL."""
+    rng = np.random.default_rng(0)
+    combos = list(itertools.product(range(n_options), repeat=2))
+    table = pd.DataFrame({"code": np.arange(len(combos), dtype=np.int64)})
+    table["issue:a"] = [f"a{i}" for i, _ in combos]
+    table["issue:b"] = [f"b{j}" for _, j in combos]
+    u = rng.normal(0.2, 0.5, (len(parties), len(combos)))
+    d = np.array(NO_DEAL[: len(parties)])
+    for k, p in enumerate(parties):
+        table[f"u:{p}"] = u[k]
+        table[f"win_set:{p}"] = u[k] >= d[k]
+        table[f"ratified:{p}"] = u[k] >= d[k] - 0.1  # ratifies a little more than it signs
+    table["zopa"] = np.all(u >= d[:, None], axis=0)
+    table["frontier"] = [not np.any(np.all(u >= u[:, [o]], axis=0) & np.any(u > u[:, [o]], axis=0))
+                         for o in range(len(combos))]  # fmt: skip
+    zopa = np.flatnonzero(table["zopa"])
+    nash = int(zopa[np.argmax(np.prod(u[:, zopa] - d[:, None], axis=0))])
+    point = {"outcome": nash, "labels": {"a": table["issue:a"][nash], "b": table["issue:b"][nash]},
+             "utilities": dict(zip(parties, u[:, nash].tolist(), strict=True))}  # fmt: skip
+    analysis = {
+        "no_deal": dict(zip(parties, d.tolist(), strict=True)),
+        "win_set_sizes": {p: int(table[f"win_set:{p}"].sum()) for p in parties},
+        "zopa_size": len(zopa),
+        "n_outcomes": len(combos),
+        "nash": point,
+        "kalai_smorodinsky": point,
+    }
+    issues = tuple(IssueInfo(i, i, tuple(sorted(set(table[f"issue:{i}"]))), None) for i in "ab")
+    return RunView("r1", "analyze", "finished", datetime(2026, 1, 1, tzinfo=UTC), "toy", "Toy",
+                   0, "WIOD", "0", parties, issues, analysis, {}, {}, {}, {"outcomes": table},
+                   (), ("NZL is priced as part of RoW",))  # fmt: skip
+
+
+def test_one_axis_per_party_and_one_line_per_deal() -> None:
+    view = _view()
+    svg = parallel_parties_svg(view)
+    assert svg is not None and svg.startswith("<svg") and svg.endswith("</svg>")
+    assert len(re.findall(r'<line x1="(\d+)" y1="70" x2="\1"', svg)) == len(PARTIES)
+    table = view.tables["outcomes"]
+    zopa = int(table["zopa"].sum())
+    lines = min(zopa, MAX_LINES) + min(len(table) - zopa, MAX_LINES)
+    # Deals, plus the no-deal line and the Nash and Kalai–Smorodinsky deals.
+    assert svg.count("<polyline") == lines + 3
+    assert "A&amp;B" in svg and "A&B" not in svg  # text is escaped
+
+
+def test_lines_are_capped_for_large_spaces() -> None:
+    view = _view(n_options=30)  # 900 outcomes
+    svg = parallel_parties_svg(view)
+    assert svg is not None
+    assert svg.count("<polyline") <= 2 * MAX_LINES + 3
+
+
+def test_a_deal_lies_on_each_axis_at_its_utility() -> None:
+    view = _view()
+    svg = parallel_parties_svg(view)
+    assert svg is not None
+    nash = re.findall(r'<polyline points="([^"]+)" fill="none" stroke="#2CA02C"', svg)
+    assert len(nash) == 1
+    heights = [float(p.split(",")[1]) for p in nash[0].split()]
+    table = view.tables["outcomes"]
+    for k, p in enumerate(PARTIES):
+        u = table[f"u:{p}"].to_numpy()
+        low, high = min(u.min(), NO_DEAL[k]), max(u.max(), NO_DEAL[k])
+        value = view.analysis["nash"]["utilities"][p]
+        assert heights[k] == round(70 + 300 * (1 - (value - low) / (high - low)), 1)
+
+
+def test_the_parties_table_reads_the_nash_row() -> None:
+    view = _view()
+    table = parties_table(view)
+    assert table is not None and [r[0] for r in table.rows] == list(PARTIES)
+    row = view.tables["outcomes"].set_index("code").loc[view.analysis["nash"]["outcome"]]
+    for r, p in zip(table.rows, PARTIES, strict=True):
+        assert r[5] == ("yes" if row[f"ratified:{p}"] else "no")
+        assert r[6] == "yes"  # the Nash deal is in the zone of agreement: in every win-set
+        assert r[2] == str(view.analysis["win_set_sizes"][p])
+
+
+def test_the_section_appears_only_with_more_than_two_parties() -> None:
+    report = build_report(_view())
+    ids = [s.id for s in report.sections]
+    assert ids == [*SECTION_IDS[:2], "parties", *SECTION_IDS[2:]]
+    assert "NZL is priced as part of RoW" in report.section("summary").paragraphs
+    html = render_html(report)
+    assert '<figure id="fig-parties"><h3>Every government&#x27;s view' in html or \
+        '<figure id="fig-parties"><h3>Every government' in html  # fmt: skip
+    assert "<svg" in html
+    two = build_report(_view(PARTIES[:2]))
+    assert tuple(s.id for s in two.sections) == SECTION_IDS
+    assert all(not f.svg for f in two.figures)
