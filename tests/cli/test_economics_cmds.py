@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tradetalks.cli import main
+from tradetalks.scenario import load_scenario
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -120,20 +121,19 @@ def test_price_a_scenario_outcome(capsys: pytest.CaptureFixture[str]) -> None:
     assert cells
     # The scenario's 2.5% baseline tariff is removed: Japan's exports rise, as in the shock form.
     assert all(c["flow_change"] > 0 for c in cells)
+    # The same outcome in the shock grammar: every baseline tariff of the scenario, then the cut.
+    baseline = [
+        arg
+        for line in load_scenario("us-japan-2018-bilateral").economics.baseline_tariffs
+        for arg in (
+            "--baseline-tariff",
+            f"{line.importer}<-{line.exporter} {','.join(line.sectors)} tariff {line.rate.value:g}",
+        )
+    ]
+    assert len(baseline) > 4  # the competitors' tariffs are in the baseline too
     shock_form = json.loads(
         _run_ok(
-            [
-                "price",
-                "--year",
-                "2011",
-                "--baseline-tariff",
-                "USA<-JPN c15 tariff 0.025",
-                "--baseline-tariff",
-                "JPN<-USA c1,c3 tariff 0.20",
-                "--shock",
-                "USA<-JPN c15 tariff 0",
-                "--json",
-            ],
+            ["price", "--year", "2011", *baseline, "--shock", "USA<-JPN c15 tariff 0", "--json"],
             capsys,
         )
     )

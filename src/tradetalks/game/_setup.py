@@ -51,7 +51,7 @@ IntArray = npt.NDArray[np.int64]
 #: Points of the elasticity grid, as fractions of the way from low to high.
 ELASTICITY_GRID = (0.0, 0.5, 1.0)
 #: Bump when the pricing changes, so that old cache entries are not used.
-PRICING_VERSION = "2"  # 2: indicators in million USD
+PRICING_VERSION = "3"  # 2: indicators in million USD; 3: quantity targets solved in the equilibrium
 
 
 class PriceCache(Protocol):
