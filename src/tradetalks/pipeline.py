@@ -16,8 +16,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -36,6 +42,9 @@ if TYPE_CHECKING:  # the game and the store load numpy/pandas/duckdb: only when 
 #: Sweeps with at least this many sessions left run their batches in worker processes
 #: (worker processes cost a few seconds to start: worth it only for long sweeps).
 PARALLEL_FROM_SESSIONS = 20_000
+
+#: Jobs with a sweep of at most this many sessions hold the store file from start to end.
+HOLD_SESSIONS = 2_000
 
 #: ``progress(label, total)`` gives a context manager yielding ``advance(n)``; total ``None``
 #: is a task of unknown length.
@@ -188,9 +197,9 @@ def run_job(
     population = None if strategies else population_of(setup.scenario.population)
     settings = {"sessions": spec.n_sessions, "batch_size": spec.batch_size,
                 "strategies": strategies, "population": list(population or ())}  # fmt: skip
-    # A short sweep runs in this process in about a second: the whole job shares one
-    # connection. A long one lets go of the file between batches (readers get in).
-    short = client is None and spec.n_sessions < PARALLEL_FROM_SESSIONS
+    # A short sweep (the main job's) takes about a second: the whole job shares one
+    # connection. A longer one lets go of the file between batches (readers get in).
+    short = client is None and spec.n_sessions <= HOLD_SESSIONS
     with store.holding() if short else nullcontext():
         with store.holding():
             run_id = _start(spec, store, setup, text, settings, notify)
@@ -301,17 +310,43 @@ def _sweep(
             store.save_batch(run_id, index, tables)
             advance(size)
 
+        def compute(index: int, first: int, size: int) -> dict[str, pd.DataFrame]:
+            return sweep_batch(setup, index, first, size, spec.seed, strategies, population)
+
         if client is not None:
             from tradetalks.cluster import run_batches
 
             run_batches(client, setup, todo, spec.seed, strategies, save, population)
         elif workers <= 1 or sum(size for _, _, size in todo) < PARALLEL_FROM_SESSIONS:
-            for index, first, size in todo:
-                save(index, size, sweep_batch(setup, index, first, size, spec.seed, strategies,
-                                              population))  # fmt: skip
+            save_behind(todo, compute, save)
         else:
             _parallel(todo, setup, spec.seed, strategies, workers, save, population)
     return time.perf_counter() - start
+
+
+def save_behind(
+    todo: Iterable[tuple[int, int, int]],
+    compute: Callable[[int, int, int], dict[str, pd.DataFrame]],
+    save: Callable[[int, int, dict[str, pd.DataFrame]], object],
+) -> None:
+    """Compute each batch (index, first session, size) here while a thread saves the last one.
+
+    Saving a batch (Arrow conversion, staging files, one DuckDB transaction) waits on the
+    disk and runs much C code that lets go of the GIL, so on a second core it overlaps the
+    next batch's compute instead of adding to it. One batch at most is in flight: memory
+    stays bounded, batches are saved in order by one writer, and a save's error is raised
+    here at the next batch. On Ctrl-C the batch being saved is finished (committed) before
+    the interrupt goes on, so every batch is saved whole or not at all, as before.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradetalks-save") as writer:
+        pending: Future[object] | None = None
+        for index, first, size in todo:
+            tables = compute(index, first, size)
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(save, index, size, tables)
+        if pending is not None:
+            pending.result()
 
 
 def _parallel(

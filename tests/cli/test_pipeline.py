@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -48,6 +50,13 @@ def test_a_job_from_python_is_the_run_the_command_saves(
         return {k: v for k, v in summary["sweep"].items() if k != "sessions_per_second"}
 
     assert forecast(json.loads(out)) == forecast(done.summary)
+    # the main job with its report loads no plotting library (the plots are SVG text)
+    code_ = ("import sys; from tradetalks.cli import main\ntry:\n    main(sys.argv[1:])\n"
+             "except SystemExit:\n    pass\nprint('matplotlib' in sys.modules)")  # fmt: skip
+    done_ = subprocess.run([sys.executable, "-c", code_, "run", SCENARIO, "-n", "50",
+                            "--store", str(store_path), "-o", str(tmp_path / "r.html")],
+                           capture_output=True, text=True, check=True, timeout=300)  # fmt: skip
+    assert done_.stdout.split()[-1] == "False" and (tmp_path / "r.html").is_file()
     # --resume of a finished job starts nothing
     with RunStore(store_path) as store, pytest.raises(InputError, match="already finished"):
         run_job(JobSpec(**{**spec.__dict__, "resume": True}), store)
