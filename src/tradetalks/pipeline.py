@@ -24,7 +24,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -33,10 +33,12 @@ from typing import TYPE_CHECKING, Any
 from tradetalks._errors import InputError
 
 if TYPE_CHECKING:  # the game and the store load numpy/pandas/duckdb: only when a job runs
+    import numpy.typing as npt
     import pandas as pd
 
     from tradetalks.game import GameSetup
     from tradetalks.report import WrittenReport
+    from tradetalks.scenario import Scenario
     from tradetalks.store import RunStore
 
 #: Sweeps with at least this many sessions left run their batches in worker processes
@@ -186,21 +188,28 @@ def run_job(
         check_destination(spec.report_path.expanduser())  # before the work, not after
     text, origin = scenario_text(spec.scenario)
     scenario = loads_scenario(text, origin)
-    start = time.perf_counter()
-    with progress(f"pricing {scenario.id} with the trade model", None):
-        setup = prepare_game(scenario, workers=spec.workers, cache=store)
-    timing: dict[str, Any] = {"pricing_s": round(time.perf_counter() - start, 3),
-                              "solves": setup.n_solves,
-                              "cached_prices": setup.n_solves == 0}  # fmt: skip
-    strategies = parse_strategies(setup, spec.strategies)
-    # Without --strategy the sweep draws every party's play from the population.
-    population = None if strategies else population_of(setup.scenario.population)
-    settings = {"sessions": spec.n_sessions, "batch_size": spec.batch_size,
-                "strategies": strategies, "population": list(population or ())}  # fmt: skip
     # A short sweep (the main job's) takes about a second: the whole job shares one
     # connection. A longer one lets go of the file between batches (readers get in).
     short = client is None and spec.n_sessions <= HOLD_SESSIONS
-    with store.holding() if short else nullcontext():
+    with ExitStack() as held:
+        if short:
+            held.enter_context(store.holding())
+        start = time.perf_counter()
+        with progress(f"pricing {scenario.id} with the trade model", None):
+            setup = _cached_game(scenario, store) if short else None
+            if setup is None:  # prices to compute: the file is not held while they are
+                held.close()
+                setup = prepare_game(scenario, workers=spec.workers, cache=store)
+                if short:
+                    held.enter_context(store.holding())
+        timing: dict[str, Any] = {"pricing_s": round(time.perf_counter() - start, 3),
+                                  "solves": setup.n_solves,
+                                  "cached_prices": setup.n_solves == 0}  # fmt: skip
+        strategies = parse_strategies(setup, spec.strategies)
+        # Without --strategy the sweep draws every party's play from the population.
+        population = None if strategies else population_of(setup.scenario.population)
+        settings = {"sessions": spec.n_sessions, "batch_size": spec.batch_size,
+                    "strategies": strategies, "population": list(population or ())}  # fmt: skip
         with store.holding():
             run_id = _start(spec, store, setup, text, settings, notify)
             state = solve_game(setup, scenario_parameters(setup))
@@ -250,6 +259,40 @@ def run_job(
                 path = spec.report_path or default_report_path(run_id)
                 written = write_report(store.get_run(run_id), path)
     return JobResult(run_id, summary, setup, store.path, written)
+
+
+class _MissError(Exception):
+    """A price the cache does not have."""
+
+
+@dataclass(frozen=True)
+class _CacheOnly:
+    """The store's price cache, read only: a miss stops the pricing."""
+
+    store: RunStore
+
+    def get_cached_arrays(self, key: str) -> dict[str, npt.NDArray[Any]]:
+        hit = self.store.get_cached_arrays(key)
+        if hit is None:
+            raise _MissError(key)
+        return hit
+
+    def put_cached_arrays(self, key: str, arrays: Mapping[str, npt.ArrayLike]) -> None:
+        raise _MissError(key)  # not reached: a miss stops the pricing first
+
+
+def _cached_game(scenario: Scenario, store: RunStore) -> GameSetup | None:
+    """The priced game from the price cache alone, or ``None`` if a price is missing.
+
+    Tried first, while the job holds the file (a cached game is a few reads); on a miss the
+    job lets go of the file and prices with :func:`~tradetalks.game.prepare_game`.
+    """
+    from tradetalks.game import prepare_game
+
+    try:
+        return prepare_game(scenario, workers=1, cache=_CacheOnly(store))
+    except _MissError:
+        return None
 
 
 def _start(

@@ -15,13 +15,13 @@ from _cli import run
 
 from tradetalks import InputError
 from tradetalks.pipeline import JobSpec, run_job
-from tradetalks.store import RunStore
+from tradetalks.store import RunStore, _store
 
 SCENARIO = "us-japan-2018-bilateral"
 
 
 def test_a_job_from_python_is_the_run_the_command_saves(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store_path = tmp_path / "runs.duckdb"
     lines: list[str] = []
@@ -57,6 +57,19 @@ def test_a_job_from_python_is_the_run_the_command_saves(
                             "--store", str(store_path), "-o", str(tmp_path / "r.html")],
                            capture_output=True, text=True, check=True, timeout=300)  # fmt: skip
     assert done_.stdout.split()[-1] == "False" and (tmp_path / "r.html").is_file()
+    # a warm job (prices cached, a short sweep) opens the store file once, start to end
+    opens: list[bool] = []
+    real = _store.open_store
+
+    def counting(path: Path, *, write: bool, **kwargs: Any) -> Any:
+        opens.append(write)
+        return real(path, write=write, **kwargs)
+
+    monkeypatch.setattr(_store, "open_store", counting)
+    with RunStore(store_path) as store:
+        again = run_job(spec, store)
+    assert opens == [True] and again.summary["timing"]["cached_prices"] is True
+    assert forecast(again.summary) == forecast(done.summary)
     # --resume of a finished job starts nothing
     with RunStore(store_path) as store, pytest.raises(InputError, match="already finished"):
         run_job(JobSpec(**{**spec.__dict__, "resume": True}), store)
