@@ -358,7 +358,7 @@ def sector_impacts(
                  yticks=[(-i, t) for i, t in enumerate(labels)], grid="x",
                  tick_size=9)  # fmt: skip
     # One legend for all panels, below them, so it never hides a bar.
-    entries = merged_legend(panels[:1])
+    entries = panels[0].legend  # every panel draws the same points
     below = top_m + height + 50
     fig.height = below + legend_height(len(entries), 3) + 10
     fig.legend(entries, fig.width / 2, below, ncols=3, anchor="middle")

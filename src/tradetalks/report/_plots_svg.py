@@ -326,15 +326,14 @@ def _auto(lim: tuple[float, float]) -> list[tuple[float, str]]:
 
 
 def svg_text(text: str, x: float, y: float, *, size: float = 11, anchor: str = "middle",
-             rotate: float = 0.0, weight: str = "") -> str:  # fmt: skip
+             rotate: float = 0.0) -> str:  # fmt: skip
     """A text element, escaped, a line per newline; ``rotate`` degrees about (x, y)."""
     turn = f' transform="rotate({_n(rotate)} {_n(x)} {_n(y)})"' if rotate else ""
-    bold = f' font-weight="{weight}"' if weight else ""
     lines = [escape(line, quote=False) for line in text.split("\n")]
     body = lines[0] + "".join(f'<tspan x="{_n(x)}" dy="{_n(1.2 * size)}">{line}</tspan>'
                               for line in lines[1:])  # fmt: skip
     return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" text-anchor="{anchor}"'
-            f"{turn}{bold}>{body}</text>")  # fmt: skip
+            f"{turn}>{body}</text>")  # fmt: skip
 
 
 def integer_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
@@ -385,9 +384,6 @@ class Figure:
             out.append(svg_text(label, cx + 24, cy + size / 3, size=size, anchor="start"))
         self.parts.append(f'<g class="legend">{"".join(out)}</g>')
         return height
-
-    def text(self, text: str, x: float, y: float, **kwargs: object) -> None:
-        self.parts.append(svg_text(text, x, y, **kwargs))  # type: ignore[arg-type]
 
     def svg(self) -> str:
         """The image as an ``<svg>`` element (standalone: it declares its namespace)."""

@@ -15,7 +15,6 @@ from tradetalks.report._model import ReportFigure
 from tradetalks.report._plots_svg import (
     PALETTE,
     Figure,
-    Panel,
     Swatch,
     integer_ticks,
     text_width,
@@ -41,13 +40,11 @@ def option_distributions(view: RunView) -> ReportFigure | None:
     fig = Figure(left + ncols * side + (ncols - 1) * gap + 20,
                  top + nrows * (height + below + top) + 10, "sweep-options")  # fmt: skip
     status_quo = {i.id: i.status_quo for i in view.issues}
-    panels: list[Panel] = []
     for k, (issue_id, issue_shares) in enumerate(shares.items()):
         names = names_of[issue_id]
         row, col = divmod(k, ncols)
         ax = fig.panel(left + col * (side + gap), top + row * (height + below + top), side, height,
                        (-0.6, len(names) - 0.4), (0.0, 105.0))  # fmt: skip
-        panels.append(ax)
         for j, name in enumerate(names):
             value = 100 * issue_shares[name]
             if name == NO_DEAL:
