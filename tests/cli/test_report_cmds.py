@@ -28,10 +28,13 @@ def test_default_file_in_the_current_directory(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    store, analyze_id, _ = saved
+    store, analyze_id, sweep_id = saved
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(ENV_VAR, str(store))
-    code, out, err = run(["report", analyze_id[:-2]], capsys)  # a unique prefix works
+    # a unique prefix works: the shortest one the other run does not share (both runs may
+    # be saved in the same second, so their ids can share more than the timestamp)
+    shared = next(k for k, (a, b) in enumerate(zip(analyze_id, sweep_id, strict=True)) if a != b)
+    code, out, err = run(["report", analyze_id[: shared + 1]], capsys)
     assert code == 0, err
     page = tmp_path / f"report-{analyze_id}.html"
     assert page.is_file()

@@ -44,13 +44,14 @@ def nice_step(span: float, n: int) -> float:
 
 
 def ticks(lo: float, hi: float, n: int = 6) -> list[float]:
-    """Nice tick positions inside ``[lo, hi]``."""
+    """Nice tick positions inside ``[lo, hi]`` (to round-off)."""
     step = nice_step(hi - lo, n)
-    first = math.ceil(lo / step - 1e-9)
+    tol = 1e-9 * step + 1e-12 * max(abs(lo), abs(hi))
+    k = math.ceil(lo / step - 1e-9)
     out = []
-    k = first
-    while k * step <= hi + 1e-9 * step:
-        out.append(k * step)
+    while k * step <= hi + tol:
+        if k * step >= lo - tol:
+            out.append(k * step)
         k += 1
     return out
 
