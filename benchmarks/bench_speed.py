@@ -12,6 +12,8 @@ Python, so "before" and "after" share the machine's load:
 * ``tradetalks --help`` and ``tradetalks validate``;
 * the report's plots: CPU time of building the report of the main job's run, in-process;
 * a 10,000-session ``tradetalks sweep`` against the pure compute of its batches in-process;
+* 100,000 sessions in-process: computed and saved batch by batch as ``tradetalks sweep``
+  saves them (``tradetalks.pipeline.save_behind``), against the compute alone;
 * pricing the main job's grid (every configuration, at every elasticity grid point):
   ``solve_batch`` against cold solves one by one, in this process;
 * one bargaining session at a time (5 issues x 5 values, 100 rounds): tradetalks against
@@ -40,6 +42,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "us-japan-1995-autos"
@@ -148,7 +151,7 @@ print(best)
 
 def sweep_vs_compute(repeat: int) -> tuple[float, float]:
     """Wall time of ``tradetalks sweep -n 10000`` and of its batches' compute in-process."""
-    from tradetalks.game import batch_plan, prepare_game, sweep_batch
+    from tradetalks.game import batch_plan, population_of, prepare_game, sweep_batch
     from tradetalks.scenario import load_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -159,8 +162,42 @@ def sweep_vs_compute(repeat: int) -> tuple[float, float]:
         command, _ = best_process(lambda _: sweep, repeat, fresh=False)
     setup = prepare_game(load_scenario(SCENARIO), workers=1)
     plan = batch_plan(10_000, 500)
-    compute, _ = best_of(lambda: [sweep_batch(setup, *b, 0) for b in plan], repeat)
+    # as the command: each session's strategies drawn from the scenario's population
+    population = population_of(setup.scenario.population)
+    compute, _ = best_of(lambda: [sweep_batch(setup, *b, 0, None, population) for b in plan],
+                         repeat)  # fmt: skip
     return command, compute
+
+
+def sweep_saving(n_sessions: int = 100_000) -> tuple[float, float]:
+    """Wall seconds of a sweep's compute alone and with every batch saved as the CLI saves it.
+
+    As ``tradetalks sweep`` runs without ``--strategy``: each session's strategies are drawn
+    from the scenario's population (``benchmarks/bench_store.py`` times fixed strategies,
+    half the compute, against the same saving).
+    """
+    from tradetalks.game import batch_plan, population_of, prepare_game, sweep_batch
+    from tradetalks.pipeline import save_behind
+    from tradetalks.scenario import load_scenario
+    from tradetalks.store import RunStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = RunStore(Path(tmp) / "prices.duckdb", hold_s=0)
+        setup = prepare_game(load_scenario("us-japan-2018-bilateral"), workers=1, cache=cache)
+        plan = batch_plan(n_sessions, 500)
+        population = population_of(setup.scenario.population)
+
+        def batch(index: int, first: int, size: int) -> dict[str, pd.DataFrame]:
+            return sweep_batch(setup, index, first, size, 0, None, population)
+
+        compute, _ = best_of(lambda: [batch(*b) for b in plan], 1)
+        start = time.perf_counter()
+        with RunStore(Path(tmp) / "sweep.duckdb") as store:
+            run_id = store.start_run(kind="sweep", scenario_id="s", scenario_text="s",
+                                     data_version="d", seed=0, settings={})  # fmt: skip
+            save_behind(plan, batch, lambda i, _, t: store.save_batch(run_id, i, t))
+            store.finish_run(run_id, {"sessions": n_sessions})
+        return compute, time.perf_counter() - start
 
 
 def pricing(repeat: int) -> tuple[float, float, int, float, float]:
@@ -307,13 +344,18 @@ def main() -> None:
         rows.append((names[key], f"{fmt(w0)} (CPU {fmt(c0)})", f"{fmt(w1)} (CPU {fmt(c1)})",
                      f"{w0 / w1:.1f}×", f"{label} {met}"))  # fmt: skip
     (p0, _), (p1, _) = before["plots"], after["plots"]
-    rows.append(("report plots (6 figures, CPU in-process, matplotlib imported)",
+    rows.append(("report plots (6 figures, CPU in-process; previous: matplotlib, imported)",
                  f"CPU {fmt(p0)}", f"CPU {fmt(p1)}", f"{p0 / p1:.1f}×",
                  f"< 0.3 s {'✓' if p1 < 0.3 else '✗'}"))  # fmt: skip
     command, compute = sweep_vs_compute(args.repeat)
     rows.append(("sweep of 10,000 sessions: command vs its compute", f"compute {fmt(compute)}",
                  f"command {fmt(command)}", f"{command / compute:.2f}× compute",
                  "report"))  # fmt: skip
+    compute, saved = sweep_saving()
+    rows.append(("sweep of 100,000 sessions in-process (strategy population): saved vs compute",
+                 f"compute {fmt(compute)}", f"saved {fmt(saved)}",
+                 f"{saved / compute:.2f}× compute",
+                 f"≤ 1.5× {'✓' if saved / compute <= 1.5 else '✗'}"))  # fmt: skip
     cold, batch, n, its_cold, its_batch = pricing(args.repeat)
     rows.append((f"pricing the main job's grid ({n} solves): cold vs `solve_batch`",
                  f"cold CPU {fmt(cold)} ({its_cold:.1f} it.)", f"batch CPU {fmt(batch)} "

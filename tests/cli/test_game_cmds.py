@@ -80,7 +80,8 @@ def _wait_for_batches(store: Path, proc: subprocess.Popen[str], at_least: int) -
     staged = store.with_name(store.name + ".staged")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if len(list(staged.glob("*/*/"))) >= at_least + 1:  # the newest may be half-written
+        batches = {p.name.split("-")[0] for p in staged.glob("*/*.arrow")}
+        if len(batches) >= at_least + 1:  # the newest may be half-written
             return
         try:
             with RunStore(store, lock_timeout_s=0.05) as s:

@@ -28,17 +28,20 @@ def test_default_file_in_the_current_directory(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    store, analyze_id, _ = saved
+    store, analyze_id, sweep_id = saved
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(ENV_VAR, str(store))
-    code, out, err = run(["report", analyze_id[:-2]], capsys)  # a unique prefix works
+    # a unique prefix works: the shortest one the other run does not share (both runs may
+    # be saved in the same second, so their ids can share more than the timestamp)
+    shared = next(k for k, (a, b) in enumerate(zip(analyze_id, sweep_id, strict=True)) if a != b)
+    code, out, err = run(["report", analyze_id[: shared + 1]], capsys)
     assert code == 0, err
     page = tmp_path / f"report-{analyze_id}.html"
     assert page.is_file()
     assert "report written to" in out and page.name in out
     # what the run lacks is said on the terminal too
     assert "note:" in out and "'trace'" in out
-    assert page.read_text(encoding="utf-8").count("data:image/png;base64,") == 3
+    assert page.read_text(encoding="utf-8").count("<svg ") == 3
 
 
 def test_markdown_default_name(
@@ -52,7 +55,7 @@ def test_markdown_default_name(
     code, _, err = run(["report", analyze_id, "--format", "md", "--store", str(store)], capsys)
     assert code == 0, err
     assert (tmp_path / f"report-{analyze_id}.md").is_file()
-    assert len(list(tmp_path.glob(f"report-{analyze_id}-*.png"))) == 3
+    assert len(list(tmp_path.glob(f"report-{analyze_id}-*.svg"))) == 3
 
 
 def test_markdown_with_store_option(
@@ -62,8 +65,8 @@ def test_markdown_with_store_option(
     target = tmp_path / "sweep.md"
     code, out, err = run(["report", sweep_id, "-o", str(target), "--store", str(store)], capsys)
     assert code == 0, err
-    pngs = sorted(p.name for p in tmp_path.glob("sweep-*.png"))
-    assert "sweep-sweep-options.png" in pngs and "sweep-sweep-rates.png" in pngs
+    svgs = sorted(p.name for p in tmp_path.glob("sweep-*.svg"))
+    assert "sweep-sweep-options.svg" in svgs and "sweep-sweep-rates.svg" in svgs
     assert "with 5 plot(s) beside it" in out
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# US–Japan autos")
@@ -80,7 +83,7 @@ def test_explicit_format_wins_over_the_suffix(
     )
     assert code == 0, err
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert not list(tmp_path.glob("*.png"))
+    assert not list(tmp_path.glob("*.svg"))
 
 
 def test_unknown_run_is_one_store_error(
@@ -128,9 +131,9 @@ def test_bad_format_is_rejected(
 @pytest.mark.slow
 def test_real_run_of_the_1995_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`tradetalks run` on the bundled 1995 scenario, then its report in both formats."""
-    import base64
     import re
     import subprocess
+    import xml.etree.ElementTree as ET
 
     import tradetalks.report as rp
 
@@ -143,10 +146,10 @@ def test_real_run_of_the_1995_case(tmp_path: Path, capsys: pytest.CaptureFixture
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     html = page.read_text(encoding="utf-8")
-    sources = re.findall(r'<img [^>]*src="([^"]+)"', html)
-    assert len(sources) == 6 and 'src="http' not in html
-    for src in sources:
-        assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG")
+    images = re.findall(r"<svg .*?</svg>", html, flags=re.S)
+    assert len(images) == 6 and 'src="http' not in html
+    for image in images:
+        assert ET.fromstring(image).tag == "{http://www.w3.org/2000/svg}svg"
     assert 'class="absent"' not in html  # a full run has everything the report draws
 
     record = RunStore(store).get_run(RunStore(store).list_runs()["run_id"].iloc[-1])
@@ -177,7 +180,7 @@ def test_real_run_of_the_1995_case(tmp_path: Path, capsys: pytest.CaptureFixture
         capsys,
     )
     assert code == 0, err
-    assert len(list(tmp_path.glob("run-*.png"))) == 6
+    assert len(list(tmp_path.glob("run-*.svg"))) == 6
 
     # an analyze run of the same scenario reuses the cached prices: quick, and partial
     done = subprocess.run(

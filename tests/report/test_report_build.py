@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import re
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,6 @@ from _report_helpers import (
 )
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image
 
 import tradetalks.report as rp
 from tradetalks.report._build import _summary, _sweep_section, _talks_section
@@ -56,11 +54,15 @@ def full_report(full: RunRecord) -> rp.Report:
     return rp.build_report(full)
 
 
-def png_size(png: bytes) -> tuple[int, int]:
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    with Image.open(io.BytesIO(png)) as image:
-        image.load()  # decodes every pixel: a truncated or corrupt PNG raises
-        return image.size
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """Width and height of a standalone SVG image (which must parse as XML)."""
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+    return float(root.get("width", 0)), float(root.get("height", 0))
 
 
 def test_public_namespace_is_pinned() -> None:
@@ -90,7 +92,7 @@ def test_full_run_has_every_section_and_plot(full_report: rp.Report) -> None:
     assert tuple(s.id for s in full_report.sections) == rp.SECTION_IDS
     assert {f.slug for f in full_report.figures} == ALL_FIGURES
     for figure in full_report.figures:
-        width, height = png_size(figure.png)
+        width, height = svg_size(figure.svg)
         assert width >= 600 and height >= 300, figure.slug
         assert figure.caption and figure.title
     # nothing is said to be missing from a complete run
@@ -101,19 +103,19 @@ def test_full_run_has_every_section_and_plot(full_report: rp.Report) -> None:
 def test_plots_are_reproducible(full: RunRecord, full_report: rp.Report) -> None:
     again = utility_space(rp.run_view(full))
     assert again is not None
-    assert again.png == full_report.figures[0].png
+    assert again.svg == full_report.figures[0].svg
 
 
 def test_html_is_self_contained(full_report: rp.Report) -> None:
     page = rp.render_html(full_report)
     assert page.startswith("<!DOCTYPE html>")
     assert 'src="http' not in page and "<script" not in page and "<link" not in page
-    assert "url(" not in page  # no stylesheet fetching fonts or images
-    sources = re.findall(r'<img [^>]*src="([^"]+)"', page)
-    assert len(sources) == len(ALL_FIGURES)
-    for src in sources:
-        assert src.startswith("data:image/png;base64,")
-        png_size(base64.b64decode(src.split(",", 1)[1], validate=True))
+    # no stylesheet fetching fonts or images: the only url() are the plots' own clip paths
+    assert re.findall(r"url\((?!#)", page) == []
+    figures = re.findall(r"<figure [^>]*>.*?</figure>", page, flags=re.S)
+    assert len(figures) == len(ALL_FIGURES)
+    for figure in figures:
+        svg_size(figure[figure.index("<svg") : figure.index("</svg>") + 6])
     for section_id in rp.SECTION_IDS:
         assert f'<section id="{section_id}">' in page
     assert "US–Japan autos and auto parts, 1995" in page
@@ -211,7 +213,7 @@ def test_sweep_where_every_session_agrees(full: RunRecord) -> None:
     assert rates.threat_rates == {THREAT: 0.0}
     figure = sweep_overview(view)
     assert figure is not None
-    png_size(figure.png)
+    svg_size(figure.svg)
 
 
 def _absent(report: rp.Report, section: str) -> str:
@@ -278,7 +280,7 @@ def test_user_text_is_escaped(store: RunStore) -> None:
     page = rp.render_html(report)
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in page
-    markdown = rp.render_markdown(report, {f.slug: f"{f.slug}.png" for f in report.figures})
+    markdown = rp.render_markdown(report, {f.slug: f"{f.slug}.svg" for f in report.figures})
     assert "<script" not in markdown and "</script" not in markdown
     assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt; &amp; co" in markdown
 
@@ -383,7 +385,7 @@ def test_zoom_on_a_small_zopa(full: RunRecord) -> None:
     x, y = small.loc[zopa, "u:USA"], small.loc[zopa, "u:JPN"]
     assert box[0] < x.min() and x.max() < box[1] and box[2] < y.min() and y.max() < box[3]
     figure = utility_space(view)
-    assert figure is not None and png_size(figure.png)[0] > 1200  # two panels
+    assert figure is not None and svg_size(figure.svg)[0] > 1200  # two panels
     # a ZOPA of two outcomes gets no zoom
     two = small.copy()
     two["zopa"] = False

@@ -36,12 +36,12 @@ def test_html_file(report: rp.Report, tmp_path: Path) -> None:
 
 def test_markdown_writes_its_plots_beside_it(report: rp.Report, tmp_path: Path) -> None:
     written = rp.write_report(report, tmp_path / "out.md")
-    assert {p.name for p in written.images} == {f"out-{f.slug}.png" for f in report.figures}
+    assert {p.name for p in written.images} == {f"out-{f.slug}.svg" for f in report.figures}
     text = written.path.read_text(encoding="utf-8")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert sorted(links) == sorted(p.name for p in written.images)
     for figure in report.figures:
-        assert (tmp_path / f"out-{figure.slug}.png").read_bytes() == figure.png
+        assert (tmp_path / f"out-{figure.slug}.svg").read_text(encoding="utf-8") == figure.svg
     assert "## The talks" in text and "| issue |" in text
     assert "> No concession curves" in text  # an analyze run says what it lacks
     assert leftovers(tmp_path) == []

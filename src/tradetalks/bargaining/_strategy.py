@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tradetalks._errors import BargainingError
+from tradetalks._strategy_specs import PRESETS, check_strategy
 from tradetalks.bargaining._acceptance import ACAspiration, ACNext, ACReservation
 from tradetalks.bargaining._equilibrium import Equilibrium
 from tradetalks.bargaining._offering import (
@@ -41,71 +41,43 @@ _ACCEPTANCE: dict[str, Callable[[], AcceptanceCondition]] = {
 }
 
 
-def _time_based(default_e: float) -> Callable[[_Params], OfferingPolicy]:
-    return lambda p: TimeBased(e=p.pop("e", default_e), tol=p.pop("tol", 0.0))
+def _time_based(p: _Params) -> OfferingPolicy:
+    return TimeBased(e=p["e"], tol=p["tol"])
 
 
-_PRESETS: dict[str, tuple[Callable[[_Params], OfferingPolicy], str]] = {
-    "boulware": (_time_based(0.25), "time-based, concedes late (e=0.25)"),
-    "linear": (_time_based(1.0), "time-based, concedes linearly (e=1)"),
-    "conceder": (_time_based(4.0), "time-based, concedes early (e=4)"),
-    "timebased": (_time_based(1.0), "time-based with exponent e"),
-    "hardliner": (lambda p: Hardliner(), "always offers its best outcome"),
-    "tft": (lambda p: RelativeTitForTat(delta=int(p.pop("delta", 1))), "relative tit-for-tat"),
-    "nash": (
-        lambda p: NashSeeking(e=p.pop("e", 0.25), tol=p.pop("tol", 0.0)),
-        "time-based target, Nash-best offer under a frequency opponent model",
-    ),
-    "micro": (lambda p: MiCRO(), "MiCRO (de Jonge 2022)"),
-    "equilibrium": (lambda p: Equilibrium(), "subgame-perfect play, complete information"),
+#: How each name of the vocabulary (:data:`tradetalks._strategy_specs.PRESETS`, with the
+#: parameters, defaults and bounds) is built; parameters come checked, defaults filled in.
+_BUILD: dict[str, Callable[[_Params], OfferingPolicy]] = {
+    "boulware": _time_based,
+    "linear": _time_based,
+    "conceder": _time_based,
+    "timebased": _time_based,
+    "hardliner": lambda p: Hardliner(),
+    "tft": lambda p: RelativeTitForTat(delta=int(p["delta"])),
+    "nash": lambda p: NashSeeking(e=p["e"], tol=p["tol"]),
+    "micro": lambda p: MiCRO(),
+    "equilibrium": lambda p: Equilibrium(),
 }
 
 
 def strategy_names() -> dict[str, str]:
     """Known strategy names and what they do."""
-    return {name: doc for name, (_, doc) in _PRESETS.items()}
+    return {name: doc for name, (doc, _) in PRESETS.items()}
 
 
 def parse_strategy(text: str) -> Strategy:
     """Build a strategy from ``name[:key=value,...]`` (see the module docstring).
 
+    The spec is checked by :func:`tradetalks._strategy_specs.check_strategy` (the numpy-free
+    vocabulary ``tradetalks validate`` uses too), then built.
+
     Raises
     ------
     BargainingError
-        Unknown name or parameter, or a value that is not a number.
+        Unknown name or parameter, or a value that is not a number or out of its bounds.
     """
-    name, _, args = text.strip().partition(":")
-    name = name.strip().lower()
-    if name not in _PRESETS:
-        known = ", ".join(sorted(_PRESETS))
-        raise BargainingError(f"unknown strategy {name!r}; known strategies: {known}")
-    params: _Params = {}
-    acceptance: AcceptanceCondition = ACAspiration()
-    for item in filter(None, (a.strip() for a in args.split(","))):
-        key, eq, value = item.partition("=")
-        key = key.strip().lower()
-        if not eq:
-            raise BargainingError(f"strategy {text!r}: expected key=value, got {item!r}")
-        if key == "ac":
-            if value.strip() not in _ACCEPTANCE:
-                raise BargainingError(
-                    f"strategy {text!r}: unknown acceptance {value!r}; known: "
-                    + ", ".join(sorted(_ACCEPTANCE))
-                )
-            acceptance = _ACCEPTANCE[value.strip()]()
-            continue
-        try:
-            params[key] = float(value)
-        except ValueError as exc:
-            raise BargainingError(
-                f"strategy {text!r}: {key} must be a number, got {value!r}"
-            ) from exc
-    offering = _PRESETS[name][0](params)
-    if params:
-        raise BargainingError(
-            f"strategy {text!r}: unknown parameter(s) {', '.join(sorted(params))} for {name!r}"
-        )
-    return Strategy(offering, acceptance, text.strip())
+    spec = check_strategy(text)
+    return Strategy(_BUILD[spec.name](spec.params), _ACCEPTANCE[spec.acceptance](), spec.text)
 
 
 def as_strategy(spec: Strategy | str) -> Strategy:

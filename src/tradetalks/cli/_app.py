@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from typer import rich_utils
 from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import TyperException
 
@@ -240,6 +239,8 @@ def _run(args: list[str]) -> int:
     except typer.BadParameter as error:
         # a missing argument (typer keeps its class private): the usage box says how to call
         if type(error).__name__ == "MissingParameter":
+            from typer import rich_utils  # Markdown machinery: only when an error needs it
+
             rich_utils.rich_format_error(error)
             return error.exit_code
         # a bad option value (an unreadable file, a negative seed): one line, like our errors
@@ -251,6 +252,8 @@ def _run(args: list[str]) -> int:
         return error.exit_code
     except TyperException as error:
         # typer's usage errors (unknown command, missing argument): its own box, as before
+        from typer import rich_utils
+
         shown: Any = error  # rich_format_error is typed with typer's private ClickException
         rich_utils.rich_format_error(shown)
         return int(shown.exit_code)

@@ -6,46 +6,22 @@ an uncertainty sweep, saved to the run store, summarised on screen, with an HTML
 
 from __future__ import annotations
 
-import os
-import time
+import math
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from tradetalks._errors import InputError
 from tradetalks.cli._common import console, err_console, print_json, progress
-from tradetalks.game import (
-    GameSetup,
-    analysis_summary,
-    batch_plan,
-    calendar_summary,
-    describe_scenario,
-    impact_tables,
-    outcome_table,
-    population_of,
-    prepare_game,
-    run_single,
-    scenario_parameters,
-    session_summary,
-    solve_game,
-    strategy_specs,
-    strategy_spread,
-    sweep_batch,
-    sweep_summary,
-    trace_table,
-)
-from tradetalks.politics import objective_in_words
-from tradetalks.scenario import load_scenario, notices, scenario_text
-from tradetalks.store import RunStore
+from tradetalks.pipeline import JobResult, JobSpec, run_job
+
+if TYPE_CHECKING:
+    from tradetalks.game import GameSetup
 
 ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario's name or a TOML file.")]
 StoreOpt = Annotated[
@@ -99,121 +75,12 @@ def _cluster(dask: str | None, scheduler: str | None, workers: int | None) -> It
         yield client
 
 
-#: Sweeps with at least this many sessions left run their batches in worker processes.
-PARALLEL_FROM_SESSIONS = 20_000
-
-
 def register(app: typer.Typer) -> None:
     """Add the main-job commands to ``app``."""
     app.command("run")(run)
     app.command("analyze")(analyze)
     app.command("negotiate")(negotiate)
     app.command("sweep")(sweep)
-
-
-def _strategies(setup: GameSetup, given: list[str] | None) -> dict[str, str]:
-    parties = [p.code for p in setup.scenario.parties]
-    out: dict[str, str] = {}
-    for item in given or []:
-        party, eq, spec = item.partition("=")
-        if not eq or party not in parties or not spec:
-            raise InputError(
-                f"bad --strategy {item!r}: expected PARTY=STRATEGY with PARTY one of {parties}"
-            )
-        out[party] = spec
-    from tradetalks.bargaining import parse_strategy
-
-    for spec in strategy_specs(setup, out):
-        parse_strategy(spec)  # unknown names fail here, with the list of known ones
-    return out
-
-
-def _prepare(
-    scenario: str, store: RunStore, workers: int | None
-) -> tuple[GameSetup, str, dict[str, Any]]:
-    text, _ = scenario_text(scenario)
-    s = load_scenario(scenario)  # its own table, if any, resolved in its folder
-    start = time.perf_counter()
-    with progress() as bar:
-        bar.add_task(f"pricing {s.id} with the trade model", total=None)
-        setup = prepare_game(s, workers=workers, cache=store)
-    timing = {"pricing_s": round(time.perf_counter() - start, 3), "solves": setup.n_solves,
-              "cached_prices": setup.n_solves == 0}  # fmt: skip
-    return setup, text, timing
-
-
-def _workers(workers: int | None) -> int:
-    return max(1, workers if workers is not None else (os.cpu_count() or 1))
-
-
-def _run_sweep(
-    store: RunStore,
-    run_id: str,
-    setup: GameSetup,
-    n_sessions: int,
-    batch_size: int,
-    seed: int,
-    strategies: Mapping[str, str],
-    workers: int,
-    client: Any = None,
-    population: tuple[str, ...] | None = None,
-) -> float:
-    """Run the batches not yet saved, saving each as it completes; returns seconds taken."""
-    done = store.finished_batches(run_id)
-    todo = [b for b in batch_plan(n_sessions, batch_size) if b[0] not in done]
-    start = time.perf_counter()
-    with progress() as bar:
-        task = bar.add_task("simulating the talks", total=n_sessions)
-        bar.advance(task, sum(size for index, _, size in batch_plan(n_sessions, batch_size)
-                              if index in done))  # fmt: skip
-
-        def save(index: int, size: int, tables: dict[str, pd.DataFrame]) -> None:
-            store.save_batch(run_id, index, tables)
-            bar.advance(task, size)
-
-        # Worker processes cost a few seconds to start: worth it only for long sweeps.
-        if client is not None:
-            from tradetalks.cluster import run_batches
-
-            run_batches(client, setup, todo, seed, strategies, save, population)
-        elif workers <= 1 or sum(size for _, _, size in todo) < PARALLEL_FROM_SESSIONS:
-            for index, first, size in todo:
-                save(index, size, sweep_batch(setup, index, first, size, seed, strategies,
-                                              population))  # fmt: skip
-        else:
-            _parallel(todo, setup, seed, strategies, workers, save, population)
-    return time.perf_counter() - start
-
-
-def _parallel(
-    todo: list[tuple[int, int, int]],
-    setup: GameSetup,
-    seed: int,
-    strategies: Mapping[str, str],
-    workers: int,
-    save: Callable[[int, int, dict[str, pd.DataFrame]], None],
-    population: tuple[str, ...] | None = None,
-) -> None:
-    # Workers only compute; this process is the store's only writer.
-    context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: dict[Future[dict[str, pd.DataFrame]], tuple[int, int]] = {}
-        queue = list(todo)
-        try:
-            while queue or pending:
-                while queue and len(pending) < 2 * workers:
-                    index, first, size = queue.pop(0)
-                    future = pool.submit(sweep_batch, setup, index, first, size, seed, strategies,
-                                         population)  # fmt: skip
-                    pending[future] = (index, size)
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    index, size = pending.pop(future)
-                    save(index, size, future.result())
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
 
 
 def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) -> None:
@@ -309,7 +176,7 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
 def _money(value: float) -> str:
     """Three significant figures at least: +10,812 million USD or +0.0225 of a unit."""
     # at most 3 decimals: a change below 0.0005 of a unit is solver noise, shown as 0
-    digits = min(3, max(0, 2 - int(np.floor(np.log10(abs(value)))))) if value else 1
+    digits = min(3, max(0, 2 - math.floor(math.log10(abs(value))))) if value else 1
     text = f"{value:+,.{digits}f}"
     return "0" if float(text.replace(",", "")) == 0 else text
 
@@ -345,20 +212,12 @@ def _calendar_line(calendar: Mapping[str, Any]) -> str:
     return "By date and stage: " + "; ".join(parts)
 
 
-def _headline(summary: Mapping[str, Any]) -> str:
-    """One line for run listings."""
-    a = summary["analysis"]
-    parts = [f"ZOPA {a['zopa_size']}/{a['n_outcomes']}"]
-    if "session" in summary:
-        s = summary["session"]
-        parts.append(
-            f"session {s['status']}" + (f" in round {s['rounds']}" if s["agreement"] else "")
-        )
-    if "sweep" in summary:
-        w = summary["sweep"]
-        parts.append(f"agreement {w['agreement_rate']:.0%} of {w['sessions']}")
-        parts += [f"{k} carried out {v:.0%}" for k, v in w["threat_carried_out"].items()]
-    return "; ".join(parts)
+@contextmanager
+def _bar(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar for :func:`run_job` (a spinner when ``total`` is ``None``)."""
+    with progress() as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def _job(
@@ -374,90 +233,31 @@ def _job(
     workers: int | None,
     json: bool,
     session: bool,
+    report: bool = False,
+    report_path: Path | None = None,
     dask: str | None = None,
     scheduler: str | None = None,
-) -> tuple[str, dict[str, Any], Path]:
-    if n_sessions < 0 or batch_size < 1:
-        raise InputError("--sessions must be >= 0 and --batch-size >= 1")
+) -> JobResult:
+    from tradetalks.scenario import notices
+    from tradetalks.store import RunStore
+
+    spec = JobSpec(kind, scenario, n_sessions=n_sessions, batch_size=batch_size, seed=seed,
+                   strategies=tuple(strategy or ()), session=session, resume=resume,
+                   workers=workers, report=report,
+                   report_path=report_path)  # fmt: skip
     with RunStore(store_path) as store, _cluster(dask, scheduler, workers) as client:
-        setup, text, timing = _prepare(scenario, store, workers)
-        strategies = _strategies(setup, strategy)
-        # Without --strategy the sweep draws every party's play from the population.
-        population = None if strategies else population_of(setup.scenario.population)
-        settings = {"sessions": n_sessions, "batch_size": batch_size, "strategies": strategies,
-                    "population": list(population or ())}  # fmt: skip
-        run_id = None
-        if resume:
-            run_id = store.find_resumable(kind=kind, scenario_text=text,
-                                          data_version=setup.data_version, seed=seed,
-                                          settings=settings)  # fmt: skip
-            done = None if run_id is not None else store.find_resumable(
-                kind=kind, scenario_text=text, data_version=setup.data_version, seed=seed,
-                settings=settings, finished=True)  # fmt: skip
-            if done is not None:  # resuming a finished run must not start a duplicate
-                raise InputError(f"run {done} with these inputs is already finished: nothing "
-                                 f"to resume (tradetalks runs show {done}); leave out --resume "
-                                 "to start a new run")  # fmt: skip
-            if run_id is None:
-                err_console.print("nothing to resume: starting a new run")
-        if run_id is None:
-            run_id = store.start_run(kind=kind, scenario_id=setup.scenario.id,
-                                     scenario_text=text, data_version=setup.data_version,
-                                     seed=seed, settings=settings)  # fmt: skip
-        state = solve_game(setup, scenario_parameters(setup))
-        summary: dict[str, Any] = {**describe_scenario(setup),
-                                   "objectives": objective_in_words(setup.scenario),
-                                   "analysis": analysis_summary(setup, state)}  # fmt: skip
-        tables = {"outcomes": outcome_table(setup, state)}
-        deal = summary["analysis"]["nash"]["outcome"] if summary["analysis"]["nash"] else None
-        if session:
-            traced, one = run_single(setup, state, strategies=strategies, seed=seed)
-            summary["session"] = session_summary(setup, one)
-            tables["trace"] = trace_table(setup, traced)
-            deal = summary["session"]["outcome"] if summary["session"]["outcome"] is not None \
-                else deal  # fmt: skip
-        tables.update(impact_tables(setup, deal))
-        store.save_batch(run_id, 0, tables)
-        if n_sessions:
-            try:
-                seconds = _run_sweep(store, run_id, setup, n_sessions, batch_size, seed,
-                                     strategies, _workers(workers), client,
-                                     population)  # fmt: skip
-            except KeyboardInterrupt:
-                store.mark_interrupted(run_id)
-                saved = len(store.finished_batches(run_id)) - 1
-                err_console.print(f"interrupted: {saved} batch(es) of run {run_id} are saved; "
-                                  f"carry on with the same command and --resume")  # fmt: skip
-                raise
-            sessions = store.get_run(run_id, tables=["sessions"]).tables["sessions"]
-            summary["sweep"] = sweep_summary(setup, sessions)
-            parties = [p.code for p in setup.scenario.parties]
-            summary["calendar"] = calendar_summary(setup, sessions)
-            summary["strategies"] = {"population": list(population or ()),
-                                     "spread": strategy_spread(parties, sessions)}  # fmt: skip
-            summary["sweep"]["sessions_per_second"] = round(n_sessions / max(seconds, 1e-9), 1)
-            timing["sweep_s"] = round(seconds, 3)
-        summary["timing"] = timing
-        summary["headline"] = _headline(summary)
-        store.finish_run(run_id, summary)
-        path = store.path
+        done = run_job(spec, store, progress=_bar, client=client,
+                       notify=lambda line: err_console.print(escape(line)))  # fmt: skip
     # What loading translated (an older file's stakes), once the job has succeeded.
-    for line in notices(setup.scenario):
+    for line in notices(done.setup.scenario):
         err_console.print(f"note: {escape(line)}", highlight=False)
     if json:
-        print_json({"run_id": run_id, **summary})
+        print_json({"run_id": done.run_id, **done.summary})
     else:
-        _print_summary(setup, summary, run_id)
-    return run_id, summary, path
-
-
-def _report(run_id: str, store_path: Path, output: Path | None) -> None:
-    from tradetalks.report import default_report_path, write_report
-
-    with RunStore(store_path) as store:
-        record = store.get_run(run_id)
-    written = write_report(record, output or default_report_path(run_id))
-    console.print(f"Report: {written.path}")
+        _print_summary(done.setup, done.summary, done.run_id)
+    if done.report is not None:
+        console.print(f"Report: {done.report.path}")
+    return done
 
 
 def run(
@@ -483,12 +283,10 @@ def run(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """The main job: analysis, one session of talks, an uncertainty sweep, a saved run, a report."""
-    run_id, _, path = _job("run", scenario, n_sessions=sessions, batch_size=batch_size, seed=seed,
-                           strategy=strategy, store_path=store, resume=resume, workers=workers,
-                           json=json, session=True, dask=dask,
-                           scheduler=scheduler)  # fmt: skip
-    if not no_report:
-        _report(run_id, path, report)
+    _job("run", scenario, n_sessions=sessions, batch_size=batch_size, seed=seed,
+         strategy=strategy, store_path=store, resume=resume, workers=workers, json=json,
+         session=True, report=not no_report, report_path=report, dask=dask,
+         scheduler=scheduler)  # fmt: skip
 
 
 def analyze(
@@ -508,16 +306,18 @@ def negotiate(
     json: JsonOpt = False,
 ) -> None:
     """One session of talks at the scenario's parameters, with its trace."""
-    run_id, _, path = _job("negotiate", scenario, n_sessions=0, batch_size=1, seed=seed,
-                           strategy=strategy, store_path=store, resume=False, workers=workers,
-                           json=json, session=True)  # fmt: skip
+    done = _job("negotiate", scenario, n_sessions=0, batch_size=1, seed=seed, strategy=strategy,
+                store_path=store, resume=False, workers=workers, json=json,
+                session=True)  # fmt: skip
     if not json:
-        with RunStore(path) as s:
-            trace = s.get_run(run_id, tables=["trace"]).tables.get("trace")
+        from tradetalks.store import RunStore
+
+        with RunStore(done.store_path) as s:
+            trace = s.get_run(done.run_id, tables=["trace"]).tables.get("trace")
         if trace is not None and len(trace):
             utilities = [c for c in trace.columns if str(c).startswith("u:")]
             if len(utilities) > 3:  # one column per party would not fit: the mover's utility
-                mover = [row.get(f"u:{row['party']}", np.nan) for _, row in trace.iterrows()]
+                mover = [row.get(f"u:{row['party']}", math.nan) for _, row in trace.iterrows()]
                 trace = trace.drop(columns=utilities).assign(**{"u (mover)": mover})
             t = Table(title="Trace", title_justify="left")
             for column in trace.columns:

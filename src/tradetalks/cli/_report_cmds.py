@@ -1,7 +1,7 @@
 """Commands for reports built from saved runs: ``tradetalks report RUN_ID``.
 
-``tradetalks.report`` (and through it matplotlib) is imported inside the command so that
-``tradetalks --help`` and other commands start fast.
+``tradetalks.report`` (and through it pandas and the run store) is imported inside the
+command so that ``tradetalks --help`` and other commands start fast.
 """
 
 from __future__ import annotations

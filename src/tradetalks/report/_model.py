@@ -1,4 +1,4 @@
-"""The report as data: sections of paragraphs, plots (PNG bytes) and tables of text.
+"""The report as data: sections of paragraphs, plots (SVG text) and tables of text.
 
 Building (:mod:`._build`) and rendering (:mod:`._render`) are separate so the same report
 becomes HTML or Markdown, and tests can inspect it without parsing either.
@@ -17,20 +17,17 @@ class ReportFigure:
     ----------
     slug
         File-name friendly id, unique in a report (``utility-space``); Markdown output writes
-        the plot to ``<stem>-<slug>.png``.
+        the plot to ``<stem>-<slug>.svg``.
     title, caption
         Heading and the short paragraph saying what the plot shows.
-    png
-        The image, PNG-encoded (empty for a plot drawn as SVG).
     svg
-        The image as one standalone ``<svg>`` element (empty for a PNG plot).
+        The image: one standalone ``<svg>`` element.
     """
 
     slug: str
     title: str
     caption: str
-    png: bytes = b""
-    svg: str = ""
+    svg: str
 
 
 @dataclass(frozen=True)

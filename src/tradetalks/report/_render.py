@@ -1,7 +1,7 @@
-"""A :class:`Report` as one self-contained HTML page, or as Markdown with PNG files beside it.
+"""A :class:`Report` as one self-contained HTML page, or as Markdown with SVG files beside it.
 
-The HTML page embeds every plot as a ``data:image/png;base64`` URI and its style inline:
-it loads nothing from files or the network, so it can be mailed or archived as is. Every
+The HTML page embeds every plot as inline SVG and its style inline: it loads nothing from
+files or the network, so it can be mailed or archived as is. Every
 piece of text from the run is HTML-escaped (scenario titles are user input), in Markdown
 too, where Markdown's own marks are backslash-escaped as well.
 """
@@ -20,7 +20,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:
 margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}
 .meta{color:#555;margin-top:0}nav a{margin-right:1em}
-figure{margin:1.2em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figure{margin:1.2em 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#444;font-size:.95em;max-width:80ch}
 table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
 th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
@@ -53,11 +53,10 @@ def _html_table(table: ReportTable) -> str:
 
 
 def _html_figure(figure: ReportFigure) -> str:
-    # A plot drawn as SVG (the N-party picture) is inlined; its text is escaped where drawn.
-    image = figure.svg or f'<img src="{data_uri(figure.png)}" alt="{_escape_attr(figure.title)}">'
     return (
         f'<figure id="fig-{_escape_attr(figure.slug)}"><h3>{escape(figure.title)}</h3>'
-        f"{image}<figcaption>{escape(figure.caption)}</figcaption></figure>"
+        f"{figure.svg}"
+        f"<figcaption>{escape(figure.caption)}</figcaption></figure>"
     )
 
 
@@ -119,8 +118,8 @@ def _md_table(table: ReportTable) -> str:
 
 
 def figure_file_names(report: Report, stem: str) -> dict[str, str]:
-    """The PNG file name of each figure (by slug) for Markdown output: ``<stem>-<slug>.png``."""
-    return {f.slug: f"{stem}-{f.slug}.{'svg' if f.svg else 'png'}" for f in report.figures}
+    """The SVG file name of each figure (by slug) for Markdown output: ``<stem>-<slug>.svg``."""
+    return {f.slug: f"{stem}-{f.slug}.svg" for f in report.figures}
 
 
 def render_markdown(report: Report, image_files: Mapping[str, str]) -> str:

@@ -28,7 +28,7 @@ _SUFFIX_FORMATS: dict[str, ReportFormat] = {".md": "md", ".markdown": "md", ".ht
 
 @dataclass(frozen=True, eq=False)
 class WrittenReport:
-    """Where a report went: the page, the PNG files beside it (Markdown only), the report."""
+    """Where a report went: the page, the SVG files beside it (Markdown only), the report."""
 
     path: Path
     images: tuple[Path, ...]
@@ -107,7 +107,7 @@ def write_report(
         The HTML page or Markdown file; its directory must exist. An existing file is replaced.
     fmt
         ``"html"`` (one self-contained page) or ``"md"`` (Markdown, with each plot written
-        as ``<stem>-<plot>.png`` beside it); default: ``md`` for a ``.md`` path, else ``html``.
+        as ``<stem>-<plot>.svg`` beside it); default: ``md`` for a ``.md`` path, else ``html``.
 
     Raises
     ------
@@ -128,7 +128,7 @@ def write_report(
     # Plots first, page last: the page never links to a plot that is not there yet.
     for figure in report.figures:
         image = target.parent / names[figure.slug]
-        atomic_write(image, figure.svg.encode("utf-8") if figure.svg else figure.png)
+        atomic_write(image, figure.svg.encode("utf-8"))
         images.append(image)
     atomic_write(target, text.encode("utf-8"))
     return WrittenReport(target, tuple(images), report)

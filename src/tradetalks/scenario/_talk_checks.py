@@ -61,13 +61,13 @@ def expand_member(member: str) -> list[str]:
 
 
 def _strategy_problem(spec: str) -> str | None:
-    # The strategy names are the bargaining layer's vocabulary; importing it here lets a
-    # file be checked in full at `validate` time rather than when the talks start.
+    # The bargaining layer's own vocabulary (names, parameters, bounds), kept numpy-free so
+    # `validate` checks a file in full without loading the engine.
     from tradetalks._errors import BargainingError
-    from tradetalks.bargaining import parse_strategy
+    from tradetalks._strategy_specs import check_strategy
 
     try:
-        parse_strategy(spec)
+        check_strategy(spec)
     except BargainingError as e:
         return str(e)
     return None

@@ -1,16 +1,17 @@
 """Batches of a running sweep kept as Arrow files, then moved into the SQL tables at once.
 
 Appending a few hundred rows to a DuckDB table and checkpointing about once a second
-rewrites the table's last, partly filled row group each time: a sweep of 100,000
-sessions then spends several times its compute in the store. So a writer that holds the
-file (``hold_s > 0``) saves each batch as one Arrow IPC file per table in
-``<store>.staged/<run>/<batch>/<table>.arrow`` (written to a temporary name and
-renamed), and records the batch in the store in one small transaction with an empty
-``data_table``. Only that commit makes the batch saved: files without it are leftovers of
-a batch cut short and are deleted. A killed process (SIGINT, SIGKILL) loses nothing: its
-files are in the operating system's hands. The files are not forced to disk one by one
-(an fsync per file would cost more than the sweep's compute); if a power cut loses one,
-:func:`ingest` finds it unreadable and forgets that batch, so ``--resume`` runs it again.
+rewrites the table's last, partly filled row group each time: a sweep of 100,000 sessions
+then spends several times its compute in the store. So a writer that holds the file
+(``hold_s > 0``) saves each batch as one Arrow IPC file per table in
+``<store>.staged/<run>/<batch>-<table>.arrow`` (written to a temporary name and renamed; one
+folder per run, not per batch: making and removing a folder per batch cost more than writing
+its files), and records the batch in the store in one small transaction with an empty
+``data_table``. Only that commit makes the batch saved: files without it are leftovers of a
+batch cut short and are deleted. A killed process (SIGINT, SIGKILL) loses nothing: its files
+are in the operating system's hands. The files are not forced to disk one by one (an fsync
+per file would cost more than the sweep's compute); if a power cut loses one, :func:`ingest`
+finds it unreadable and forgets that batch, so ``--resume`` runs it again.
 
 :func:`ingest` moves a run's staged batches into the SQL tables in one transaction (one
 bulk insert per table) and then deletes their files; the store does it when a run is
@@ -45,16 +46,15 @@ def staging_root(store_path: Path) -> Path:
 
 def staged_file(root: Path, run_id: str, batch: int, table: str) -> Path:
     """The Arrow file of one staged batch table."""
-    return root / run_id / str(batch) / f"{table}.arrow"
+    return root / run_id / f"{batch}-{table}.arrow"
 
 
 def stage(root: Path, run_id: str, batch: int, tables: dict[str, pa.Table]) -> None:
     """Write a batch's tables as Arrow IPC files (each renamed into place when complete)."""
-    folder = root / run_id / str(batch)
-    folder.mkdir(parents=True, exist_ok=True)
+    (root / run_id).mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        final = folder / f"{name}.arrow"
-        part = folder / f".{name}.arrow.part"
+        final = staged_file(root, run_id, batch, name)
+        part = final.with_name(f".{final.name}.part")
         with pa.OSFile(str(part), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         part.replace(final)
@@ -141,9 +141,11 @@ def cleanup(con: duckdb.DuckDBPyConnection, root: Path, run_id: str) -> None:
             [run_id, STAGED],
         ).fetchall()
     }
-    for batch_dir in folder.iterdir():
-        if not (batch_dir.name.isdigit() and int(batch_dir.name) in needed):
-            shutil.rmtree(batch_dir, ignore_errors=True)
+    for file in folder.iterdir():
+        batch = file.name.lstrip(".").split("-", 1)[0]
+        if not (batch.isdigit() and int(batch) in needed and not file.name.startswith(".")):
+            with contextlib.suppress(OSError):
+                file.unlink()
     with contextlib.suppress(OSError):
         folder.rmdir()  # only if empty
     with contextlib.suppress(OSError):
