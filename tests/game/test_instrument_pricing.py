@@ -131,3 +131,43 @@ def test_a_scenario_file_reads_its_table_from_its_own_folder(tmp_path) -> None: 
         with pytest.raises(ScenarioError) as info:
             load_scenario(write(outside))
         assert "economics.table" in str(info.value.lines())
+
+
+def test_a_trq_option_may_cut_its_own_in_quota_rate(autos_base: CPBaseline) -> None:
+    farm = load_scenario("us-japan-2018-bilateral").issue("farm_access")
+    assert farm.instrument == "trq" and farm.in_quota_rate is not None
+    rates = {}
+    for k, option in enumerate(farm.options[1:], start=1):
+        (target,) = issue_entries(farm, k, autos_base)
+        assert isinstance(target, Target) and target.kind == "trq"
+        assert target.value == option.value.value  # type: ignore[union-attr]
+        rates[option.id] = target.in_rate
+    # TPP-level options take the issue's rate; the deeper option its own
+    assert rates["partial"] == rates["tpp_level"] == farm.in_quota_rate.value
+    assert rates["beyond_tpp"] == 0.02 < farm.in_quota_rate.value
+    same = farm.model_copy(update={"options": [
+        o.model_copy(update={"in_quota_rate": farm.in_quota_rate}) for o in farm.options
+    ]})  # fmt: skip
+    assert issue_entries(same, 1, autos_base) == issue_entries(farm, 1, autos_base)
+
+
+@pytest.mark.parametrize(
+    ("instrument", "rate", "message"),
+    [("trq", 0.5, "option beyond: expected 0 <= in_quota_rate <= over_quota_rate"),
+     ("tariff", 0.01, "in_quota_rate and over_quota_rate are for trq issues")],
+)  # fmt: skip
+def test_an_option_rate_is_checked(instrument: str, rate: float, message: str) -> None:
+    from pydantic import ValidationError
+
+    from tradetalks.scenario._model import Issue
+
+    fields = {"in_quota_rate": {"value": 0.1}, "over_quota_rate": {"value": 0.2}}
+    with pytest.raises(ValidationError, match=message):
+        Issue.model_validate({
+            "id": "x", "label": "x", "instrument": instrument, "applied_by": "JPN",
+            "applied_to": "USA", "sectors": ["c1"], "status_quo": "none",
+            **(fields if instrument == "trq" else {}),
+            "options": [{"id": "none", "value": {"value": 0.0}},
+                        {"id": "beyond", "value": {"value": 10.0},
+                         "in_quota_rate": {"value": rate}}],
+        })  # fmt: skip

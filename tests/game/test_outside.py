@@ -132,10 +132,10 @@ def test_a_cap_removes_exactly_the_options_above_it(bare: Scenario, plain: GameS
     b = solve_game(capped, scenario_parameters(capped))
     farm = bare.issue("farm_access")
     k = [i.id for i in bare.issues].index("farm_access")
-    # Reference from the option values: a lower tariff than the cap's is more access.
+    # Reference from the option values: a larger quota than the cap's is more access.
     value = [o.value.value for o in farm.options if o.value is not None]
     cap = value[farm.option_ids().index("partial")]
-    within = np.array([value[j] >= cap for j in plain.options[:, k]])
+    within = np.array([value[j] <= cap for j in plain.options[:, k]])
     np.testing.assert_array_equal(b.ratified[0, 1], a.ratified[0, 1] & within)
     np.testing.assert_array_equal(b.ratified[0, 0], a.ratified[0, 0])
     (summary,) = analysis_summary(capped, b)["caps"]

@@ -138,7 +138,7 @@ def test_exceeding_options_lie_beyond_the_cap_away_from_the_status_quo() -> None
     assert exceeding_options(farm, "tpp_level") == [3]
     assert exceeding_options(farm, "mfn") == [1, 2, 3]
     assert exceeding_options(farm, "beyond_tpp") == []
-    # Reference: options whose tariff lies below the cap's (more access than the cap allows).
+    # Reference: options whose quota lies above the cap's (more access than the cap allows).
     values = [o.value.value for o in farm.options if o.value is not None]
     for k, cap in enumerate(farm.option_ids()):
-        assert exceeding_options(farm, cap) == [j for j, v in enumerate(values) if v < values[k]]
+        assert exceeding_options(farm, cap) == [j for j, v in enumerate(values) if v > values[k]]

@@ -204,6 +204,9 @@ def _render(s: Scenario) -> None:
         for o in i.options:
             options.append(f"{'*' if o.id == i.status_quo else ' '}{o.id}: ")
             options.append(_num(o.value) if o.value is not None else Text(o.label or "—"))
+            if o.in_quota_rate is not None:
+                options.append(" in quota at ")
+                options.append(_num(o.in_quota_rate))
             options.append("\n")
         sectors = ", ".join(f"{c} {SECTOR_NAMES.get(c, '')}".strip() for c in i.sectors)
         what = f"{i.label}\n{i.instrument} by {i.applied_by} on {i.applied_to}"

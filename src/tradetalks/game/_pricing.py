@@ -167,7 +167,8 @@ def issue_entries(
     if issue.instrument == "trq":  # one importer and one exporter (the checks say so)
         assert issue.in_quota_rate is not None and issue.over_quota_rate is not None
         (imp,), (exp,) = regions(imp), regions(exp)
-        return [Target(imp, exp, sectors, "trq", v, issue.in_quota_rate.value,
+        in_quota = issue.options[option].in_quota_rate or issue.in_quota_rate
+        return [Target(imp, exp, sectors, "trq", v, in_quota.value,
                        issue.over_quota_rate.value)]  # fmt: skip
     if v == v0:
         return []

@@ -237,11 +237,16 @@ class Party(_Frozen):
 
 
 class Option(_Frozen):
-    """One option of an issue; ``value`` is on the issue's unit (absent for rules)."""
+    """One option of an issue; ``value`` is on the issue's unit (absent for rules).
+
+    ``in_quota_rate``: for a ``trq`` issue, this option's own in-quota rate (a deal that
+    both widens the quota and cuts the rate inside it); the issue's rate otherwise.
+    """
 
     id: Identifier
     label: str = ""
     value: Quantity | None = None
+    in_quota_rate: Quantity | None = None
 
 
 class Issue(_Frozen):
@@ -300,7 +305,15 @@ class Issue(_Frozen):
                     f"expected 0 <= in_quota_rate <= over_quota_rate, got "
                     f"{self.in_quota_rate.value:g} and {self.over_quota_rate.value:g}"
                 )
-        elif trq:
+            for o in self.options:
+                if o.in_quota_rate is not None and not (
+                    0.0 <= o.in_quota_rate.value <= self.over_quota_rate.value
+                ):
+                    raise ValueError(
+                        f"option {o.id}: expected 0 <= in_quota_rate <= over_quota_rate, got "
+                        f"{o.in_quota_rate.value:g} and {self.over_quota_rate.value:g}"
+                    )
+        elif trq or any(o.in_quota_rate is not None for o in self.options):
             raise ValueError("in_quota_rate and over_quota_rate are for trq issues")
         if self.instrument == "market_share":
             bad = [o.id for o in self.options if o.value is not None
