@@ -121,3 +121,11 @@ def test_validate_a_file_in_money_prints_no_note(
     assert code == 0 and "ok" in out and "note" not in out
     code, out, _ = run(["show", str(tmp_path / "m.toml")], capsys)
     assert "maximises, in million USD of 2011" in " ".join(out.split())
+
+
+def test_show_lists_a_summit_stage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["show", "us-japan-1995-autos"], capsys)
+    assert code == 0
+    flat = " ".join(out.split())  # the console wraps at its width
+    assert "stage halifax_summit (summit):" in flat
+    assert "round 9 (1995-06-16 [g7-halifax])" in flat

@@ -78,6 +78,7 @@ def test_public_namespace_is_pinned() -> None:
         "Section",
         "WrittenReport",
         "build_report",
+        "calendar_in_words",
         "data_uri",
         "default_report_path",
         "figure_file_names",
@@ -402,3 +403,25 @@ def test_impacts_without_a_priced_deal_say_so(full: RunRecord) -> None:
     points, reason = impact_points(view, no_deal_only)
     assert [p.kind for p in points] == ["status_quo", "threat"]
     assert "priced no deal" in reason
+
+
+def test_the_sweep_section_says_what_happened_by_date_and_stage(
+    store: RunStore, full_report: rp.Report
+) -> None:
+    calendar = {
+        "agreed_by": {"1995-06-05": 0.01, "1995-06-16": 0.02, "1995-06-28": 0.4},
+        "stages": {
+            "summits": {"halifax": {"date": "1995-06-16", "agreed": 0.01, "failed": 0.95,
+                                    "agreed_after": 0.35}},
+            "threats": {"s301": {"due": "1995-06-28", "without_deal": 0.41,
+                                 "after_agreement": 0.0}},
+        },
+    }  # fmt: skip
+    record = store.get_run(save_run(store, "run", summary_edit={"calendar": calendar}))
+    (line,) = rp.build_report(record).section("sweep").paragraphs
+    assert line == rp.calendar_in_words(calendar)
+    assert "summit halifax (1995-06-16): agreed 1%, failed 95% (then agreed in the talks 35%" in line
+        "summit halifax (1995-06-16): agreed 1%, failed 95% (then agreed in the talks 35%)" in line
+    )
+    assert "s301 carried out on 1995-06-28: 41% with no deal, 0% after an agreement" in line
+    assert full_report.section("sweep").paragraphs == ()  # a run without a calendar

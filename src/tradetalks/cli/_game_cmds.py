@@ -19,6 +19,7 @@ from rich.table import Table
 from tradetalks._errors import InputError
 from tradetalks.cli._common import console, err_console, print_json, progress
 from tradetalks.pipeline import JobResult, JobSpec, run_job
+from tradetalks.report import calendar_in_words
 
 if TYPE_CHECKING:
     from tradetalks.game import GameSetup
@@ -161,7 +162,7 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
                       + (", ".join(f"{k} {v:.0%}" for k, v in w["threat_carried_out"].items())
                          or "none"), highlight=False)  # fmt: skip
         if "calendar" in summary:
-            console.print(escape(_calendar_line(summary["calendar"])), highlight=False)
+            console.print(escape(calendar_in_words(summary["calendar"])), highlight=False)
         if summary.get("strategies", {}).get("spread"):
             console.print(escape(_spread_line(summary["strategies"]["spread"])), highlight=False)
         o = Table(title="Where each issue settles (share of sessions)", title_justify="left")
@@ -191,25 +192,6 @@ def _spread_line(spread: Mapping[str, Any]) -> str:
         what = key.removeprefix("issue:").removeprefix("threat:")
         parts.append(f"{party}: {what} {values[low]:.0%} ({low}) to {values[high]:.0%} ({high})")
     return "Most strategy-dependent forecast, by the strategy each party plays: " + "; ".join(parts)
-
-
-def _calendar_line(calendar: Mapping[str, Any]) -> str:
-    """Agreement by date and each threat's fate, in one line."""
-    parts = []
-    by = calendar.get("agreed_by")
-    if by:
-        dates = list(by)
-        picks = dict.fromkeys([dates[len(dates) // 2 - 1], dates[-1]] if len(dates) > 1 else dates)
-        parts.append("agreed by " + ", ".join(f"{d} {by[d]:.0%}" for d in picks))
-    for sid, m in calendar["stages"].get("summits", {}).items():
-        when = f" ({m['date']})" if m["date"] else ""
-        parts.append(f"summit {sid}{when}: agreed {m['agreed']:.0%}, failed {m['failed']:.0%} "
-                     f"(then agreed in the talks {m['agreed_after']:.0%})")  # fmt: skip
-    for tid, t in calendar["stages"]["threats"].items():
-        when = f" on {t['due']}" if t["due"] else ""
-        parts.append(f"{tid} carried out{when}: {t['without_deal']:.0%} with no deal, "
-                     f"{t['after_agreement']:.0%} after an agreement")  # fmt: skip
-    return "By date and stage: " + "; ".join(parts)
 
 
 @contextmanager

@@ -250,6 +250,17 @@ def _render(s: Scenario) -> None:
                 f"  {escape(th.id)}: {escape(threat_terms_in_words(th))}", highlight=False
             )
 
+    for st in s.stages:  # summits before the main talks (scenario/_stages.py)
+        d = st.deadline
+        when = f" ({d.date}{f' [{d.source}]' if d.source else ''})" if d.date else ""
+        latitude = ", ".join(f"{p} {v:g}" for p, v in st.leader_strength.items())
+        rounds = (
+            f"round {d.round}" if st.rounds == 1 else f"rounds {st.first_round + 1}-{st.end_round}"
+        )  # 1-based, as printed
+        console.print(escape(
+            f"stage {st.id} ({st.kind}): {st.label or ''} — {rounds}{when}"
+            + (f"; leader strength {latitude} while it lasts" if latitude else "")
+        ), highlight=False)  # fmt: skip
     for said in outside_in_words(s):  # outside options, caps, tables (scenario/_outside.py)
         console.print(escape(said), highlight=False)
     econ = Text(f"Economics: data year {s.economics.year}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tradetalks.report._calendar import calendar_in_words
 from tradetalks.report._derive import impact_points
 from tradetalks.report._model import Report, ReportFigure, ReportTable, Section
 from tradetalks.report._plots import (
@@ -149,8 +150,10 @@ def _sweep_section(view: RunView) -> Section:
     params = parameters_table(view)
     if figures and params is None:
         absent.append("The run saved no sampled parameters ('params' table).")
+    # by date and stage: agreement by date, each summit's outcome, each threat's fate
+    stages = (calendar_in_words(view.calendar),) if view.calendar and figures else ()
     return Section(
-        "sweep", "Outcomes under uncertainty", (), _tables(params), figures, tuple(absent)
+        "sweep", "Outcomes under uncertainty", stages, _tables(params), figures, tuple(absent)
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -65,6 +65,8 @@ class RunView:
     pricing_notes
         How parties that are not one WIOD country were priced ("NZL is priced as part of
         RoW"), from the summary.
+    calendar
+        The sweep by date and by stage (summits, threats), from the summary.
     """
 
     run_id: str
@@ -85,6 +87,7 @@ class RunView:
     tables: Mapping[str, pd.DataFrame]
     notes: tuple[str, ...]
     pricing_notes: tuple[str, ...] = ()
+    calendar: Mapping[str, Any] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame | None:
         """The table ``name`` if this run has a usable one."""
@@ -256,4 +259,5 @@ def run_view(record: RunRecord) -> RunView:
         tables=tables,
         notes=tuple(notes),
         pricing_notes=_strings(summary.get("pricing_notes")),
+        calendar=as_mapping(summary.get("calendar")),
     )
