@@ -420,8 +420,7 @@ def test_the_sweep_section_says_what_happened_by_date_and_stage(
     record = store.get_run(save_run(store, "run", summary_edit={"calendar": calendar}))
     (line,) = rp.build_report(record).section("sweep").paragraphs
     assert line == rp.calendar_in_words(calendar)
-    assert "summit halifax (1995-06-16): agreed 1%, failed 95% (then agreed in the talks 35%" in line
-        "summit halifax (1995-06-16): agreed 1%, failed 95% (then agreed in the talks 35%)" in line
-    )
+    summit = "summit halifax (1995-06-16): agreed 1%, failed 95% (then agreed in the talks 35%)"
+    assert summit in line
     assert "s301 carried out on 1995-06-28: 41% with no deal, 0% after an agreement" in line
     assert full_report.section("sweep").paragraphs == ()  # a run without a calendar
