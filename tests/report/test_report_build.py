@@ -424,3 +424,4 @@ def test_the_sweep_section_says_what_happened_by_date_and_stage(
     assert summit in line
     assert "s301 carried out on 1995-06-28: 41% with no deal, 0% after an agreement" in line
     assert full_report.section("sweep").paragraphs == ()  # a run without a calendar
+    assert rp.calendar_in_words({"agreed_by": {}, "stages": {"summits": {}, "threats": {}}}) == ""

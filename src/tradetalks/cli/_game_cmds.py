@@ -161,8 +161,8 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
                       f"{w['agreement_rate']:.0%}; threats carried out: "
                       + (", ".join(f"{k} {v:.0%}" for k, v in w["threat_carried_out"].items())
                          or "none"), highlight=False)  # fmt: skip
-        if "calendar" in summary:
-            console.print(escape(calendar_in_words(summary["calendar"])), highlight=False)
+        if line := calendar_in_words(summary.get("calendar", {})):
+            console.print(escape(line), highlight=False)
         if summary.get("strategies", {}).get("spread"):
             console.print(escape(_spread_line(summary["strategies"]["spread"])), highlight=False)
         o = Table(title="Where each issue settles (share of sessions)", title_justify="left")

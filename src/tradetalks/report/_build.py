@@ -151,7 +151,8 @@ def _sweep_section(view: RunView) -> Section:
     if figures and params is None:
         absent.append("The run saved no sampled parameters ('params' table).")
     # by date and stage: agreement by date, each summit's outcome, each threat's fate
-    stages = (calendar_in_words(view.calendar),) if view.calendar and figures else ()
+    line = calendar_in_words(view.calendar) if figures else ""
+    stages = (line,) if line else ()
     return Section(
         "sweep", "Outcomes under uncertainty", stages, _tables(params), figures, tuple(absent)
     )

@@ -9,7 +9,8 @@ from typing import Any
 def calendar_in_words(calendar: Mapping[str, Any]) -> str:
     """Agreement by date, each summit's outcome and each threat's fate, in one line.
 
-    ``calendar`` is :func:`tradetalks.game.calendar_summary`'s result as saved with a run.
+    ``calendar`` is :func:`tradetalks.game.calendar_summary`'s result as saved with a run;
+    ``""`` when it says nothing (talks without dates, stages or threats).
     """
     parts = []
     by = calendar.get("agreed_by")
@@ -26,4 +27,4 @@ def calendar_in_words(calendar: Mapping[str, Any]) -> str:
         when = f" on {t['due']}" if t["due"] else ""
         parts.append(f"{tid} carried out{when}: {t['without_deal']:.0%} with no deal, "
                      f"{t['after_agreement']:.0%} after an agreement")  # fmt: skip
-    return "By date and stage: " + "; ".join(parts)
+    return "By date and stage: " + "; ".join(parts) if parts else ""
