@@ -348,3 +348,30 @@ def test_an_escalation_with_the_same_table_changes_nothing(
                     space=SPACE, record_offers=True)  # fmt: skip
     for field in ("status", "agreement", "utilities", "discounted", "rounds", "offers"):
         np.testing.assert_array_equal(getattr(one, field), getattr(two, field))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.integers(1, 40),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+def test_row_searchsorted_matches_numpy_on_each_row(
+    n_rows: int, n_cols: int, seed: int, large: bool
+) -> None:
+    """Both the counting and the binary-search path give numpy's left insertion point per row."""
+    from tradetalks.bargaining import _policy
+
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice([0.0, 0.25, 0.5, 1.0, *rng.random(3)], (n_rows, n_cols)), axis=1)
+    values = rng.choice([*rows.ravel(), -1.0, 2.0, *rng.random(3)], n_rows)
+    expected = [np.searchsorted(rows[i], values[i], side="left") for i in range(n_rows)]
+    threshold = 0 if large else _policy._COUNT_CELLS  # 0 forces the binary search
+    original = _policy._COUNT_CELLS
+    try:
+        _policy._COUNT_CELLS = threshold
+        got = _policy.row_searchsorted(rows, values)
+    finally:
+        _policy._COUNT_CELLS = original
+    assert got.tolist() == expected

@@ -26,17 +26,25 @@ BoolArray = npt.NDArray[np.bool_]
 WALK_AWAY = -2
 #: Offer code meaning "no offer".
 NO_OFFER = -1
+# Up to this many cells one counting pass beats the ~8 numpy calls per step of a binary
+# search (measured on a sweep's (sessions, outcomes) tables, 1995 scenario: 324 outcomes).
+_COUNT_CELLS = 1 << 18
 
 
 def row_searchsorted(sorted_rows: FloatArray, values: FloatArray) -> IntArray:
     r"""First position in each row of ``sorted_rows`` (ascending) with a value ``>= values[row]``.
 
-    ``sorted_rows`` is ``(1, n)`` (shared by every row) or ``(S, n)``; a vectorised binary
-    search over rows, exact, :math:`O(S \log n)`.
+    ``sorted_rows`` is ``(1, n)`` (shared by every row) or ``(S, n)``. Small tables count
+    the entries below each value (the position, since rows ascend), :math:`O(S n)` in one
+    pass; large ones run a vectorised binary search over rows, :math:`O(S \log n)`. Both
+    are exact.
     """
     n = sorted_rows.shape[1]
     if sorted_rows.shape[0] == 1:
         return np.searchsorted(sorted_rows[0], values, side="left").astype(np.int64)
+    if sorted_rows.size <= _COUNT_CELLS:
+        below_count = np.count_nonzero(sorted_rows < values[:, None], axis=1)
+        return below_count.astype(np.int64)
     rows = np.arange(sorted_rows.shape[0])
     lo = np.zeros(values.shape[0], dtype=np.int64)
     hi = np.full(values.shape[0], n, dtype=np.int64)
