@@ -44,7 +44,7 @@ def row_searchsorted(sorted_rows: FloatArray, values: FloatArray) -> IntArray:
         return np.searchsorted(sorted_rows[0], values, side="left").astype(np.int64)
     if sorted_rows.size <= _COUNT_CELLS:
         below_count = np.count_nonzero(sorted_rows < values[:, None], axis=1)
-        return below_count.astype(np.int64)
+        return np.asarray(below_count, dtype=np.int64)
     rows = np.arange(sorted_rows.shape[0])
     lo = np.zeros(values.shape[0], dtype=np.int64)
     hi = np.full(values.shape[0], n, dtype=np.int64)

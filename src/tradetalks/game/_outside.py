@@ -28,12 +28,11 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from tradetalks.economics import CPBaseline, ShockEntry, make_shock, solve_batch
 from tradetalks.game._pricing import (
     PRICED,
     Item,
@@ -45,6 +44,9 @@ from tradetalks.game._pricing import (
 from tradetalks.politics import DomesticModel
 from tradetalks.scenario import Scenario
 from tradetalks.scenario._outside import exceeding_options
+
+if TYPE_CHECKING:
+    from tradetalks.economics import CPBaseline
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -81,6 +83,8 @@ def _measure_entries(scenario: Scenario, k: int, baseline: CPBaseline) -> list[I
 
 def _solve_all(baseline: CPBaseline, configs: list[list[Item]]) -> list[Any]:
     """Solve configurations: plain shocks in one batch, quantity targets one by one."""
+    from tradetalks.economics import ShockEntry, make_shock, solve_batch
+
     plain = [k for k, c in enumerate(configs) if all(isinstance(e, ShockEntry) for e in c)]
     shocks = [make_shock(baseline, [e for e in configs[k] if isinstance(e, ShockEntry)],
                          label=f"outside {k}") for k in plain]  # fmt: skip

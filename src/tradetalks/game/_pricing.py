@@ -42,27 +42,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import InputError
-from tradetalks.data import Cp2015Table, WiodTable, load_wiod, read_table
-from tradetalks.economics import (
-    CPBaseline,
-    CPResult,
-    ShockEntry,
-    Target,
-    TargetOutcome,
-    make_shock,
-    solve,
-    solve_batch,
-    solve_targets,
-    solve_targets_batch,
-)
 from tradetalks.politics import IndicatorSpec, indicator_dollars, threat_scenarios
 from tradetalks.scenario import Issue, Scenario, Threat
 from tradetalks.scenario._codes import COUNTRY_GROUPS
+
+if TYPE_CHECKING:
+    from tradetalks.data import Cp2015Table, WiodTable
+    from tradetalks.economics import (
+        CPBaseline,
+        CPResult,
+        ShockEntry,
+        Target,
+        TargetOutcome,
+    )
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -70,7 +68,7 @@ IntArray = npt.NDArray[np.int64]
 PRICED = ("tariff", "ntb", "purchase_commitment", "market_share", "quota", "ver", "trq")
 
 #: What an outcome is priced with: wedges, and quantities the equilibrium must meet.
-Item = ShockEntry | Target
+Item: TypeAlias = "ShockEntry | Target"
 #: The WIOD regions a code of the scenario stands for (``Scenario.regions``).
 Regions = Callable[[str], tuple[str, ...]]
 
@@ -95,6 +93,8 @@ class PricedPoints:
 
 def scenario_table(scenario: Scenario) -> WiodTable | Cp2015Table:
     """The input-output table a scenario is priced on: its own ``economics.table`` or WIOD."""
+    from tradetalks.data import load_wiod, read_table
+
     econ = scenario.economics
     if econ.table is None:
         return load_wiod(econ.year)
@@ -131,6 +131,8 @@ def _pairs(
     **rent: float | str,
 ) -> list[Item]:
     """One entry per member pair when a side is a group (``EU``, ``TPP``)."""
+    from tradetalks.economics import ShockEntry
+
     return [
         ShockEntry(n, i, sectors, rate, kind, mode, **rent)  # type: ignore[arg-type]
         for n in regions(importer)
@@ -154,6 +156,8 @@ def issue_entries(
     ``regions`` maps the codes ``applied_by``/``applied_to`` to WIOD regions (a scenario's
     :meth:`~tradetalks.scenario.Scenario.regions`; named groups only by default).
     """
+    from tradetalks.economics import ShockEntry, Target
+
     if issue.instrument not in PRICED:
         return []
     value = issue.options[option].value
@@ -199,6 +203,8 @@ def threat_entries(
     threat: Threat, baseline: CPBaseline, regions: Regions = _members
 ) -> list[ShockEntry]:
     """Shock entries of a threat carried out (on top of the status quo)."""
+    from tradetalks.economics import ShockEntry
+
     kind = {"tariff": "tariff", "ntb": "ntb", "quota": "quota", "ver": "ver"}[threat.instrument]
     out: list[ShockEntry] = []
     for n in regions(threat.by):
@@ -223,6 +229,8 @@ def solve_items(
     baseline: CPBaseline, items: Sequence[Item], *, label: str = "", decompose: bool = True
 ) -> tuple[CPResult, tuple[TargetOutcome, ...]]:
     """Price wedges and quantity targets together (one solve without targets)."""
+    from tradetalks.economics import ShockEntry, Target, make_shock, solve, solve_targets
+
     entries = [e for e in items if isinstance(e, ShockEntry)]
     targets = [t for t in items if isinstance(t, Target)]
     if not targets:
@@ -281,6 +289,14 @@ def price_points(
     With ``executed`` (sets of threat indices), every outcome is priced again with each
     set's threats in force on top of it, in the same batch.
     """
+    from tradetalks.economics import (
+        ShockEntry,
+        Target,
+        make_shock,
+        solve_batch,
+        solve_targets_batch,
+    )
+
     opts = np.asarray(options, dtype=np.int64)
     priced = [k for k, i in enumerate(scenario.issues) if i.instrument in PRICED]
     keys: dict[tuple[Item, ...], int] = {}

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -22,16 +22,6 @@ import numpy.typing as npt
 from tradetalks._errors import InputError
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
-from tradetalks.data import Cp2015Table, WiodTable
-from tradetalks.economics import (
-    CPBaseline,
-    CPResult,
-    calibrate,
-    default_elasticities,
-    table_elasticities,
-    tariff_array,
-    with_elasticities,
-)
 from tradetalks.game._outside import OutsidePrices, price_outside
 from tradetalks.game._pricing import price_points, region_dollar_matrix, scenario_table
 from tradetalks.politics import (
@@ -44,6 +34,13 @@ from tradetalks.politics import (
     threat_scenarios,
 )
 from tradetalks.scenario import WIOD_COUNTRIES, WIOD_SECTORS, Scenario
+
+if TYPE_CHECKING:
+    from tradetalks.data import Cp2015Table, WiodTable
+    from tradetalks.economics import (
+        CPBaseline,
+        CPResult,
+    )
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -185,6 +182,8 @@ def outcome_space(scenario: Scenario) -> OutcomeSpace:
 def _elasticities(
     scenario: Scenario, sectors: tuple[str, ...], default: tuple[float, ...] | None = None
 ) -> FloatArray:
+    from tradetalks.economics import default_elasticities
+
     theta = np.array(default_elasticities(sectors) if default is None else default)
     for sector, q in scenario.economics.elasticities.items():
         theta[sectors.index(sector)] = q.value
@@ -192,6 +191,8 @@ def _elasticities(
 
 
 def _baseline(scenario: Scenario, table: WiodTable | Cp2015Table, theta: FloatArray) -> CPBaseline:
+    from tradetalks.economics import calibrate, tariff_array
+
     lines = [
         (b.importer, b.exporter, b.sectors, b.rate.value)
         for b in scenario.economics.baseline_tariffs
@@ -204,6 +205,8 @@ def _baseline(scenario: Scenario, table: WiodTable | Cp2015Table, theta: FloatAr
 
 def scenario_baseline(scenario: Scenario) -> CPBaseline:
     """The calibrated trade model a scenario is priced on (its year, tariffs, elasticities)."""
+    from tradetalks.economics import table_elasticities
+
     table = scenario_table(scenario)
     theta = _elasticities(scenario, tuple(table.sectors), table_elasticities(table))
     return _baseline(scenario, table, theta)
@@ -291,6 +294,8 @@ def prepare_game(
     scenario: Scenario, *, workers: int | None = None, cache: PriceCache | None = None
 ) -> GameSetup:
     """Price a scenario and build its domestic model (the slow, cacheable step)."""
+    from tradetalks.economics import with_elasticities
+
     table = None if scenario.economics.table is None else scenario_table(scenario)
     if table is not None and (table.countries, table.sectors) != (WIOD_COUNTRIES, WIOD_SECTORS):
         raise InputError(

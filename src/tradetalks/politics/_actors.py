@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from tradetalks.economics import CPBaseline, CPResult
 from tradetalks.politics._game import DomesticRule
 from tradetalks.scenario import Scenario, Stake
+
+if TYPE_CHECKING:
+    from tradetalks.economics import CPBaseline, CPResult
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
