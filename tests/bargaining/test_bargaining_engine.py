@@ -375,3 +375,21 @@ def test_row_searchsorted_matches_numpy_on_each_row(
     finally:
         _policy._COUNT_CELLS = original
     assert got.tolist() == expected
+
+
+def test_sorted_views_remembered_for_one_row_are_the_sort_of_that_row() -> None:
+    """A remembered sort is returned only for the same bytes, read-only, equal to a fresh sort."""
+    from tradetalks.bargaining._policy import sorted_views
+
+    rng = np.random.default_rng(7)
+    row = rng.integers(0, 5, (1, 50)).astype(float) / 4  # ties, as on coarse issue grids
+    first = sorted_views(row)
+    again = sorted_views(row.copy())
+    assert again[0] is first[0] and not again[0].flags.writeable
+    fresh = np.argsort(row, axis=1)
+    assert np.array_equal(first[0], fresh)
+    assert np.array_equal(first[1], np.take_along_axis(row, fresh, axis=1))
+    other = row.copy()
+    other[0, 3] += 0.01
+    assert sorted_views(other)[0] is not first[0]
+    assert np.array_equal(sorted_views(other)[0], np.argsort(other, axis=1))

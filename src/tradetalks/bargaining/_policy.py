@@ -9,8 +9,10 @@ accepts now), then asks its acceptance condition whether to accept the standing 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
+from threading import Lock
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -59,6 +61,44 @@ def row_searchsorted(sorted_rows: FloatArray, values: FloatArray) -> IntArray:
         hi = np.where(open_ & ~below, mid, hi)
 
 
+# Sessions run one at a time on the same domain (a tournament, repeated ``negotiate``) share
+# one utility row per party; sorting it is most of a short session's cost, so the last few
+# rows' sorted views are kept, keyed by the row's exact bytes.
+_SORTED_MEMO: OrderedDict[bytes, tuple[IntArray, FloatArray]] = OrderedDict()
+_SORTED_MEMO_ROWS = 32
+_SORTED_MEMO_CELLS = 1 << 16
+_SORTED_MEMO_LOCK = Lock()
+
+
+def sorted_views(utilities: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Each row's outcome codes sorted by utility, ascending, and the sorted utilities.
+
+    ``utilities`` is ``(S, O)``. A single row of at most ``2**16`` outcomes is remembered
+    (the last 32 such rows, compared bytewise, so a hit is exactly the same sort); the
+    arrays returned for it are read-only because later calls share them.
+    """
+    key = None
+    if utilities.shape[0] == 1 and utilities.size <= _SORTED_MEMO_CELLS:
+        key = np.ascontiguousarray(utilities, dtype=np.float64).tobytes()
+        with _SORTED_MEMO_LOCK:
+            hit = _SORTED_MEMO.get(key)
+            if hit is not None:
+                _SORTED_MEMO.move_to_end(key)
+                return hit
+    # introsort: twice as fast as a stable sort on (sessions, outcomes) tables, and just as
+    # reproducible (the same row always sorts the same way)
+    order = np.argsort(utilities, axis=1).astype(np.int64, copy=False)
+    views = (order, np.take_along_axis(utilities, order, axis=1))
+    if key is not None:
+        for view in views:
+            view.setflags(write=False)
+        with _SORTED_MEMO_LOCK:
+            _SORTED_MEMO[key] = views
+            if len(_SORTED_MEMO) > _SORTED_MEMO_ROWS:
+                _SORTED_MEMO.popitem(last=False)
+    return views
+
+
 @dataclass(frozen=True, eq=False)
 class PartyTable:
     """One party's utilities over outcomes with sorted views, for all sessions.
@@ -70,16 +110,18 @@ class PartyTable:
     n_sessions: int
 
     @cached_property
+    def _sorted(self) -> tuple[IntArray, FloatArray]:
+        return sorted_views(self.utilities)
+
+    @cached_property
     def ascending_order(self) -> IntArray:
         """Outcome codes sorted by utility, ascending (ties in a fixed, data-determined order)."""
-        # introsort: twice as fast as a stable sort on (sessions, outcomes) tables, and just as
-        # reproducible (the same row always sorts the same way)
-        return np.argsort(self.utilities, axis=1).astype(np.int64, copy=False)
+        return self._sorted[0]
 
     @cached_property
     def ascending_utility(self) -> FloatArray:
         """Utilities sorted ascending, aligned with :attr:`ascending_order`."""
-        return np.take_along_axis(self.utilities, self.ascending_order, axis=1)
+        return self._sorted[1]
 
     @cached_property
     def u_min(self) -> FloatArray:
