@@ -294,8 +294,6 @@ def prepare_game(
     scenario: Scenario, *, workers: int | None = None, cache: PriceCache | None = None
 ) -> GameSetup:
     """Price a scenario and build its domestic model (the slow, cacheable step)."""
-    from tradetalks.economics import with_elasticities
-
     table = None if scenario.economics.table is None else scenario_table(scenario)
     if table is not None and (table.countries, table.sectors) != (WIOD_COUNTRIES, WIOD_SECTORS):
         raise InputError(
@@ -309,6 +307,12 @@ def prepare_game(
     version = data_version(scenario)
     calibrated: CPBaseline | None = None
 
+    def at(theta: FloatArray) -> CPBaseline:
+        """The scenario's baseline at ``theta`` (a price cache hit needs none: not imported)."""
+        from tradetalks.economics import with_elasticities
+
+        return with_elasticities(calibrated or scenario_baseline(scenario), theta)
+
     def priced(theta: FloatArray) -> dict[str, FloatArray]:
         nonlocal calibrated
         key = _cache_key(scenario, version, theta)
@@ -318,8 +322,7 @@ def prepare_game(
         # Calibrated once per run: only θ differs between the points of an elasticity grid.
         if calibrated is None:
             calibrated = scenario_baseline(scenario)
-        baseline = with_elasticities(calibrated, theta)
-        arrays = _price(scenario, model, options, baseline, workers)
+        arrays = _price(scenario, model, options, at(theta), workers)
         if cache is not None:
             cache.put_cached_arrays(key, arrays)
         return arrays
@@ -360,8 +363,7 @@ def prepare_game(
         model = in_older_units(model, main["indicators"])
     units = np.ones(len(parties))
     outside = price_outside(scenario, options, len(no_deal_options), model,
-                            lambda: with_elasticities(calibrated or scenario_baseline(scenario),
-                                                      theta), cache=cache, version=version,
+                            lambda: at(theta), cache=cache, version=version,
                             theta=theta)  # fmt: skip
     return GameSetup(scenario, space, options, model.priced_in(units), theta, main["indicators"],
                      preferences, makers, compliance_matrix(scenario, options), units,
