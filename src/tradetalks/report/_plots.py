@@ -249,25 +249,31 @@ def concession_curves(view: RunView) -> ReportFigure | None:
     n = len(view.parties)
     no_deal = as_mapping(view.analysis.get("no_deal"))
     rounds = trace["round"].to_numpy(dtype=float)
+    # Columns as arrays once: with N parties the panels below make N² selections.
+    offer_round = offers["round"].to_numpy(dtype=float)
+    by_party = {q: (offers["party"].astype(str) == q).to_numpy() for q in view.parties}
+    offer_u = {p: offers[f"u:{p}"].to_numpy(dtype=float) for p in view.parties}
+    ratifies = {r: offers[f"win_set:{r}"].to_numpy(dtype=bool) for r in view.parties
+                if f"win_set:{r}" in offers}  # fmt: skip
     side, height, left, gap, top = 380.0, 320.0, 80.0, 100.0, 40.0
     panels: list[Panel] = []
     fig = Figure(left + n * side + (n - 1) * gap + 30, 0.0, "concessions")
     for k, p in enumerate(view.parties):
-        values = [*offers[f"u:{p}"].to_numpy(dtype=float), *accepts[f"u:{p}"].to_numpy(dtype=float)]
+        values = [*offer_u[p], *accepts[f"u:{p}"].to_numpy(dtype=float)]
         reservation = as_float(no_deal.get(p))
         ylim = limits(values, include=[reservation] if reservation is not None else [])
         ax = fig.panel(left + k * (side + gap), top, side, height, limits(rounds), ylim)
         panels.append(ax)
         for j, q in enumerate(view.parties):
-            mine = offers[offers["party"].astype(str) == q]
-            xs = mine["round"].to_numpy(dtype=float)
-            ys = mine[f"u:{p}"].to_numpy(dtype=float)
+            mine = by_party[q]
+            xs = offer_round[mine]
+            ys = offer_u[p][mine]
             ax.line(list(xs), list(ys), colour=PALETTE[j % len(PALETTE)], width=1.4, shape="o",
                     label=f"offers by {q}")  # fmt: skip
             # an offer some other government could not ratify at home
-            others = [f"win_set:{r}" for r in view.parties if r != q and f"win_set:{r}" in mine]
+            others = [ratifies[r][mine] for r in view.parties if r != q and r in ratifies]
             if others:
-                outside = ~mine[others].all(axis=1).to_numpy(dtype=bool)
+                outside = ~np.logical_and.reduce(others)
                 ax.scatter(xs[outside], ys[outside], r=radius(70), fill="none", stroke=PALETTE[5],
                            width=1.2, label="offer the other side cannot ratify")  # fmt: skip
         if reservation is not None:
