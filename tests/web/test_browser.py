@@ -209,3 +209,31 @@ def test_the_casebook_table(server: str, browser: object) -> None:
     _shot(page, "5-casebook")
     assert not external, f"the page fetched from elsewhere: {external[:3]}"
     context.close()
+
+
+def test_twelve_parties_on_the_page(server: str, browser: object) -> None:
+    """The TPP's 12 parties: the plane says which two it draws, every deal the two can ratify
+    is drawn (a third party's veto gets its own group), and each party has a win-set row."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server)
+    page.click("#scenario-list li[data-name='us-japan-2014-tpp']")
+    page.wait_for_selector("#plot-space .scatterlayer .point", timeout=120_000)
+    assert "in all 12 parties' win-sets" in page.text_content("#headline")
+    assert "USA and JPN, 2 of 12 parties" in page.text_content("#plot-space .gtitle")
+    legend = page.text_content("#plot-space .legend")
+    assert "USA's and JPN's, not every party's" in legend and "every party's (ZOPA)" in legend
+    drawn = page.evaluate(
+        "() => document.getElementById('plot-space').data"
+        ".filter(t => t.name !== 'Nash deal').reduce((n, t) => n + t.x.length, 0)"
+    )
+    assert drawn == 324  # every outcome in exactly one group
+    rows = page.eval_on_selector_all(
+        "#winsets tbody tr", "rows => rows.map(r => r.cells[1].textContent)"
+    )
+    assert len(rows) == 12 and not any(v.startswith("-0.000") for v in rows)
+    _shot(page, "6-twelve-parties")
+    assert not errors, errors
+    context.close()

@@ -136,6 +136,17 @@ function escapeHtml(text) {
                                                     '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// Plotly's default colours repeat after ten: twelve TPP parties need more (Plotly's Dark24).
+const MANY_COLOURS = ["#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A",
+  "#B68100", "#750D86", "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D",
+  "#6C7C32", "#778AAE", "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516",
+  "#0D2A63", "#AF0038"];
+
+function fixed3(value) {
+  // A value that rounds to zero prints as 0.000, never -0.000.
+  return (Math.abs(value) < 5e-4 ? 0 : value).toFixed(3);
+}
+
 function renderAnalysis(result) {
   const summary = result.summary;
   const parties = summary.parties;
@@ -143,14 +154,19 @@ function renderAnalysis(result) {
   const a = summary.analysis;
   $("results").hidden = false;
   $("results-title").textContent = `Results: ${summary.title}`;
-  $("headline").textContent =
-    `Zone of agreement: ${a.zopa_size} of ${a.n_outcomes} deals are in both win-sets.`;
+  const many = parties.length > 2;
+  $("headline").textContent = `Zone of agreement: ${a.zopa_size} of ${a.n_outcomes} deals are ` +
+    (many ? `in all ${parties.length} parties' win-sets.` : "in both win-sets.");
+  // The plane shows the first two parties; with more, a deal both of them can ratify may
+  // still fall to a third party's veto, so it gets a group of its own.
   const [px, py] = parties;
   const groups = [
     ["no one's win-set", (r) => !r["win_set:" + px] && !r["win_set:" + py], "#bbbbbb"],
     [`${px}'s win-set only`, (r) => r["win_set:" + px] && !r["win_set:" + py], "#4c78a8"],
     [`${py}'s win-set only`, (r) => !r["win_set:" + px] && r["win_set:" + py], "#f58518"],
-    ["both (ZOPA)", (r) => r.zopa, "#2ca02c"],
+    ...(many ? [[`${px}'s and ${py}'s, not every party's`,
+                 (r) => r["win_set:" + px] && r["win_set:" + py] && !r.zopa, "#9467bd"]] : []),
+    [many ? "every party's (ZOPA)" : "both (ZOPA)", (r) => r.zopa, "#2ca02c"],
   ];
   const safeIssues = issues.map(escapeHtml);
   const traces = groups.map(([name, keep, color]) => {
@@ -172,19 +188,21 @@ function renderAnalysis(result) {
                     .join(", ")], hovertemplate: "Nash: %{text}<extra></extra>" });
   }
   Plotly.react("plot-space", traces, {
-    title: { text: "Bargaining space (utility of each deal)" },
+    title: { text: "Bargaining space (utility of each deal)" +
+             (many ? `: ${px} and ${py}, 2 of ${parties.length} parties` : "") },
     xaxis: { title: { text: `utility ${px}` } }, yaxis: { title: { text: `utility ${py}` } },
-    margin: { t: 40, r: 10 }, legend: { orientation: "h" },
+    margin: { t: 40, r: 10 }, legend: { orientation: "h", y: -0.2 },
   }, { responsive: true, displaylogo: false });
   const deal = result.impacts.filter((r) => r.kind === "deal");
   Plotly.react("plot-impacts", parties.map((p) => {
     const rows = deal.filter((r) => r.country === p);
     return { type: "bar", name: p, x: rows.map((r) => r.sector_name),
              y: rows.map((r) => 100 * r.value_added_change) };
-  }), { title: { text: "Value added change of the Nash deal (%)" }, margin: { t: 40, b: 120 } },
+  }), { title: { text: "Value added change of the Nash deal (%)" }, margin: { t: 40, b: 120 },
+         colorway: parties.length > 10 ? MANY_COLOURS : undefined },
   { responsive: true, displaylogo: false });
   $("winsets").replaceChildren(table(["party", "value of no deal", "deals it can ratify"],
-    parties.map((p) => [p, a.no_deal[p].toFixed(3), a.win_set_sizes[p]]), "Win-sets"));
+    parties.map((p) => [p, fixed3(a.no_deal[p]), a.win_set_sizes[p]]), "Win-sets"));
   $("threats").replaceChildren(table(["threat", "by", "against", "credible", "credibility"],
     a.threats.map((t) => [t.id, t.by, t.against, t.credible ? "yes" : "no",
                           t.credibility.toFixed(2)]), "Threats"));
