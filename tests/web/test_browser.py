@@ -218,6 +218,7 @@ def test_twelve_parties_on_the_page(server: str, browser: object) -> None:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(server)
     page.click("#scenario-list li[data-name='us-japan-2014-tpp']")
     page.wait_for_selector("#plot-space .scatterlayer .point", timeout=120_000)
