@@ -20,6 +20,7 @@ from tradetalks._errors import InputError
 from tradetalks.cli._common import console, err_console, print_json, progress
 from tradetalks.pipeline import JobResult, JobSpec, run_job
 from tradetalks.report import calendar_in_words
+from tradetalks.report._derive import fmt_money
 
 if TYPE_CHECKING:
     from tradetalks.game import GameSetup
@@ -93,29 +94,29 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
               f"objectives, {unit}, weighted)", title_justify="left")  # fmt: skip
     # (row label, short label for a column, one cell per party)
     rows: list[tuple[str, str, list[str]]] = [
-        ("value of no deal", "no deal", [_money(a["no_deal"][p]) for p in parties]),
+        ("value of no deal", "no deal", [fmt_money(a["no_deal"][p]) for p in parties]),
         ("deals it can ratify (win-set)", "win-set",
          [str(a["win_set_sizes"][p]) for p in parties]),
     ]  # fmt: skip
     if "no_deal_without_outside" in a:  # outside options (game/_outside.py)
         rows.append(("value of no deal without outside options", "no deal w/o outside",
-                     [_money(a["no_deal_without_outside"][p]) for p in parties]))  # fmt: skip
+                     [fmt_money(a["no_deal_without_outside"][p]) for p in parties]))  # fmt: skip
         rows.append(("win-set without outside options", "win-set w/o outside",
                      [str(a["win_set_sizes_without_outside"][p]) for p in parties]))  # fmt: skip
         for o in a["outside_options"]:
             rows.append((f"outside option {o['id']} (p={o['chance']:.2f}, {o['scope']})",
                          f"outside {o['id']}",
-                         [_money(o["value"][p]) for p in parties]))  # fmt: skip
+                         [fmt_money(o["value"][p]) for p in parties]))  # fmt: skip
     for threat in a["threats"]:
         word = "credible" if threat["credible"] else "not credible (costs its maker more)"
         rows.append((f"threat {threat['id']} ({word}, p={threat['credibility']:.2f})",
                      f"threat {threat['id']}" + ("" if threat["credible"] else " (not credible)"),
-                     [_money(threat['value'][p]) for p in parties]))  # fmt: skip
+                     [fmt_money(threat['value'][p]) for p in parties]))  # fmt: skip
     for name in ("nash", "kalai_smorodinsky"):
         sol = a.get(name)
         if sol:
             rows.append(
-                (f"{name} deal", f"{name} deal", [_money(sol["utilities"][p]) for p in parties])
+                (f"{name} deal", f"{name} deal", [fmt_money(sol["utilities"][p]) for p in parties])
             )
     if len(parties) <= 3:  # one column per party
         t.add_column("")
@@ -172,14 +173,6 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
             o.add_row(issue, "  ".join(f"{k} {v:.0%}" for k, v in shares.items()))
         console.print(o)
     console.print(f"Saved as run [bold]{run_id}[/]: tradetalks runs show {run_id}")
-
-
-def _money(value: float) -> str:
-    """Three significant figures at least: +10,812 million USD or +0.0225 of a unit."""
-    # at most 3 decimals: a change below 0.0005 of a unit is solver noise, shown as 0
-    digits = min(3, max(0, 2 - math.floor(math.log10(abs(value))))) if value else 1
-    text = f"{value:+,.{digits}f}"
-    return "0" if float(text.replace(",", "")) == 0 else text
 
 
 def _spread_line(spread: Mapping[str, Any]) -> str:

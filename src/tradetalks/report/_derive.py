@@ -267,6 +267,19 @@ def fmt_share(value: float | None) -> str:
     return f"{100 * value:.1f}%"
 
 
+def fmt_money(value: float | None) -> str:
+    """A utility or stake in million USD, signed: ``+5,320``, ``-23.3``, ``+0.861``, ``0``.
+
+    At least three significant figures and at most three decimals: a change below 0.0005
+    of a unit (here USD 500) is solver noise, shown as 0. ``–`` when unknown.
+    """
+    if value is None or not math.isfinite(value):
+        return "–"
+    digits = min(3, max(0, 2 - math.floor(math.log10(abs(value))))) if value else 1
+    text = f"{value:+,.{digits}f}"
+    return "0" if float(text.replace(",", "")) == 0 else text
+
+
 def fmt_num(value: float | None, digits: int = 3) -> str:
     """A number to ``digits`` significant digits, 0 below 1e-6; ``–`` when unknown."""
     if value is None or not math.isfinite(value):

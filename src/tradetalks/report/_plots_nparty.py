@@ -21,7 +21,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from tradetalks.report._derive import Point, fmt_num, session_agreement, solutions
+from tradetalks.report._derive import Point, fmt_money, fmt_num, session_agreement, solutions
 from tradetalks.report._model import ReportFigure, ReportTable
 from tradetalks.report._view import RunView, as_float, as_mapping, party_point
 
@@ -188,10 +188,10 @@ def parties_table(view: RunView) -> ReportTable | None:
         in_set = row.get(f"win_set:{p}") if row is not None else None
         rows.append((
             p,
-            fmt_num(as_float(as_mapping(a.get("no_deal")).get(p))),
+            fmt_money(as_float(as_mapping(a.get("no_deal")).get(p))),
             fmt_num(as_float(as_mapping(a.get("win_set_sizes")).get(p)), 6),
-            fmt_num(nash.utilities[k]) if nash and nash.utilities else "–",
-            fmt_num(ks.utilities[k]) if ks and ks.utilities else "–",
+            fmt_money(nash.utilities[k]) if nash and nash.utilities else "–",
+            fmt_money(ks.utilities[k]) if ks and ks.utilities else "–",
             _yes_no(ratifies),
             _yes_no(in_set),
         ))  # fmt: skip

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from tradetalks.report._derive import (
     Point,
+    fmt_money,
     fmt_num,
     fmt_share,
     modal_deal,
@@ -24,12 +25,15 @@ def _labels_text(labels: object) -> str:
     return ", ".join(f"{k}={v}" for k, v in pairs.items()) if pairs else "–"
 
 
-def _per_party(view: RunView, values: object, fmt: str = "num") -> str:
+def _count(value: float | None) -> str:
+    return fmt_num(value, 6)
+
+
+def _per_party(view: RunView, values: object, fmt: str = "money") -> str:
+    """``USA +5,320, JPN -23.3``: utilities in money, or shares / counts with ``fmt``."""
     given = as_mapping(values)
-    parts = []
-    for p in view.parties or tuple(str(k) for k in given):
-        v = as_float(given.get(p))
-        parts.append(f"{p} {fmt_share(v) if fmt == 'share' else fmt_num(v)}")
+    show: Callable[[float | None], str] = {"share": fmt_share, "count": _count}.get(fmt, fmt_money)
+    parts = [f"{p} {show(as_float(given.get(p)))}" for p in view.parties or tuple(map(str, given))]
     return ", ".join(parts) if parts else "–"
 
 
@@ -50,7 +54,7 @@ def headline_table(view: RunView) -> ReportTable:
         zopa = as_float(a.get("zopa_size"))
         rows.append(("outcomes / in the ZOPA", f"{fmt_num(n, 6)} / {fmt_num(zopa, 6)}"))
         if as_mapping(a.get("win_set_sizes")):
-            rows.append(("win-set sizes", _per_party(view, a.get("win_set_sizes"))))
+            rows.append(("win-set sizes", _per_party(view, a.get("win_set_sizes"), "count")))
         if as_mapping(a.get("no_deal")):
             rows.append(("expected value of no deal", _per_party(view, a.get("no_deal"))))
     s = view.session
@@ -109,8 +113,8 @@ def deals_table(view: RunView) -> ReportTable | None:
         rows.append(
             (
                 f"utility of {party}",
-                fmt_num(sq),
-                *(fmt_num(p.utilities[k]) if p.utilities else "–" for p in points),
+                fmt_money(sq),
+                *(fmt_money(p.utilities[k]) if p.utilities else "–" for p in points),
             )
         )
     modal = modal_deal(view)
