@@ -85,9 +85,20 @@ def _draw_space(panel: Panel, view: RunView, table: pd.DataFrame) -> None:
     both = in1 & in2
     zopa = _bools(table, "zopa")
     zopa = zopa if zopa is not None else both
+    many = len(view.parties) > 2
     groups = (
-        ("ZOPA (ratifiable by both)", zopa, PALETTE[2], radius(36)),
-        ("in both win-sets, not in ZOPA", both & ~zopa, PALETTE[4], radius(28)),
+        (
+            "ZOPA (ratifiable by all)" if many else "ZOPA (ratifiable by both)",
+            zopa,
+            PALETTE[2],
+            radius(36),
+        ),
+        (
+            "in both win-sets, not in every party's" if many else "in both win-sets, not in ZOPA",
+            both & ~zopa,
+            PALETTE[4],
+            radius(28),
+        ),
         (f"in {p1}'s win-set only", in1 & ~in2 & ~zopa, PALETTE[0], radius(22)),
         (f"in {p2}'s win-set only", in2 & ~in1 & ~zopa, PALETTE[1], radius(22)),
         ("in neither win-set", ~in1 & ~in2 & ~zopa, "#BBBBBB", 2.0),
@@ -96,7 +107,18 @@ def _draw_space(panel: Panel, view: RunView, table: pd.DataFrame) -> None:
         if mask.any():
             panel.scatter(x[mask], y[mask], r=r, fill=colour, label=label)
     frontier = _bools(table, "frontier")
-    if frontier is not None and frontier.any():
+    if frontier is not None and frontier.any() and many:
+        # the N-party frontier seen from two parties is no curve: ring its outcomes instead
+        panel.scatter(
+            x[frontier],
+            y[frontier],
+            r=radius(60),
+            fill="none",
+            stroke="black",
+            width=0.6,
+            label=f"on the {len(view.parties)}-party Pareto frontier",
+        )
+    elif frontier is not None and frontier.any():
         order = np.argsort(x[frontier], kind="stable")
         panel.line(list(x[frontier][order]), list(y[frontier][order]), colour="black",
                    label="Pareto frontier")  # fmt: skip
@@ -188,13 +210,16 @@ def utility_space(view: RunView) -> ReportFigure | None:
         zoom.frame(title="zoom on the ZOPA and the deals", xlabel=xlabel, ylabel=ylabel)
         ax.rect(*box)
     fig.legend(ax.legend, fig.width - legend_w + 10, top, size=10)
+    many = len(view.parties) > 2
+    frontier = ("black rings mark the outcomes on the Pareto frontier of all the parties" if many
+                else "the black line is the Pareto frontier")  # fmt: skip
     caption = (
         f"Each dot is one outcome (a choice of option on every issue), placed by what it is "
         f"worth to {p1} (across) and {p2} (up). Colours show which governments could get it "
         "ratified at home (their win-sets); green outcomes lie in the ZOPA, ratifiable by "
-        "both. The dashed lines are each side's reservation value, the expected value of no "
-        "deal; the black line is the Pareto frontier; stars and crosses mark the deals the "
-        "solution concepts pick and the points the threats lead to."
+        f"{'every party' if many else 'both'}. The dashed lines are each side's reservation "
+        f"value, the expected value of no deal; {frontier}; stars and crosses mark the deals "
+        "the solution concepts pick and the points the threats lead to."
     )
     if box is not None:
         caption += " The right panel zooms on the grey box: the ZOPA and the deals."

@@ -119,9 +119,9 @@ def parallel_parties_svg(view: RunView) -> str | None:
         parts.append(f'<text x="{x}" y="{TOP + HEIGHT + 18}" text-anchor="middle" '
                      f'font-weight="bold">{escape(party)}</text>')  # fmt: skip
         parts.append(f'<text x="{x}" y="{TOP + HEIGHT + 32}" text-anchor="middle" '
-                     f'fill="#555">{escape(fmt_num(lo))}</text>')  # fmt: skip
+                     f'fill="#555">{escape(fmt_money(lo).removeprefix("+"))}</text>')  # fmt: skip
         parts.append(f'<text x="{x}" y="{TOP - 6}" text-anchor="middle" '
-                     f'fill="#555">{escape(fmt_num(hi))}</text>')  # fmt: skip
+                     f'fill="#555">{escape(fmt_money(hi).removeprefix("+"))}</text>')  # fmt: skip
     if no_deal:
         parts.append(_polyline(no_deal, xs, ys, NO_DEAL_STYLE))
     for point in marked:
