@@ -110,3 +110,44 @@ def test_the_section_appears_only_with_more_than_two_parties() -> None:
     two = build_report(_view(PARTIES[:2]))
     assert tuple(s.id for s in two.sections) == SECTION_IDS
     assert "parties" not in {f.slug for f in two.figures}  # every plot is SVG now
+
+
+def _with_trace(view: RunView, agreed: bool) -> RunView:
+    """Every party offers a deal each round and every other party answers (accept votes)."""
+    from dataclasses import replace
+
+    table = view.tables["outcomes"]
+    rows = []
+    for rnd in range(3):
+        for k, p in enumerate(view.parties):
+            code = int((rnd * len(view.parties) + k) % len(table))
+            action = "offer" if k == 0 else "accept"
+            utilities = {f"u:{q}": float(table.loc[code, f"u:{q}"]) for q in view.parties}
+            rows.append({"turn": len(rows), "round": rnd, "party": p, "action": action,
+                         "outcome": code, **utilities})  # fmt: skip
+    session = ({"status": "agreed", "outcome": int(rows[-1]["outcome"])} if agreed
+               else {"status": "no deal", "outcome": None})  # fmt: skip
+    return replace(view, session=session, tables={**view.tables, "trace": pd.DataFrame(rows)})
+
+
+def test_per_party_panels_wrap_two_to_a_row_and_only_an_agreement_is_starred() -> None:
+    """Four parties: two rows of two panels, the frontier ringed, accept votes not starred."""
+    from tradetalks.report._plots import concession_curves, utility_space
+
+    def svg(view: RunView) -> str:
+        figure = concession_curves(view)
+        assert figure is not None
+        return figure.svg
+
+    four = svg(_with_trace(_view(), agreed=False))
+    two = svg(_with_trace(_view(PARTIES[:2]), agreed=False))
+    size = re.compile(r'<svg[^>]* width="([\d.]+)" height="([\d.]+)"')
+    (w4, h4), (w2, h2) = (size.search(s).groups() for s in (four, two))  # type: ignore[union-attr]
+    assert w4 == w2 and float(h4) > float(h2) + 300  # a second row, not a wider figure
+    assert "accepted" not in four  # accept votes of a session without agreement
+    assert "accepted" in svg(_with_trace(_view(), agreed=True))
+    assert re.findall(r"[^>]*reservation[^<]*", four) == ["each party's reservation"]
+    space = utility_space(_view())
+    assert space is not None
+    assert "on the 4-party Pareto frontier" in space.svg and "ZOPA (ratifiable by all)" in space.svg
+    assert "black line" not in space.caption

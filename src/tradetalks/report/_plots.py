@@ -230,6 +230,11 @@ def utility_space(view: RunView) -> ReportFigure | None:
     )
 
 
+# Figures with a panel per party wrap after two panels: twelve side by side shrink to
+# thumbnails on the page.
+PANELS_PER_ROW = 2
+PANEL_ROW_GAP = 90.0
+
 _PASSIVE_ACTIONS = frozenset({"offer", "accept", "reject", "counter", "pass", "wait"})
 
 
@@ -270,6 +275,11 @@ def concession_curves(view: RunView) -> ReportFigure | None:
     outcome = trace["outcome"].to_numpy()
     offers = trace[(actions == "offer").to_numpy() & (outcome >= 0)]
     accepts = trace[(actions == "accept").to_numpy()]
+    if len(view.parties) > 2:
+        # With more parties an "accept" is one vote on the standing offer: only the last
+        # one of an agreed session makes the deal.
+        agreed = session_agreement(view) is not None
+        accepts = accepts.tail(1) if agreed else accepts.iloc[:0]
     events = trace[~actions.isin(_PASSIVE_ACTIONS).to_numpy()]
     n = len(view.parties)
     no_deal = as_mapping(view.analysis.get("no_deal"))
@@ -281,19 +291,24 @@ def concession_curves(view: RunView) -> ReportFigure | None:
     ratifies = {r: offers[f"win_set:{r}"].to_numpy(dtype=bool) for r in view.parties
                 if f"win_set:{r}" in offers}  # fmt: skip
     side, height, left, gap, top = 380.0, 320.0, 80.0, 100.0, 40.0
+    cols, rows_of_panels = min(n, PANELS_PER_ROW), -(-n // PANELS_PER_ROW)
     panels: list[Panel] = []
-    fig = Figure(left + n * side + (n - 1) * gap + 30, 0.0, "concessions")
+    fig = Figure(left + cols * side + (cols - 1) * gap + 30, 0.0, "concessions")
     for k, p in enumerate(view.parties):
         values = [*offer_u[p], *accepts[f"u:{p}"].to_numpy(dtype=float)]
         reservation = as_float(no_deal.get(p))
         ylim = limits(values, include=[reservation] if reservation is not None else [])
-        ax = fig.panel(left + k * (side + gap), top, side, height, limits(rounds), ylim)
+        row, col = divmod(k, cols)
+        ax = fig.panel(left + col * (side + gap), top + row * (height + PANEL_ROW_GAP), side,
+                       height, limits(rounds), ylim)  # fmt: skip
         panels.append(ax)
         for j, q in enumerate(view.parties):
             mine = by_party[q]
             xs = offer_round[mine]
             ys = offer_u[p][mine]
-            ax.line(list(xs), list(ys), colour=PALETTE[j % len(PALETTE)], width=1.4, shape="o",
+            # past the palette's eight colours, squares tell the parties apart
+            shape = "o" if j < len(PALETTE) else "s"
+            ax.line(list(xs), list(ys), colour=PALETTE[j % len(PALETTE)], width=1.4, shape=shape,
                     label=f"offers by {q}")  # fmt: skip
             # an offer some other government could not ratify at home
             others = [ratifies[r][mine] for r in view.parties if r != q and r in ratifies]
@@ -302,7 +317,8 @@ def concession_curves(view: RunView) -> ReportFigure | None:
                 ax.scatter(xs[outside], ys[outside], r=radius(70), fill="none", stroke=PALETTE[5],
                            width=1.2, label="offer the other side cannot ratify")  # fmt: skip
         if reservation is not None:
-            ax.hline(reservation, colour=PALETTE[5], dash=DASHED, label=f"{p}'s reservation")
+            which = "each party's reservation" if n > 2 else f"{p}'s reservation"
+            ax.hline(reservation, colour=PALETTE[5], dash=DASHED, label=which)
         for row in events.itertuples(index=False):
             ax.vline(float(row.round), colour=PALETTE[3], width=1.5, dash=DOTTED,
                      label=f"{row.action} ({row.party})")  # fmt: skip
@@ -314,7 +330,7 @@ def concession_curves(view: RunView) -> ReportFigure | None:
         ax.frame(title=f"offers as {p} values them", xlabel="round", xticks=integer_ticks(*ax.xlim),
                  ylabel=f"utility of {p}'s government")  # fmt: skip
     entries = merged_legend(panels)
-    below = top + height + 50
+    below = top + rows_of_panels * height + (rows_of_panels - 1) * PANEL_ROW_GAP + 50
     fig.height = below + legend_height(len(entries), 3) + 10
     fig.legend(entries, fig.width / 2, below, ncols=3, anchor="middle")
     caption = (
@@ -326,6 +342,12 @@ def concession_curves(view: RunView) -> ReportFigure | None:
         "mark escalations such as a threat carried out at its deadline; the star is the "
         "accepted offer."
     )
+    if n > 2:
+        caption += (
+            f" With {n} parties, circled offers lie outside some other party's win-set, and the "
+            "star marks only the agreement, if the session reached one (each party's accept "
+            "is one vote on the standing offer)."
+        )
     return ReportFigure("concessions", "Concessions during the talks", caption, fig.svg())
 
 
@@ -374,11 +396,15 @@ def sector_impacts(
     label_w = 20 + max((text_width(t, 9) for t in all_labels), default=40)
     side, height, top_m = 380.0, 42.0 * top, 40.0
     panels: list[Panel] = []
-    fig = Figure(len(parties) * (label_w + side + 30) + 10, 0.0, "impacts-sectors")
+    cols = min(len(parties), PANELS_PER_ROW)
+    rows_of_panels = -(-len(parties) // PANELS_PER_ROW)
+    fig = Figure(cols * (label_w + side + 30) + 10, 0.0, "impacts-sectors")
     for k, (party, pivot) in enumerate(zip(parties, pivots, strict=True)):
         values = 100 * pivot.to_numpy(dtype=float).ravel()
         rows = max(len(pivot), 1)
-        ax = fig.panel(label_w + k * (label_w + side + 30), top_m, side, height,
+        row, col = divmod(k, cols)
+        ax = fig.panel(label_w + col * (label_w + side + 30),
+                       top_m + row * (height + PANEL_ROW_GAP), side, height,
                        limits(values, include=[0.0]), (-rows + 0.5, 0.5))  # fmt: skip
         panels.append(ax)
         _grouped_bars(ax, pivot, points, horizontal=True)
@@ -390,7 +416,7 @@ def sector_impacts(
                  tick_size=9)  # fmt: skip
     # One legend for all panels, below them, so it never hides a bar.
     entries = panels[0].legend  # every panel draws the same points
-    below = top_m + height + 50
+    below = top_m + rows_of_panels * height + (rows_of_panels - 1) * PANEL_ROW_GAP + 50
     fig.height = below + legend_height(len(entries), 3) + 10
     fig.legend(entries, fig.width / 2, below, ncols=3, anchor="middle")
     caption = (
