@@ -151,3 +151,23 @@ def test_per_party_panels_wrap_two_to_a_row_and_only_an_agreement_is_starred() -
     assert space is not None
     assert "on the 4-party Pareto frontier" in space.svg and "ZOPA (ratifiable by all)" in space.svg
     assert "black line" not in space.caption
+
+
+def test_parties_priced_as_one_region_share_a_sector_panel() -> None:
+    """NZL and A&B priced alike (as RoW) get one panel named for both; the others their own."""
+    from dataclasses import replace
+
+    from tradetalks.report._derive import PricedPoint
+    from tradetalks.report._plots import sector_impacts
+
+    rng = np.random.default_rng(1)
+    shared = rng.normal(0, 0.01, 5)
+    rows = [{"point": "deal", "kind": "deal", "country": p, "sector": f"c{j + 1}",
+             "sector_name": f"sector {j + 1}",
+             "value_added_change": float(shared[j] if p in ("A&B", "NZL") else rng.normal(0, 0.01))}
+            for p in PARTIES for j in range(5)]  # fmt: skip
+    view = replace(_view(), tables={**_view().tables, "impacts": pd.DataFrame(rows)})
+    figure = sector_impacts(view, [PricedPoint("deal", "deal", "deal: Nash")])
+    assert figure is not None
+    titles = re.findall(r">([^<]*): the 5 sectors that move most<", figure.svg)
+    assert titles == ["USA", "JPN", "A&amp;B, NZL"]

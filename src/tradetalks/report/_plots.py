@@ -392,6 +392,16 @@ def sector_impacts(
         pivot = pivot.loc[order]
         pivots.append(pivot)
         all_labels += [_sector_label(str(s), names.get(str(s), "")) for s in pivot.index]
+    # Parties priced as one region (seven TPP members in RoW) share one panel.
+    merged: list[tuple[list[str], pd.DataFrame]] = []
+    for party, pivot in zip(parties, pivots, strict=True):
+        same = next((m for m in merged if m[1].equals(pivot)), None)
+        if same is None:
+            merged.append(([party], pivot))
+        else:
+            same[0].append(party)
+    parties = [", ".join(names_) for names_, _ in merged]
+    pivots = [pivot for _, pivot in merged]
     # Room for sector names at the left of each panel and the legend below them.
     label_w = 20 + max((text_width(t, 9) for t in all_labels), default=40)
     side, height, top_m = 380.0, 42.0 * top, 40.0
@@ -477,8 +487,9 @@ def welfare_movers(
     below = top + height + 50
     fig.height = below + legend_height(len(ax.legend), 3) + 10
     fig.legend(ax.legend, fig.width / 2, below, ncols=3, anchor="middle")
+    who = "the two parties" if len(view.parties) == 2 else "the parties"
     caption = (
-        "Change in real income (welfare) of the two parties and of the third countries it "
+        f"Change in real income (welfare) of {who} and of the third countries it "
         "moves most, for the deal and for no deal. Third countries gain or lose through trade "
         "diversion: what the parties stop buying from each other they buy elsewhere."
     )
