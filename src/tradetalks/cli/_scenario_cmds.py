@@ -298,7 +298,8 @@ def _stakes(stakes: list[Stake]) -> Text:
             out.append("\n")
         sign = "+" if st.sign > 0 else "−"
         if st.indicator == "issue_preference":
-            what = f"prefers on {st.issue}: {st.scores}"
+            scores = ", ".join(f"{k} {v:g}" for k, v in (st.scores or {}).items())
+            what = f"prefers on {st.issue}: {scores}"
         else:
             where = st.country or ""
             if st.partner:
