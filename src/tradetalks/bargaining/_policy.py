@@ -65,16 +65,16 @@ def row_searchsorted(sorted_rows: FloatArray, values: FloatArray) -> IntArray:
 # one utility row per party; sorting it is most of a short session's cost, so the last few
 # rows' sorted views are kept, keyed by the row's exact bytes.
 _SORTED_MEMO: OrderedDict[bytes, tuple[IntArray, FloatArray]] = OrderedDict()
-_SORTED_MEMO_ROWS = 32
-_SORTED_MEMO_CELLS = 1 << 16
+_SORTED_MEMO_ROWS = 16
+_SORTED_MEMO_CELLS = 1 << 15  # with the key: at most 0.75 MB a row, 12 MB in all
 _SORTED_MEMO_LOCK = Lock()
 
 
 def sorted_views(utilities: FloatArray) -> tuple[IntArray, FloatArray]:
     """Each row's outcome codes sorted by utility, ascending, and the sorted utilities.
 
-    ``utilities`` is ``(S, O)``. A single row of at most ``2**16`` outcomes is remembered
-    (the last 32 such rows, compared bytewise, so a hit is exactly the same sort); the
+    ``utilities`` is ``(S, O)``. A single row of at most ``2**15`` outcomes is remembered
+    (the last 16 such rows, compared bytewise, so a hit is exactly the same sort); the
     arrays returned for it are read-only because later calls share them.
     """
     key = None
