@@ -79,6 +79,10 @@ class JobSpec:
     report, report_path
         Write the run's report, to ``report_path`` (HTML, or Markdown for ``.md``; default
         ``report-<run id>.html`` in the current directory).
+    balance_weight
+        Multiply every stake in a trade balance by this (``None``: as the scenario writes;
+        0: balances not weighed, the setting the casebook's leave-one-episode-out chose);
+        see :func:`tradetalks.game.weigh_trade_balances`.
     """
 
     kind: str
@@ -92,6 +96,7 @@ class JobSpec:
     workers: int | None = None
     report: bool = False
     report_path: Path | None = None
+    balance_weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,7 @@ def run_job(
         strategy_spread,
         sweep_summary,
         trace_table,
+        weigh_trade_balances,
     )
     from tradetalks.politics import objective_in_words
     from tradetalks.scenario import load_scenario, scenario_text
@@ -210,12 +216,17 @@ def run_job(
         population = None if strategies else population_of(setup.scenario.population)
         settings = {"sessions": spec.n_sessions, "batch_size": spec.batch_size,
                     "strategies": strategies, "population": list(population or ())}  # fmt: skip
+        if spec.balance_weight is not None:  # (absent otherwise: older runs still resume)
+            setup = weigh_trade_balances(setup, spec.balance_weight)
+            settings["balance_weight"] = spec.balance_weight
         with store.holding():
             run_id = _start(spec, store, setup, text, settings, notify)
             state = solve_game(setup, scenario_parameters(setup))
             summary: dict[str, Any] = {**describe_scenario(setup),
                                        "objectives": objective_in_words(setup.scenario),
                                        "analysis": analysis_summary(setup, state)}  # fmt: skip
+            if spec.balance_weight is not None:
+                summary["balance_weight"] = spec.balance_weight
             tables = {"outcomes": outcome_table(setup, state)}
             deal = summary["analysis"]["nash"]["outcome"] if summary["analysis"]["nash"] else None
             if spec.session:

@@ -83,3 +83,37 @@ def test_a_bad_report_destination_is_refused_before_the_work(tmp_path: Path) -> 
         with pytest.raises(InputError, match="does not exist"):
             run_job(spec, store)
         assert store.list_runs().empty  # nothing priced, nothing saved
+
+
+def test_balance_weight_reweighs_the_game_and_is_saved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--balance-weight 0 is the casebook's "balances not weighed" setting, in the main job."""
+    from tradetalks.casebook import ModelSettings
+    from tradetalks.game import (
+        analysis_summary,
+        scenario_parameters,
+        solve_game,
+        weigh_trade_balances,
+    )
+
+    store_path = tmp_path / "runs.duckdb"
+    scenario = "us-japan-1995-autos"  # the US weighs its bilateral balance with Japan
+    with RunStore(store_path) as store:
+        plain = run_job(JobSpec("analyze", scenario, session=False, workers=1), store)
+        zero = run_job(JobSpec("analyze", scenario, session=False, workers=1,
+                               balance_weight=0.0), store)  # fmt: skip
+        one = run_job(JobSpec("analyze", scenario, session=False, workers=1,
+                              balance_weight=1.0), store)  # fmt: skip
+        settings = {r: store.get_run(r, tables=[]).settings for r in (plain.run_id, zero.run_id)}
+    casebook = ModelSettings(balance_weight=0.0).setup_for(plain.setup)
+    expected = analysis_summary(casebook, solve_game(casebook, scenario_parameters(casebook)))
+    assert zero.summary["analysis"] == expected != plain.summary["analysis"]
+    assert one.summary["analysis"] == plain.summary["analysis"]
+    assert "balance_weight" not in settings[plain.run_id]  # older runs' settings unchanged
+    assert settings[zero.run_id]["balance_weight"] == 0.0
+    code, _, err = run(["analyze", scenario, "--store", str(store_path), "--balance-weight",
+                          "-1"], capsys)  # fmt: skip
+    assert code == 2 and "--balance-weight" in err and "Traceback" not in err
+    with pytest.raises(InputError, match="balance weight"):
+        weigh_trade_balances(plain.setup, float("inf"))

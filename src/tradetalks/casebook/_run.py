@@ -33,6 +33,7 @@ from tradetalks.game import (
     sample_parameters,
     sessions_table,
     solve_game,
+    weigh_trade_balances,
 )
 
 #: Sessions per episode and per batch (the batch size of ``tradetalks run``).
@@ -69,12 +70,7 @@ class ModelSettings:
         """The priced setup with these settings' stakes (the prices are not touched)."""
         if self.balance_weight is None:
             return setup
-        model = setup.model
-        columns = [k for k, spec in enumerate(model.indicators)
-                   if spec.indicator == "trade_balance"]  # fmt: skip
-        weights = model.stake_weights.copy()
-        weights[:, columns] *= self.balance_weight
-        return replace(setup, model=replace(model, stake_weights=weights))
+        return weigh_trade_balances(setup, self.balance_weight)
 
     def apply(self, params: GameParameters) -> GameParameters:
         """The sampled parameters with these settings imposed."""

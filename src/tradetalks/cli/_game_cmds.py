@@ -44,6 +44,16 @@ StrategyOpt = Annotated[
 SessionsOpt = Annotated[int, typer.Option("--sessions", "-n", help="Sessions in the sweep.")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", help="Sessions per saved batch.")]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Carry on an interrupted run.")]
+BalanceOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--balance-weight",
+        min=0.0,
+        help="Multiply every stake in a trade balance by this (default: as the scenario "
+        "writes; 0: balances not weighed, the setting every fold of `tradetalks casebook "
+        "--cv` chose).",
+    ),
+]
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", help="Processes for pricing and sweeps (default: all).")
 ]
@@ -90,6 +100,8 @@ def _print_summary(setup: GameSetup, summary: Mapping[str, Any], run_id: str) ->
     a = summary["analysis"]
     unit = ("million USD of the data year" if setup.scenario.stake_unit
             else "units of each indicator's largest change")  # fmt: skip
+    if "balance_weight" in summary:
+        unit += f"; trade-balance stakes × {summary['balance_weight']:g}"
     t = Table(title=f"{escape(setup.scenario.title)} — the two-level game (government "
               f"objectives, {unit}, weighted)", title_justify="left")  # fmt: skip
     # (row label, short label for a column, one cell per party)
@@ -212,14 +224,15 @@ def _job(
     report_path: Path | None = None,
     dask: str | None = None,
     scheduler: str | None = None,
+    balance_weight: float | None = None,
 ) -> JobResult:
     from tradetalks.scenario import notices
     from tradetalks.store import RunStore
 
     spec = JobSpec(kind, scenario, n_sessions=n_sessions, batch_size=batch_size, seed=seed,
                    strategies=tuple(strategy or ()), session=session, resume=resume,
-                   workers=workers, report=report,
-                   report_path=report_path)  # fmt: skip
+                   workers=workers, report=report, report_path=report_path,
+                   balance_weight=balance_weight)  # fmt: skip
     with RunStore(store_path) as store, _cluster(dask, scheduler, workers) as client:
         done = run_job(spec, store, progress=_bar, client=client,
                        notify=lambda line: err_console.print(escape(line)))  # fmt: skip
@@ -256,20 +269,26 @@ def run(
     json: JsonOpt = False,
     dask: DaskOpt = None,
     scheduler: SchedulerOpt = None,
+    balance_weight: BalanceOpt = None,
 ) -> None:
     """The main job: analysis, one session of talks, an uncertainty sweep, a saved run, a report."""
     _job("run", scenario, n_sessions=sessions, batch_size=batch_size, seed=seed,
          strategy=strategy, store_path=store, resume=resume, workers=workers, json=json,
          session=True, report=not no_report, report_path=report, dask=dask,
-         scheduler=scheduler)  # fmt: skip
+         scheduler=scheduler, balance_weight=balance_weight)  # fmt: skip
 
 
 def analyze(
-    scenario: ScenarioArg, store: StoreOpt = None, workers: WorkersOpt = None, json: JsonOpt = False
+    scenario: ScenarioArg,
+    store: StoreOpt = None,
+    workers: WorkersOpt = None,
+    json: JsonOpt = False,
+    balance_weight: BalanceOpt = None,
 ) -> None:
     """Win-sets, zone of agreement, Pareto frontier, Nash and Kalai–Smorodinsky deals."""
     _job("analyze", scenario, n_sessions=0, batch_size=1, seed=0, strategy=None, store_path=store,
-         resume=False, workers=workers, json=json, session=False)  # fmt: skip
+         resume=False, workers=workers, json=json, session=False,
+         balance_weight=balance_weight)  # fmt: skip
 
 
 def negotiate(
@@ -279,11 +298,12 @@ def negotiate(
     store: StoreOpt = None,
     workers: WorkersOpt = None,
     json: JsonOpt = False,
+    balance_weight: BalanceOpt = None,
 ) -> None:
     """One session of talks at the scenario's parameters, with its trace."""
     done = _job("negotiate", scenario, n_sessions=0, batch_size=1, seed=seed, strategy=strategy,
                 store_path=store, resume=False, workers=workers, json=json,
-                session=True)  # fmt: skip
+                session=True, balance_weight=balance_weight)  # fmt: skip
     if not json:
         from tradetalks.store import RunStore
 
@@ -318,8 +338,10 @@ def sweep(
     json: JsonOpt = False,
     dask: DaskOpt = None,
     scheduler: SchedulerOpt = None,
+    balance_weight: BalanceOpt = None,
 ) -> None:
     """Many sessions under the scenario's uncertainty ranges, saved batch by batch."""
     _job("sweep", scenario, n_sessions=sessions, batch_size=batch_size, seed=seed,
          strategy=strategy, store_path=store, resume=resume, workers=workers, json=json,
-         session=False, dask=dask, scheduler=scheduler)  # fmt: skip
+         session=False, dask=dask, scheduler=scheduler,
+         balance_weight=balance_weight)  # fmt: skip

@@ -22,6 +22,7 @@ from tradetalks.game._setup import (
     outcome_space,
     prepare_game,
     scenario_baseline,
+    weigh_trade_balances,
 )
 from tradetalks.game._state import (
     GameParameters,
@@ -97,4 +98,5 @@ __all__ = [
     "threat_entries",
     "threat_shares",
     "trace_table",
+    "weigh_trade_balances",
 ]

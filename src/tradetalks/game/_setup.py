@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -370,6 +371,22 @@ def prepare_game(
                      tuple(grids), impacts, version,
                      n_solves + (outside.n_solves if outside else 0), outside,
                      executed)  # fmt: skip
+
+
+def weigh_trade_balances(setup: GameSetup, weight: float) -> GameSetup:
+    """``setup`` with every actor's stake in a trade balance multiplied by ``weight``.
+
+    1 keeps the scenario's stakes; 0 weighs no balance, as Grossman and Helpman's
+    governments (AER 1994, JPE 1995) weigh incomes, not balances — the model-wide setting
+    that leave-one-episode-out chose on the casebook. The prices are not touched.
+    """
+    if not (math.isfinite(weight) and weight >= 0):
+        raise InputError(f"balance weight must be a finite number >= 0, got {weight!r}")
+    model = setup.model
+    columns = [k for k, spec in enumerate(model.indicators) if spec.indicator == "trade_balance"]
+    weights = model.stake_weights.copy()
+    weights[:, columns] *= weight
+    return replace(setup, model=replace(model, stake_weights=weights))
 
 
 def compliance_matrix(scenario: Scenario, options: npt.ArrayLike) -> npt.NDArray[np.bool_]:
