@@ -298,9 +298,9 @@ def concession_curves(view: RunView) -> ReportFigure | None:
         values = [*offer_u[p], *accepts[f"u:{p}"].to_numpy(dtype=float)]
         reservation = as_float(no_deal.get(p))
         ylim = limits(values, include=[reservation] if reservation is not None else [])
-        row, col = divmod(k, cols)
-        ax = fig.panel(left + col * (side + gap), top + row * (height + PANEL_ROW_GAP), side,
-                       height, limits(rounds), ylim)  # fmt: skip
+        panel_row, panel_col = divmod(k, cols)
+        ax = fig.panel(left + panel_col * (side + gap), top + panel_row * (height + PANEL_ROW_GAP),
+                       side, height, limits(rounds), ylim)  # fmt: skip
         panels.append(ax)
         for j, q in enumerate(view.parties):
             mine = by_party[q]
@@ -412,9 +412,9 @@ def sector_impacts(
     for k, (party, pivot) in enumerate(zip(parties, pivots, strict=True)):
         values = 100 * pivot.to_numpy(dtype=float).ravel()
         rows = max(len(pivot), 1)
-        row, col = divmod(k, cols)
-        ax = fig.panel(label_w + col * (label_w + side + 30),
-                       top_m + row * (height + PANEL_ROW_GAP), side, height,
+        panel_row, panel_col = divmod(k, cols)
+        ax = fig.panel(label_w + panel_col * (label_w + side + 30),
+                       top_m + panel_row * (height + PANEL_ROW_GAP), side, height,
                        limits(values, include=[0.0]), (-rows + 0.5, 0.5))  # fmt: skip
         panels.append(ax)
         _grouped_bars(ax, pivot, points, horizontal=True)
