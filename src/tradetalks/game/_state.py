@@ -235,8 +235,10 @@ def solve_game(setup: GameSetup, params: GameParameters, *, outside: bool = True
             due[:, t] *= due[:, trigger[t]]
     points = stakes[..., n_out:end]
     stake_effect = points[..., after] - points[..., before]
-    deal_stakes = stakes[..., :n_out] + np.einsum("sat,sto->sao", stake_effect, due)
-    utility = utility_all[..., :n_out] + np.einsum("spt,sto->spo", effect, due)
+    deal_stakes, utility = stakes[..., :n_out], utility_all[..., :n_out]
+    if n_t:  # (without threats these sums are zero: twelve parties' arrays are not small)
+        deal_stakes = deal_stakes + np.einsum("sat,sto->sao", stake_effect, due)
+        utility = utility + np.einsum("spt,sto->spo", effect, due)
     stakes = np.concatenate([deal_stakes, points], axis=-1)
 
     ratified = np.zeros((x.shape[0], n_parties, n_out), dtype=bool)
