@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,10 +29,10 @@ def _count(value: float | None) -> str:
     return fmt_num(value, 6)
 
 
-def _per_party(view: RunView, values: object, fmt: str = "money") -> str:
-    """``USA +5,320, JPN -23.3``: utilities in money, or shares / counts with ``fmt``."""
+def _per_party(view: RunView, values: object, *, counts: bool = False) -> str:
+    """``USA +5,320, JPN -23.3``: utilities in money, or ``counts`` (win-set sizes)."""
     given = as_mapping(values)
-    show: Callable[[float | None], str] = {"share": fmt_share, "count": _count}.get(fmt, fmt_money)
+    show = _count if counts else fmt_money
     parts = [f"{p} {show(as_float(given.get(p)))}" for p in view.parties or tuple(map(str, given))]
     return ", ".join(parts) if parts else "–"
 
@@ -54,7 +54,7 @@ def headline_table(view: RunView) -> ReportTable:
         zopa = as_float(a.get("zopa_size"))
         rows.append(("outcomes / in the ZOPA", f"{fmt_num(n, 6)} / {fmt_num(zopa, 6)}"))
         if as_mapping(a.get("win_set_sizes")):
-            rows.append(("win-set sizes", _per_party(view, a.get("win_set_sizes"), "count")))
+            rows.append(("win-set sizes", _per_party(view, a.get("win_set_sizes"), counts=True)))
         if as_mapping(a.get("no_deal")):
             rows.append(("expected value of no deal", _per_party(view, a.get("no_deal"))))
     s = view.session
