@@ -15,7 +15,8 @@ Python, so "before" and "after" share the machine's load:
 * 100,000 sessions in-process: computed and saved batch by batch as ``tradetalks sweep``
   saves them (``tradetalks.pipeline.save_behind``), against the compute alone;
 * pricing the main job's grid (every configuration, at every elasticity grid point):
-  ``solve_batch`` against cold solves one by one, in this process;
+  ``solve_batch`` (every point in one batch, as ``game.price_grid`` prices it) against
+  cold solves one by one, in this process;
 * one bargaining session at a time (5 issues x 5 values, 100 rounds): tradetalks against
   NegMAS 0.16, same agreements;
 * ``tradetalks gravity counterfactual`` against gegravity's documented example, each as a
@@ -239,8 +240,10 @@ def pricing(repeat: int) -> tuple[float, float, int, float, float]:
         # CPU time of this process: in-process work, far less disturbed by other users
         cold, solved = best_of(lambda: [solve(b, s, decompose=False) for b, ss in problems
                                         for s in ss], repeat, time.process_time)  # fmt: skip
-        batch, fast = best_of(lambda: [r for b, ss in problems
-                                       for r in solve_batch(b, ss, workers=1, flows=True)],
+        # as the main job prices its grid (game.price_grid): every point in one batch
+        baselines = [b for b, ss in problems for _ in ss]
+        shocks = [s for _, ss in problems for s in ss]
+        batch, fast = best_of(lambda: solve_batch(baselines, shocks, workers=1, flows=True),
                               repeat, time.process_time)  # fmt: skip
     gap = max(float(np.max(np.abs(a.welfare_hat - c.welfare_hat)))
               for a, c in zip(fast, solved, strict=True))  # fmt: skip

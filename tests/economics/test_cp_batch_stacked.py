@@ -78,9 +78,11 @@ def _grid() -> list[list[ShockEntry]]:
 def test_a_grid_is_solved_in_waves_from_its_axes() -> None:
     shocks = [make_shock(BASE, e) for e in _grid()]
     waves, predictions = _plan(_features(BASE, shocks))
-    # wave 0: the status quo and one shock per issue; then the rest of each issue's axis;
-    # then the combinations, each predicted from the sum of its two axis responses
-    assert [len(w) for w in waves] == [3, 3, 6]  # two issues: parallelograms in wave 2
+    # wave 0: the status quo and two nodes of each issue's axis, cold; then the third node
+    # of the tariff axis from the parabola through the origin and the first two; then the
+    # combinations, each predicted from the sum of its two axis responses
+    assert [len(w) for w in waves] == [5, 1, 6]  # two issues: parallelograms in wave 2
+    assert [len(predictions[k].rows) for k in waves[1]] == [2]
     assert all(len(predictions[k].rows) == 2 for k in waves[2])
     batch = solve_batch(BASE, shocks, workers=1)
     cold = [solve(BASE, s, decompose=False, flows=False) for s in shocks]
@@ -108,7 +110,8 @@ def test_three_issues_are_predicted_by_inclusion_exclusion() -> None:
     ]  # fmt: skip
     waves, predictions = _plan(_features(BASE, shocks))
     top = [k for k in waves[-1] if len(predictions[k].rows) == 6]  # every proper subset
-    assert len(waves) == 4 and len(top) == 2  # (0.1 | 0.3, -0.1, 0.2)
+    # singles (at most two per axis: both cold), pairs, then the triples
+    assert len(waves) == 3 and len(top) == 2  # (0.1 | 0.3, -0.1, 0.2)
     batch = solve_batch(BASE, shocks, workers=1)
     cold = [solve(BASE, s, decompose=False, flows=False) for s in shocks]
     for b, c in zip(batch, cold, strict=True):
@@ -129,3 +132,61 @@ def test_a_prediction_worse_than_a_cold_start_costs_one_sweep() -> None:
     reference = solve(BASE, shock, decompose=False, flows=False)
     assert s.iterations == reference.iterations + 1
     np.testing.assert_allclose(np.exp(s.log_w), reference.wage_hat, rtol=1e-8)
+
+
+@given(st.lists(st.floats(-3.0, 3.0), min_size=1, max_size=4), st.floats(-3.0, 3.0),
+       st.integers(0, 2**32 - 1))  # fmt: skip
+def test_a_prediction_along_a_block_is_exact_for_a_polynomial_response(
+    nodes: list[float], at: float, seed: int
+) -> None:
+    """Closed form: the Lagrange weights reproduce any polynomial without a constant term
+    of degree up to the number of nodes (a response that is 0 without a shock)."""
+    from hypothesis import assume
+
+    from tradetalks.economics._cp_batch import _along
+
+    # well-separated nodes, the origin among them, and a point that is not a node
+    assume(np.min(np.diff(np.sort([0.0, *nodes]))) > 0.05)
+    assume(min(abs(at - t) for t in nodes) > 0.05)
+    coef = np.random.default_rng(seed).normal(size=(len(nodes), 3))
+
+    def response(t: float) -> np.ndarray:
+        return np.asarray(sum(c * t ** (d + 1) for d, c in enumerate(coef)))
+
+    p = _along(99, list(range(len(nodes))), dict(enumerate(nodes)) | {99: at})
+    predicted = sum(w * response(nodes[r]) for r, w in zip(p.rows, p.weights, strict=True))
+    np.testing.assert_allclose(predicted, response(at), rtol=1e-7, atol=1e-7)
+
+
+def test_several_elasticity_points_in_one_batch_equal_cold_solves_at_each() -> None:
+    from dataclasses import replace
+
+    import pytest
+
+    from tradetalks._errors import InputError
+    from tradetalks.economics import with_elasticities
+
+    points = [with_elasticities(BASE, BASE.theta * f) for f in (0.5, 1.0, 2.0)]
+    grid = _grid()
+    shocks, baselines = [], []
+    for b in points:
+        for e in grid:
+            shocks.append(make_shock(b, e))
+            baselines.append(b)
+    batch = solve_batch(baselines, shocks, workers=1, flows=True, decompose=True)
+    for b, s, r in zip(baselines, shocks, batch, strict=True):
+        c = solve(b, s)
+        np.testing.assert_allclose(r.welfare_hat, c.welfare_hat, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(r.trade_musd, c.trade_musd, rtol=1e-7, atol=1e-9)  # type: ignore[arg-type]
+        np.testing.assert_allclose(r.welfare_tot, c.welfare_tot, rtol=0, atol=1e-8)  # type: ignore[arg-type]
+    # predictions stay within a point: its waves are those of one point alone ([5, 1, 6]),
+    # but for the status quo, the same at every θ (no shock), solved once
+    group = np.repeat(np.arange(3), len(grid))
+    waves, predictions = _plan(_features(BASE, shocks, group))
+    assert [len(w) for w in waves] == [13, 5, 18]
+    assert {predictions[k].rows for k in (12, 24)} == {(0,)}
+    other = replace(BASE, deficit_musd=BASE.deficit_musd * 0.0)
+    with pytest.raises(InputError, match="differ only in theta"):
+        solve_batch([BASE, other], shocks[:2], workers=1)
+    with pytest.raises(InputError, match="one baseline per shock"):
+        solve_batch([BASE], shocks[:2], workers=1)

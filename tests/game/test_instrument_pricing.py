@@ -171,3 +171,31 @@ def test_an_option_rate_is_checked(instrument: str, rate: float, message: str) -
                         {"id": "beyond", "value": {"value": 10.0},
                          "in_quota_rate": {"value": rate}}],
         })  # fmt: skip
+
+
+def test_an_elasticity_grid_priced_together_equals_each_point_alone(
+    autos_base: CPBaseline,
+) -> None:
+    """price_grid (every point's shocks in one batch) gives each point's price_points."""
+    from tradetalks.economics import with_elasticities
+    from tradetalks.game import outcome_space, price_grid, price_points
+
+    s = load_scenario("us-japan-1995-autos")
+    options = np.asarray(outcome_space(s).values_table(), dtype=np.int64)
+    j = autos_base.sector_index("c15")
+    points = []
+    for value in (0.5, 3.0):
+        theta = np.array(autos_base.theta)
+        theta[j] = value
+        points.append(with_elasticities(autos_base, theta))
+    together = price_grid(s, options, points, workers=1)
+    for b, grid in zip(points, together, strict=True):
+        alone = price_points(s, options, b, workers=1)
+        assert grid.configs == alone.configs
+        np.testing.assert_array_equal(grid.outcome_config, alone.outcome_config)
+        for r, a in zip(grid.results, alone.results, strict=True):
+            np.testing.assert_allclose(r.welfare_hat, a.welfare_hat, rtol=0, atol=1e-8)
+            np.testing.assert_allclose(r.exports_musd, a.exports_musd, rtol=1e-7, atol=1e-6)
+    # the two points differ: the grid is not one point priced twice
+    assert not np.allclose(together[0].results[3].welfare_hat, together[1].results[3].welfare_hat,
+                           rtol=0, atol=1e-10)  # fmt: skip

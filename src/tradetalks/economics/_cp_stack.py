@@ -192,14 +192,18 @@ class _Coefficients:
     has_rents: bool
 
 
-def _coefficients(b: CPBaseline, c: Cells, n_problems: int) -> _Coefficients:
+def _coefficients(
+    b: CPBaseline, c: Cells, n_problems: int, theta: FloatArray | None = None
+) -> _Coefficients:
+    """``theta``: ``[problem, j]`` elasticities of each problem (default the baseline's)."""
     N, _ = b.shape
     B = n_problems
     pi = b.trade_share[c.n, c.i, c.j]
     tau0 = b.tariff_rate[c.n, c.i, c.j]
     kappa = 1.0 + c.tau
     omega = 1.0 + c.rho
-    base = pi * ((kappa / (1.0 + tau0)) * c.d * omega) ** (-b.theta[c.j])
+    th = b.theta[c.j] if theta is None else theta[c.problem, c.j]
+    base = pi * ((kappa / (1.0 + tau0)) * c.d * omega) ** (-th)
     sold = base / (kappa * omega)
     return _Coefficients(
         ni=(c.j * N + c.n) * B + c.problem,
@@ -287,11 +291,15 @@ def _sweep(
     X: FloatArray,
     price_steps: int,
     spend_steps: int,
+    theta: FloatArray | None = None,
 ) -> _Sweep:
-    """One pass of the equilibrium map for the whole stack (see ``_cp_solve._sweep``)."""
+    """One pass of the equilibrium map for the whole stack (see ``_cp_solve._sweep``).
+
+    ``theta``: ``[problem, j]`` elasticities of each problem (default the baseline's).
+    """
     N, _ = b.shape
     B = log_w.shape[1]
-    theta = b.theta[:, None, None]  # [j, 1, 1]
+    theta = b.theta[:, None, None] if theta is None else theta.T[:, None, :]  # [j, 1, b]
     va_share = b.va_share[:, :, None]
     for _ in range(price_steps):
         log_c = va_share * log_w[:, None, :] + np.matmul(sh.inputs_t, log_P)  # [n, j, b]
@@ -384,13 +392,14 @@ def start_residuals(
     starts: Sequence[Start | None],
     shared: Shared | None = None,
     *,
+    theta: FloatArray | None = None,
     price_steps: int = 3,
     spend_steps: int = 2,
 ) -> FloatArray:
     """The residual (as :func:`solve_stacked` measures it) of each problem at its start."""
     log_w, log_P, X = _unpack(b, _pack(b, starts))
-    k = _coefficients(b, cells, len(starts))
-    ev = _sweep(b, shared or Shared.of(b), k, log_w, log_P, X, price_steps, spend_steps)
+    k = _coefficients(b, cells, len(starts), theta)
+    ev = _sweep(b, shared or Shared.of(b), k, log_w, log_P, X, price_steps, spend_steps, theta)
     return _residuals(b, ev, log_w, log_P, X)[1]
 
 
@@ -401,6 +410,7 @@ def solve_stacked(
     *,
     shared: Shared | None = None,
     targets: Targets | None = None,
+    theta: FloatArray | None = None,
     cold_residuals: FloatArray | None = None,
     tol: float = 1e-9,
     max_iter: int = 5000,
@@ -412,6 +422,9 @@ def solve_stacked(
     """Solve every problem of ``cells`` (``len(starts)`` of them) to ``tol``.
 
     ``starts[p]`` is ``(log ŵ [n], log P̂ [n, j], X' [n, j])`` or None (cold: all hats 1).
+    ``theta[p]`` (optional, ``[problem, j]``): problem p's trade elasticities, when the
+    stack holds the same calibration at several (every calibrated share is independent
+    of θ: see :func:`~tradetalks.economics.with_elasticities`); default the baseline's.
     The options are those of :func:`~tradetalks.economics._cp_solve.solve_dense`; each
     problem stops when its relative excess demand for labour and its price and spending
     residuals are below ``tol`` (and, with ``targets``, its wedges' updates too).
@@ -434,25 +447,31 @@ def solve_stacked(
     # [b, (log ŵ, log P̂, X'/scale, the log wedges x of its targets)]
     z = np.hstack((_pack(b, starts), np.zeros((B, K))))
     cap = max(memory - 1, 1)
-    DF = np.zeros((B, cap, size + K))  # each problem's own differences, a ring of cap rows
+    # Each problem's differences in a ring of ``cap`` rows. Every problem writes the same
+    # slot at an iteration (a shared ring position), so the history is updated by plain
+    # slicing; ``count`` says how many of the newest rows are a problem's own (a restart
+    # sets it to zero).
+    DF = np.zeros((B, cap, size + K))
     DG = np.zeros((B, cap, size + K))
     gram = np.zeros((B, cap, cap))
-    own = np.zeros(B, dtype=np.int64)
+    count = np.zeros(B, dtype=np.int64)
     prev_f = np.zeros((B, size + K))
     prev_g = np.zeros((B, size + K))
     has_prev = np.zeros(B, dtype=bool)
     ids = np.arange(B)  # original problem of each column
     out: list[Solved | None] = [None] * B
-    k = _coefficients(b, cells, B)
+    th = None if theta is None else np.asarray(theta, dtype=np.float64)
+    k = _coefficients(b, cells, B, th)
     eye = np.eye(cap, dtype=bool)
+    slot = -1
     for it in range(1, max_iter + 1):
         m = ids.size
         log_w, log_P, X = _unpack(b, z[:, :size])
         if targets is not None:
             x = z[targets.problem, size + targets.slot]
             at = cells.at(x)
-            k = _coefficients(b, at, m)
-        ev = _sweep(b, sh, k, log_w, log_P, X, price_steps, spend_steps)
+            k = _coefficients(b, at, m, th)
+        ev = _sweep(b, sh, k, log_w, log_P, X, price_steps, spend_steps, th)
         labour = np.exp(log_w) * wL[:, None]
         excess, worst = _residuals(b, ev, log_w, log_P, X)
         if targets is not None:
@@ -477,29 +496,27 @@ def solve_stacked(
             )  # fmt: skip
         if np.all(done):
             return [s for s in out if s is not None]
-        g = np.zeros((m, size + K))
+        g = np.empty((m, size + K))
         if targets is not None:
             g[targets.problem, size + targets.slot] = g_x
         g[:, :N] = (log_w + damping * np.log(np.maximum(ev.va, 1e-300) / labour)).T
         g[:, N : N + NJ] = ev.log_P.reshape(NJ, m).T
         g[:, N + NJ : size] = (ev.X / scale[:, None, None]).reshape(NJ, m).T
         f = g - z
-        # Anderson (type II) mixing per problem: own differences in a ring of ``cap`` rows.
-        # Every product runs over the whole stack (no fancy-indexed copies of the history);
-        # a problem without rows gets the identity in its Gram matrix, so no mixing.
-        every = np.arange(m)
-        slot = own % cap
-        if np.any(has_prev):
-            put = has_prev[:, None]
-            DF[every, slot] = np.where(put, f - prev_f, DF[every, slot])
-            DG[every, slot] = np.where(put, g - prev_g, DG[every, slot])
-            own += has_prev
-            dots = np.matmul(DF, DF[every, slot][:, :, None])[:, :, 0]
-            gram[every, slot, :] = dots
-            gram[every, :, slot] = dots
+        # Anderson (type II) mixing per problem on its own rows. Every product runs over
+        # the whole stack; a problem without rows gets the identity in its Gram matrix.
+        if it > 1:
+            slot = (slot + 1) % cap
+            np.subtract(f, prev_f, out=DF[:, slot])
+            np.subtract(g, prev_g, out=DG[:, slot])
+            count = np.where(has_prev, np.minimum(count + 1, cap), 0)
+            dots = np.matmul(DF, DF[:, slot, :, None])[:, :, 0]
+            gram[:, slot, :] = dots
+            gram[:, :, slot] = dots
         prev_f, prev_g = f, g
         has_prev[:] = True
-        valid = np.arange(cap)[None, :] < np.minimum(own, cap)[:, None]
+        age = (slot - np.arange(cap)) % cap  # 0 for the newest row
+        valid = age[None, :] < count[:, None]
         A = np.where(valid[:, :, None] & valid[:, None, :], gram, 0.0)
         trace = np.maximum(np.trace(A, axis1=1, axis2=2), 1e-300)
         A += eye * (1e-14 * trace)[:, None, None] + eye * ~valid[:, :, None]
@@ -509,9 +526,8 @@ def solve_stacked(
         bad = ~(np.all(np.isfinite(new), axis=1) & (np.max(np.abs(new - g), axis=1) < 0.5))
         if np.any(bad):  # a bad extrapolation: restart that problem's history
             new[bad] = g[bad]
-            own[bad] = 0
+            count[bad] = 0
             has_prev[bad] = False
-            DF[bad] = DG[bad] = gram[bad] = 0.0
         new_w = new[:, :N]
         # Numeraire: world value added unchanged.
         new[:, :N] = new_w - np.log(np.exp(new_w) @ wL / world_va)[:, None]
@@ -529,25 +545,29 @@ def solve_stacked(
         if np.any(done):
             keep = ~done
             ids, z = ids[keep], z[keep]
-            DF, DG, gram, own = DF[keep], DG[keep], gram[keep], own[keep]
+            DF, DG, gram, count = DF[keep], DG[keep], gram[keep], count[keep]
             prev_f, prev_g, has_prev = prev_f[keep], prev_g[keep], has_prev[keep]
             renumber = None
             if targets is not None:
                 targets, renumber = targets.take(keep)
             cells = cells.take(keep, renumber)
-            k = _coefficients(b, cells, ids.size)
+            th = None if th is None else th[keep]
+            k = _coefficients(b, cells, ids.size, th)
     raise ConvergenceError(
         f"Caliendo–Parro solver did not converge in {max_iter} iterations",
         {"iterations": max_iter, "unsolved": int(ids.size), "tol": tol},
     )
 
 
-def stacked_flows(b: CPBaseline, s: Solved, cells: Cells) -> FloatArray:
+def stacked_flows(
+    b: CPBaseline, s: Solved, cells: Cells, theta: FloatArray | None = None
+) -> FloatArray:
     """``[n, i, j]`` purchases at basic prices π' X'/(κ'ω') of one solved problem.
 
-    ``cells``: that problem's cells alone (``problem`` all 0).
+    ``cells``: that problem's cells alone (``problem`` all 0); ``theta``: its ``[1, j]``
+    elasticities, if not the baseline's.
     """
-    k = _coefficients(b, cells, 1)
+    k = _coefficients(b, cells, 1, theta)
     sold = b.trade_share / (1.0 + b.tariff_rate)
     flows = sold * s.c_th[None, :, :] * (s.X / s.S)[:, None, :]
     n, i, j = cells.n, cells.i, cells.j

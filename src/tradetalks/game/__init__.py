@@ -13,7 +13,13 @@ from tradetalks.game._population import (
     population_of,
     strategy_spread,
 )
-from tradetalks.game._pricing import issue_entries, outcome_entries, price_points, threat_entries
+from tradetalks.game._pricing import (
+    issue_entries,
+    outcome_entries,
+    price_grid,
+    price_points,
+    threat_entries,
+)
 from tradetalks.game._setup import (
     GameSetup,
     Impacts,
@@ -80,6 +86,7 @@ __all__ = [
     "outcome_table",
     "population_of",
     "prepare_game",
+    "price_grid",
     "price_points",
     "round_dates",
     "run_single",

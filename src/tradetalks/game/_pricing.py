@@ -289,15 +289,17 @@ def price_points(
     With ``executed`` (sets of threat indices), every outcome is priced again with each
     set's threats in force on top of it, in the same batch.
     """
-    from tradetalks.economics import (
-        ShockEntry,
-        Target,
-        make_shock,
-        solve_batch,
-        solve_targets_batch,
-    )
+    (priced,) = price_grid(scenario, options, [baseline], workers=workers, executed=executed)
+    return priced
 
-    opts = np.asarray(options, dtype=np.int64)
+
+def _configurations(
+    scenario: Scenario,
+    opts: IntArray,
+    baseline: CPBaseline,
+    executed: Sequence[tuple[int, ...]],
+) -> tuple[list[tuple[Item, ...]], IntArray, list[int]]:
+    """The distinct configurations at ``baseline``, each point's, and the no-deal ones'."""
     priced = [k for k, i in enumerate(scenario.issues) if i.instrument in PRICED]
     keys: dict[tuple[Item, ...], int] = {}
     configs: list[tuple[Item, ...]] = []
@@ -335,25 +337,57 @@ def price_points(
         for t in subset:
             entries += threat_entries(scenario.threats[t], baseline, regions)
         no_deal.append(config_of(entries))
+    return configs, point_config, no_deal
+
+
+def price_grid(
+    scenario: Scenario,
+    options: npt.ArrayLike,
+    baselines: Sequence[CPBaseline],
+    *,
+    workers: int | None = None,
+    executed: Sequence[tuple[int, ...]] = (),
+) -> list[PricedPoints]:
+    """:func:`price_points` at each baseline: the points of an elasticity grid, priced together.
+
+    The baselines are one calibration at several θ (``with_elasticities``); the tariff and
+    NTB configurations of every point are solved in one :func:`~tradetalks.economics.solve_batch`
+    (its stacks stay wide and its predictions work within each point), the quantity
+    targets per point (``solve_targets_batch``).
+    """
+    from tradetalks.economics import (
+        ShockEntry,
+        Target,
+        make_shock,
+        solve_batch,
+        solve_targets_batch,
+    )
+
+    opts = np.asarray(options, dtype=np.int64)
+    built = [_configurations(scenario, opts, b, executed) for b in baselines]
+    results: list[list[CPResult | None]] = [[None] * len(c) for c, _, _ in built]
     # Configurations with quantity targets are solved together, their wedges with the
     # equilibrium (solve_targets_batch); the others go to the batch solver together.
-    plain = [k for k, c in enumerate(configs) if not any(isinstance(e, Target) for e in c)]
-    shocks = [make_shock(baseline, [e for e in configs[k] if isinstance(e, ShockEntry)],
-                         label=f"config {k}") for k in plain]  # fmt: skip
-    results: list[CPResult | None] = [None] * len(configs)
-    for k, r in zip(plain, solve_batch(baseline, shocks, workers=workers, flows=True),
-                    strict=True):  # fmt: skip
-        results[k] = r
-    rest = [k for k, r in enumerate(results) if r is None]  # all targets solved together
-    items = [([e for e in configs[k] if isinstance(e, ShockEntry)],
-              [t for t in configs[k] if isinstance(t, Target)]) for k in rest]  # fmt: skip
-    labels = [f"config {k}" for k in rest]
-    for k, sol in zip(rest, solve_targets_batch(baseline, items, labels=labels, decompose=False),
-                      strict=True):  # fmt: skip
-        results[k] = sol.result
-    done = tuple(r for r in results if r is not None)
-    return PricedPoints(tuple(configs), done, point_config[0], np.array(no_deal),
-                        point_config[1:])  # fmt: skip
+    plain = [(g, k) for g, (configs, _, _) in enumerate(built) for k, c in enumerate(configs)
+             if not any(isinstance(e, Target) for e in c)]  # fmt: skip
+    shocks = [make_shock(baselines[g], [e for e in built[g][0][k] if isinstance(e, ShockEntry)],
+                         label=f"config {k}") for g, k in plain]  # fmt: skip
+    solved = solve_batch([baselines[g] for g, _ in plain], shocks, workers=workers, flows=True)
+    for (g, k), r in zip(plain, solved, strict=True):
+        results[g][k] = r
+    out = []
+    for g, (configs, point_config, no_deal) in enumerate(built):
+        rest = [k for k, r in enumerate(results[g]) if r is None]  # all targets together
+        items = [([e for e in configs[k] if isinstance(e, ShockEntry)],
+                  [t for t in configs[k] if isinstance(t, Target)]) for k in rest]  # fmt: skip
+        labels = [f"config {k}" for k in rest]
+        for k, sol in zip(rest, solve_targets_batch(baselines[g], items, labels=labels,
+                                                    decompose=False), strict=True):  # fmt: skip
+            results[g][k] = sol.result
+        done = tuple(r for r in results[g] if r is not None)
+        out.append(PricedPoints(tuple(configs), done, point_config[0], np.array(no_deal),
+                                point_config[1:]))  # fmt: skip
+    return out
 
 
 def _region_specs(scenario: Scenario, spec: IndicatorSpec) -> list[IndicatorSpec]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,7 +24,7 @@ from tradetalks._errors import InputError
 from tradetalks.bargaining import Issue as BargainingIssue
 from tradetalks.bargaining import OutcomeSpace
 from tradetalks.game._outside import OutsidePrices, price_outside
-from tradetalks.game._pricing import price_points, region_dollar_matrix, scenario_table
+from tradetalks.game._pricing import price_grid, region_dollar_matrix, scenario_table
 from tradetalks.politics import (
     DomesticModel,
     complies,
@@ -244,21 +244,28 @@ def _price(
     scenario: Scenario,
     model: DomesticModel,
     options: IntArray,
-    baseline: CPBaseline,
+    baselines: Sequence[CPBaseline],
     workers: int | None,
-) -> dict[str, FloatArray]:
-    """Solve every configuration; return per-point indicators and impacts."""
+) -> list[dict[str, FloatArray]]:
+    """Solve every configuration at each baseline (elasticity grid point), in one batch.
+
+    Per baseline: per-point indicators and impacts.
+    """
     # Cached arrays are labelled by the bundled codes: the table must use them, in order.
-    assert baseline.countries == WIOD_COUNTRIES and baseline.sectors == WIOD_SECTORS
-    priced = price_points(scenario, options, baseline, workers=workers,
-                          executed=executed_sets(scenario))  # fmt: skip
-    point_config = np.concatenate([priced.outcome_config, priced.no_deal_config,
-                                   priced.executed_config.ravel()])  # fmt: skip
-    per_config = region_dollar_matrix(scenario, model.indicators, priced.results, baseline)
-    impacts = _impacts(scenario, list(priced.results), baseline)
-    out = {k: v[point_config] for k, v in impacts.items()}
-    out["indicators"] = per_config[point_config]
-    out["n_solves"] = np.array(len(priced.results))
+    assert all(b.countries == WIOD_COUNTRIES and b.sectors == WIOD_SECTORS for b in baselines)
+    out = []
+    for baseline, priced in zip(baselines, price_grid(scenario, options, baselines,
+                                                      workers=workers,
+                                                      executed=executed_sets(scenario)),
+                                strict=True):  # fmt: skip
+        point_config = np.concatenate([priced.outcome_config, priced.no_deal_config,
+                                       priced.executed_config.ravel()])  # fmt: skip
+        per_config = region_dollar_matrix(scenario, model.indicators, priced.results, baseline)
+        impacts = _impacts(scenario, list(priced.results), baseline)
+        arrays = {k: v[point_config] for k, v in impacts.items()}
+        arrays["indicators"] = per_config[point_config]
+        arrays["n_solves"] = np.array(len(priced.results))
+        out.append(arrays)
     return out
 
 
@@ -314,39 +321,50 @@ def prepare_game(
 
         return with_elasticities(calibrated or scenario_baseline(scenario), theta)
 
-    def priced(theta: FloatArray) -> dict[str, FloatArray]:
+    def priced(thetas: list[FloatArray]) -> list[dict[str, FloatArray]]:
+        """The arrays at each θ: from the cache, else priced, all misses in one batch."""
         nonlocal calibrated
-        key = _cache_key(scenario, version, theta)
-        hit = cache.get_cached_arrays(key) if cache is not None else None
-        if hit is not None:
-            return {**hit, "n_solves": np.array(0)}
-        # Calibrated once per run: only θ differs between the points of an elasticity grid.
-        if calibrated is None:
-            calibrated = scenario_baseline(scenario)
-        arrays = _price(scenario, model, options, at(theta), workers)
-        if cache is not None:
-            cache.put_cached_arrays(key, arrays)
-        return arrays
+        keys = [_cache_key(scenario, version, th) for th in thetas]
+        found = [cache.get_cached_arrays(k) if cache is not None else None for k in keys]
+        out = [None if hit is None else {**hit, "n_solves": np.array(0)} for hit in found]
+        misses = [k for k, hit in enumerate(found) if hit is None]
+        if misses:
+            # Calibrated once per run: only θ differs between the points of a grid.
+            if calibrated is None:
+                calibrated = scenario_baseline(scenario)
+            fresh = _price(scenario, model, options, [at(thetas[k]) for k in misses], workers)
+            for k, arrays in zip(misses, fresh, strict=True):
+                if cache is not None:
+                    cache.put_cached_arrays(keys[k], arrays)
+                out[k] = arrays
+        return [a for a in out if a is not None]
 
     sectors = tuple(WIOD_SECTORS)
     theta = _elasticities(scenario, sectors)
-    main = priced(theta)
-    n_solves = int(main["n_solves"])
-    grids = []
+    axes: list[tuple[str, str, FloatArray]] = []  # (target, sector, θ^j values of its grid)
+    points = [theta]
     for u in scenario.uncertainty:
         if not u.target.startswith("economics.elasticities."):
             continue
         sector = u.target.rsplit(".", 1)[1]
         j = sectors.index(sector)
-        values = sorted({u.low + g * (u.high - u.low) for g in ELASTICITY_GRID} | {theta[j]})
-        stack = []
-        for value in values:
-            th = theta.copy()
-            th[j] = value
-            arrays = main if value == theta[j] else priced(th)
-            n_solves += int(arrays["n_solves"]) if value != theta[j] else 0
-            stack.append(arrays["indicators"])
-        grids.append(ElasticityGrid(u.target, sector, np.array(values), np.stack(stack)))
+        grid = sorted({u.low + g * (u.high - u.low) for g in ELASTICITY_GRID} | {theta[j]})
+        axes.append((u.target, sector, np.array(grid)))
+        for value in grid:
+            if value != theta[j]:
+                th = theta.copy()
+                th[j] = value
+                points.append(th)
+    arrays = priced(points)
+    main = arrays[0]
+    n_solves = sum(int(a["n_solves"]) for a in arrays)
+    grids = []
+    at_point = iter(arrays[1:])
+    for target, sector, values in axes:
+        j = sectors.index(sector)
+        stack = [main["indicators"] if value == theta[j] else next(at_point)["indicators"]
+                 for value in values]  # fmt: skip
+        grids.append(ElasticityGrid(target, sector, values, np.stack(stack)))
 
     status_quo = [i.status_quo_index() for i in scenario.issues]
     no_deal_options = np.tile(status_quo, (len(threat_scenarios(len(scenario.threats))), 1))
