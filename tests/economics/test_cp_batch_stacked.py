@@ -190,3 +190,16 @@ def test_several_elasticity_points_in_one_batch_equal_cold_solves_at_each() -> N
         solve_batch([BASE, other], shocks[:2], workers=1)
     with pytest.raises(InputError, match="one baseline per shock"):
         solve_batch([BASE], shocks[:2], workers=1)
+
+
+def test_shocks_at_the_same_place_along_a_block_add_no_node() -> None:
+    """Features that are not proportional can share a position t (or sit at t = 0): the
+    polynomial's nodes stay distinct, so its weights exist."""
+    features = np.array([[2.0, 2.0], [1.0, 1.5], [1.5, 1.0], [1.0, -1.0], [0.5, 0.5]])
+    waves, predictions = _plan(features)
+    nodes = [0, 1, 4]  # t = 1, 0.625, 0.25; row 2 sits at 0.625 too, row 3 at 0
+    assert waves == [[0, 1], [4], [2, 3]]
+    assert predictions[4].rows == (0, 1)
+    assert predictions[2].rows == predictions[3].rows == tuple(nodes)
+    np.testing.assert_allclose(predictions[2].weights, [0.0, 1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(predictions[3].weights, [0.0, 0.0, 0.0], atol=1e-12)

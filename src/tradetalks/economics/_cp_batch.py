@@ -176,7 +176,10 @@ def _plan(features: FloatArray) -> tuple[list[list[int]], list[_Prediction]]:
         t = {s: float(features[s] @ features[r] / norm2[r]) for s in members}
         anchors, rest = [r], [s for s in members if s != r]
         while rest and len(anchors) < _ANCHORS:
-            nxt = max(rest, key=lambda s: min(abs(t[s]), *(abs(t[s] - t[a]) for a in anchors)))
+            gap = {s: min(abs(t[s]), *(abs(t[s] - t[a]) for a in anchors)) for s in rest}
+            nxt = max(rest, key=gap.__getitem__)
+            if gap[nxt] < 1e-6:  # the rest sit at a node or the origin: no new node
+                break
             if len(anchors) > 1:  # the second starts cold: see above
                 wave[nxt], predictions[nxt] = len(anchors) - 1, _along(nxt, anchors, t)
             anchors.append(nxt)
