@@ -269,6 +269,10 @@ def _price(
     return out
 
 
+#: Elasticity grid points priced in one batch: wider stacks are cheaper per shock, but a batch
+#: holds every result's flows (0.5 MB each on WIOD) until its points are reduced to arrays.
+_POINTS_PER_BATCH = 4
+
 _UNPRICED_THREAT_FIELDS = {"credibility", "credibility_range", "reputation", "note"}
 
 
@@ -332,11 +336,13 @@ def prepare_game(
             # Calibrated once per run: only θ differs between the points of a grid.
             if calibrated is None:
                 calibrated = scenario_baseline(scenario)
-            fresh = _price(scenario, model, options, [at(thetas[k]) for k in misses], workers)
-            for k, arrays in zip(misses, fresh, strict=True):
-                if cache is not None:
-                    cache.put_cached_arrays(keys[k], arrays)
-                out[k] = arrays
+            for first in range(0, len(misses), _POINTS_PER_BATCH):
+                group = misses[first : first + _POINTS_PER_BATCH]
+                fresh = _price(scenario, model, options, [at(thetas[k]) for k in group], workers)
+                for k, arrays in zip(group, fresh, strict=True):
+                    if cache is not None:
+                        cache.put_cached_arrays(keys[k], arrays)
+                    out[k] = arrays
         return [a for a in out if a is not None]
 
     sectors = tuple(WIOD_SECTORS)
