@@ -84,14 +84,14 @@ def _features(
     """
     N, J = baseline.shape
     offsets = np.zeros(len(shocks), dtype=np.int64) if group is None else group * (N * N * J)
-    keys = [s.importer * (N * J) + s.exporter * J + s.sector + o
-            for s, o in zip(shocks, offsets, strict=True)]  # fmt: skip
+    flat = [s.importer * (N * J) + s.exporter * J + s.sector for s in shocks]  # [n, i, j]
+    keys = [f + o for f, o in zip(flat, offsets, strict=True)]  # the cell at its grid point
     cells = np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
     base_kappa = (1.0 + baseline.tariff_rate).reshape(-1)
     out = np.zeros((len(shocks), 3 * cells.size))
-    for row, (s, key) in enumerate(zip(shocks, keys, strict=True)):
+    for row, (s, f, key) in enumerate(zip(shocks, flat, keys, strict=True)):
         pos = np.searchsorted(cells, key)
-        out[row, pos] = np.log((1.0 + s.tariff_rate) / base_kappa[key % base_kappa.size])
+        out[row, pos] = np.log((1.0 + s.tariff_rate) / base_kappa[f])
         out[row, cells.size + pos] = np.log(s.ntb_factor)
         if s.rent_rate is not None:
             out[row, 2 * cells.size + pos] = np.log1p(s.rent_rate)
@@ -357,7 +357,7 @@ def _worker(task: _Task) -> list[_Done]:
     return _solve_chunk(_WORKER_BASELINE, *task)
 
 
-#: What may differ between the baselines of one batch (see :func:`_elasticity_grid`).
+#: What every baseline of one batch has in common: all but θ (see :func:`_elasticity_grid`).
 _CALIBRATED = tuple(f.name for f in fields(CPBaseline) if f.name != "theta")
 
 
@@ -384,8 +384,8 @@ def _elasticity_grid(
                 )  # fmt: skip
     theta = np.array([x.theta for x in baselines])
     points, group = np.unique(theta, axis=0, return_inverse=True)
-    if len(points) == 1:
-        return replace(b, theta=points[0]), None, None
+    if len(points) == 1:  # b itself: its stacked layouts may be built already
+        return b, None, None
     return b, theta, group.ravel().astype(np.int64)
 
 
