@@ -67,11 +67,21 @@ def test_bad_strategies_are_clear_errors(store: Path, capsys: pytest.CaptureFixt
     assert "unknown strategy 'bluff'" in err
 
 
+def _hears_ctrl_c() -> None:
+    """Run in the child before exec: SIGINT at its default, as from a terminal.
+
+    A shell that starts the suite as a background job ignores SIGINT in it, and an ignored
+    signal survives exec: the child would not hear the Ctrl-C this test sends.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_sweep(store: Path, n: int) -> subprocess.Popen[str]:
     cmd = [sys.executable, "-m", "tradetalks", "sweep", "us-japan-2018-bilateral", "-n", str(n),
            "--batch-size", "50", "--workers", "1", "--store", str(store)]  # fmt: skip
     env = {**os.environ, "TRADETALKS_STORE": str(store)}
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=_hears_ctrl_c)  # fmt: skip
 
 
 def _wait_for_batches(store: Path, proc: subprocess.Popen[str], at_least: int) -> None:

@@ -29,12 +29,22 @@ CHILD = Path(__file__).with_name("store_sweep_child.py")
 N_BATCHES = 48  # enough that a staged (fast) writer is still mid-sweep when signalled
 
 
+def _hears_ctrl_c() -> None:
+    """Run in the child before exec: SIGINT at its default, as from a terminal.
+
+    A shell that starts the suite as a background job ignores SIGINT in it, and an ignored
+    signal survives exec: the child would not hear the Ctrl-C this test sends.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(store: Path, sleep_s: float, hold_s: float) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(CHILD), str(store), str(N_BATCHES), str(sleep_s), str(hold_s)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_hears_ctrl_c,
     )
 
 
@@ -194,6 +204,7 @@ def test_a_signal_inside_a_batch_transaction_leaves_no_trace_of_it(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_hears_ctrl_c,
     )
     assert proc.stdout is not None
     run_id = proc.stdout.readline().strip()
