@@ -16,7 +16,8 @@ Python, so "before" and "after" share the machine's load:
   saves them (``tradetalks.pipeline.save_behind``), against the compute alone;
 * pricing the main job's grid (every configuration, at every elasticity grid point):
   ``solve_batch`` (every point in one batch, as ``game.price_grid`` prices it) against
-  cold solves one by one, in this process;
+  cold solves one by one, in this process; and the bound on that ratio: the shocks the
+  batch's plan starts cold, batched alone;
 * one bargaining session at a time (5 issues x 5 values, 100 rounds): tradetalks against
   NegMAS 0.16, same agreements;
 * ``tradetalks gravity counterfactual`` against gegravity's documented example, each as a
