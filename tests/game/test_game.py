@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from tradetalks.game import (
     GameSetup,
@@ -17,6 +18,7 @@ from tradetalks.game import (
     scenario_baseline,
     scenario_parameters,
     solve_game,
+    sweep_batch,
     threat_entries,
     threat_shares,
 )
@@ -170,3 +172,25 @@ def test_price_cache_key_ignores_how_likely_a_threat_is() -> None:
     assert key(with_threat(credibility=Quantity(value=0.95))) == key(s)
     assert key(with_threat(reputation=Quantity(value=5.0))) == key(s)
     assert key(with_threat(size=Quantity(value=2.0))) != key(s)
+
+
+def test_a_sweep_batch_runs_on_one_blas_thread_and_gives_the_threads_back(
+    autos: GameSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second BLAS thread saves no time on a batch's products and takes the core the
+    sweep's saving thread (or another worker) needs; the caller's setting comes back."""
+    import tradetalks.game._tables as tables
+
+    seen: list[int] = []
+
+    def recording(*args: object, **kwargs: object) -> object:
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return run_talks(*args, **kwargs)
+
+    monkeypatch.setattr(tables, "run_talks", recording)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+        sweep_batch(autos, 1, 0, 20, 0)
+        after = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    assert seen and set(seen) == {1}
+    assert after == before

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import InputError, Problem
+from tradetalks._threads import one_blas_thread
 from tradetalks.economics._cp_calibrate import CPBaseline
 from tradetalks.economics._cp_shock import CPShock
 from tradetalks.economics._cp_solve import CPResult, CPState, equilibrium_result
@@ -44,7 +45,6 @@ from tradetalks.economics._cp_stack import (
     Shared,
     Solved,
     Start,
-    one_blas_thread,
     shock_cells,
     solve_stacked,
     stacked_flows,

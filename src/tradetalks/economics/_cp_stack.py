@@ -24,14 +24,11 @@ stops on its own residuals; converged shocks leave the stack. Quantity targets
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import ThreadpoolController
 
 from tradetalks._errors import ConvergenceError
 from tradetalks.economics._cp_calibrate import CPBaseline
@@ -43,7 +40,6 @@ __all__ = [
     "Solved",
     "Start",
     "Targets",
-    "one_blas_thread",
     "shock_cells",
     "solve_stacked",
     "stacked_flows",
@@ -258,22 +254,6 @@ def _correct(out: FloatArray, dst: IntArray, coef: FloatArray, src: FloatArray,
     if dst.size:
         np.add.at(out.reshape(-1), dst, coef * src.reshape(-1)[at])
     return out
-
-
-@functools.cache
-def _threadpools() -> ThreadpoolController:
-    """The process's BLAS/OpenMP pools, inspected once (inspecting costs milliseconds)."""
-    return ThreadpoolController()
-
-
-def one_blas_thread() -> AbstractContextManager[object]:
-    """BLAS on one thread inside (threadpoolctl), set deliberately by the solvers.
-
-    The stacked products are small (``[N, N] @ [N, B]``): a second thread costs more CPU
-    than it saves, and on a shared machine it contends with the worker processes.
-    """
-    limited: AbstractContextManager[object] = _threadpools().limit(limits=1, user_api="blas")
-    return limited
 
 
 def _sums(index: IntArray, weights: FloatArray, shape: tuple[int, int]) -> FloatArray:

@@ -49,6 +49,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tradetalks._errors import ConvergenceError, InputError, Problem
+from tradetalks._threads import one_blas_thread
 from tradetalks.economics._cp_calibrate import CPBaseline
 from tradetalks.economics._cp_shock import (
     CPShock,
@@ -63,7 +64,6 @@ from tradetalks.economics._cp_stack import (
     Cells,
     Solved,
     Targets,
-    one_blas_thread,
     shock_cells,
     solve_stacked,
     stacked_flows,

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from tradetalks._threads import one_blas_thread
 from tradetalks.bargaining import (
     SessionResult,
     kalai_smorodinsky_point,
@@ -237,12 +238,15 @@ def sweep_batch(
 
     Batch ``index`` draws from its own stream ``default_rng([seed, index])``, so a resumed
     sweep that skips finished batches, or one whose batches run in parallel, gives
-    exactly the sessions of an uninterrupted serial one.
+    exactly the sessions of an uninterrupted serial one. BLAS runs on one thread: a second
+    saves no time on these products and would take the core the sweep's saving thread (or
+    another worker) runs on.
     """
     rng = np.random.default_rng([seed, index])
     params = sample_parameters(setup, size, rng)
-    state = solve_game(setup, params)
-    result = run_talks(setup, state, rng, strategies=strategies, population=population)
+    with one_blas_thread():
+        state = solve_game(setup, params)
+        result = run_talks(setup, state, rng, strategies=strategies, population=population)
     sessions = sessions_table(setup, result, first)
     table = {"session": sessions["session"].to_numpy(), **params.table(setup)}
     return {"sessions": sessions, "params": pd.DataFrame(table)}
